@@ -1,0 +1,43 @@
+# ltv-workbench. `make demo` and `make test` each set up .venv by themselves on a fresh clone.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test bench bench-small lab lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: build the demo shop, import it, run its weekly report; prints the index.html path
+demo: $(STAMP)
+	$(BIN)/ltv demo
+	$(BIN)/ltv run demo
+
+## test: the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## bench: 1,000,000-customer demo shop; ratios against lifetimes in the same run (see bench/README.md)
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --customers 1000000
+
+## bench-small: the same benchmark on 50,000 customers, to try it quickly
+bench-small: $(STAMP)
+	$(BIN)/python bench/run.py --customers 50000
+
+## lab: JupyterLab on notebooks/ with the project's registered kernel (ltv-workbench)
+lab: $(STAMP)
+	$(BIN)/python -c "from ltvlib.report import ensure_kernel; print('kernel:', ensure_kernel())"
+	$(BIN)/jupyter lab notebooks/
+
+lint: $(STAMP)
+	$(BIN)/ruff check ltvlib tests bench
+
+clean:
+	rm -rf data/demo reports/demo bench/data

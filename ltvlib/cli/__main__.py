@@ -1,0 +1,5 @@
+import sys
+
+from ltvlib.cli import main
+
+sys.exit(main())

@@ -1,0 +1,161 @@
+"""Core ``ltv`` commands: import exports into a shop's store, build the demo shop, run reports."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+from ltvlib.params import PROJECT_ROOT, ParamsError, ShopParams, load_shop_params
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+
+def _default_as_of(params: ShopParams) -> dt.date:
+    """The params' ``as_of``, else the end of yesterday in the shop's zone (the only wall-clock read)."""
+    if params.as_of:
+        return params.as_of
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(params.timezone)).date() - dt.timedelta(days=1)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-06-30") from None
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from ltvlib.io import load_files
+    from ltvlib.store import Store
+
+    params = load_shop_params(args.shop)
+    files = [Path(f) for f in args.files] or [Path(s["path"]) for s in params.sources]
+    if not files:
+        raise ParamsError(f"{params.path}: no FILE given and no 'sources' in the params.")
+    source = params.sources[0] if params.sources else {}
+    result = load_files(files, timezone=params.timezone, loader=args.loader or source.get("loader", "auto"),
+                        mapping=source.get("mapping"), product_lines=source.get("product_lines"))
+    with Store(params.store, timezone=params.timezone) as store:
+        done = store.upsert(result, files=[str(f) for f in files])
+        counts = store.counts()
+    print(result.summary_text())
+    print(f"store {params.store}: {done['orders_new']:,} new orders, {done['orders_replaced']:,} replaced; "
+          f"now {counts['orders']:,} orders, {counts['line_items']:,} line items.")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ltvlib import demo
+
+    out = Path(args.out)
+    t0 = time.perf_counter()
+    info = demo.write_shopify_export(out, customers=args.customers, seed=args.seed)
+    print(f"demo export: {info['rows']:,} rows, {info['orders']:,} orders, {info['customers']:,} customers "
+          f"-> {out} ({time.perf_counter() - t0:.1f}s)")
+    if args.no_import:
+        return EXIT_OK
+    return cmd_import(argparse.Namespace(shop=args.shop, files=[str(out)], loader="shopify"))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ltvlib.report import run_shop
+
+    if args.all:
+        folder = Path(args.all)
+        shops = sorted(folder.glob("*.yaml"))
+        if not shops:
+            raise ParamsError(f"{folder}: no shop params (*.yaml) found.")
+    elif args.shop:
+        shops = [args.shop]
+    else:
+        raise ParamsError("give a SHOP or --all FOLDER.")
+    results = []
+    for shop in shops:
+        try:
+            params = load_shop_params(shop)
+        except ParamsError as e:
+            print(f"[{Path(str(shop)).stem}] skipped: {e}", file=sys.stderr)
+            results.append((Path(str(shop)).stem, "-", False, 0.0, str(e)))
+            continue
+        as_of = args.as_of or _default_as_of(params)
+        notebooks = args.notebooks.split(",") if args.notebooks else None
+        r = run_shop(params, as_of, audience=args.audience, notebooks=notebooks,
+                     progress=lambda m: print(m, flush=True))
+        where = r.report_dir / "index.html" if r.ok else r.report_dir
+        results.append((params.shop, as_of.isoformat(), r.ok, r.seconds, str(where) if r.ok else r.error))
+        if r.ok:
+            print(f"[{params.shop}] report: {where}")
+        else:
+            print(f"[{params.shop}] FAILED: {r.error}\n  notebooks kept for diagnosis in {r.report_dir}",
+                  file=sys.stderr)
+    if len(results) > 1:
+        print("\nshop                 as_of       status  seconds  report / error")
+        for shop, as_of, ok, secs, what in results:
+            print(f"{shop:<20} {as_of:<11} {'ok' if ok else 'FAILED':<7} {secs:>7.1f}  {what}")
+    return EXIT_OK if all(r[2] for r in results) else EXIT_FAILED
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from ltvlib import customers, rfm
+    from ltvlib.store import Store
+
+    params = load_shop_params(args.shop)
+    as_of = args.as_of or _default_as_of(params)
+    with Store(params.store, timezone=params.timezone, read_only=True) as store:
+        orders = store.orders()
+    s = customers.customer_summary(orders, as_of)
+    grid = rfm.status_grid(s, params.thresholds)
+    m = rfm.segment_metrics(s, grid["cell"])
+    print(f"{params.name} as of {as_of}: {len(s):,} customers, net revenue {s['net_revenue'].sum():,.0f} "
+          f"{params.currency}")
+    print(m.round(3).to_string())
+    sug = rfm.suggest_thresholds(customers.repurchase_intervals(orders, as_of))
+    print("\nsuggested thresholds (days between consecutive purchases):")
+    print(sug.to_string(index=False))
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the core commands: import, demo, run, summary."""
+
+    s = sub.add_parser("import", help="load order exports into a shop's store (upsert by order id)",
+                       description="Load Shopify 'Export orders' CSVs (or mapped CSV/Parquet) into the shop's "
+                       "store. Re-importing overlapping exports never double-counts: the newest export wins. "
+                       "Prints how every input row was used or why it was not.")
+    s.add_argument("shop", help="shop id or params file")
+    s.add_argument("files", nargs="*", help="export files (default: the params' sources)")
+    s.add_argument("--loader", choices=["auto", "shopify", "mapped"], help="force a loader (default: params/auto)")
+    s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("demo", help="generate the demo shop's Shopify export and import it",
+                       description="Write a deterministic Shopify-format export of the fictional tea shop "
+                       "and import it into the demo store.")
+    s.add_argument("--customers", type=int, default=3000, help="number of customers (default 3000)")
+    s.add_argument("--seed", type=int, default=7)
+    s.add_argument("--out", default=str(PROJECT_ROOT / "data" / "demo" / "orders_export.csv"))
+    s.add_argument("--shop", default="demo", help="shop to import into (default demo)")
+    s.add_argument("--no-import", action="store_true", help="only write the export")
+    s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("run", help="run a shop's report notebooks into reports/<shop>/<as_of>/",
+                       description="Execute the shop's notebooks with Papermill and write self-contained HTML "
+                       "reports and an index.html. Earlier reports stay intact if a run fails.")
+    s.add_argument("shop", nargs="?", help="shop id or params file")
+    s.add_argument("--all", metavar="FOLDER", help="run every shop params file in FOLDER")
+    s.add_argument("--as-of", type=_date, help="analysis date (default: params as_of, else yesterday)")
+    s.add_argument("--audience", choices=["client", "analyst"], help="client hides code (default: params)")
+    s.add_argument("--notebooks", help="comma-separated notebook names (default: params report.notebooks)")
+    s.set_defaults(func=cmd_run)
+
+    s = sub.add_parser("summary", help="print customer status-grid figures for a shop")
+    s.add_argument("shop", help="shop id or params file")
+    s.add_argument("--as-of", type=_date)
+    s.set_defaults(func=cmd_summary)
+
+

@@ -1,0 +1,198 @@
+"""The customer summary as of a date: the base frame of every analysis.
+
+Time semantics (DESIGN.md): ``as_of`` is a calendar date in the shop's time zone and every order
+placed up to the end of that day is visible. Days are calendar days in the shop's zone. Several
+orders on one day are one *purchase day* for frequency models (as ``lifetimes`` counts them) but
+separate orders for order counts and revenue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "SUMMARY_COLUMNS",
+    "as_of_cutoff",
+    "customer_orders",
+    "customer_summary",
+    "exclusions",
+    "repurchase_intervals",
+    "visible_orders",
+]
+
+SUMMARY_COLUMNS = {
+    "email": "last e-mail seen for the customer (null if none)",
+    "orders": "orders placed (cancelled orders excluded)",
+    "purchase_days": "distinct calendar days with an order",
+    "first_order_at": "timestamp of the first order (shop zone)",
+    "last_order_at": "timestamp of the last order (shop zone)",
+    "recency_days": "days from the last order's date to as_of",
+    "tenure_days": "days from the first order's date to as_of",
+    "frequency": "lifetimes frequency: purchase days after the first",
+    "recency": "lifetimes recency: days from first to last purchase day",
+    "T": "lifetimes T: days from first purchase day to as_of (= tenure_days)",
+    "net_revenue": "sum of net revenue (total - refunds) of all orders",
+    "aov": "average order value: net_revenue / orders",
+    "monetary_value": "lifetimes monetary value: mean net revenue per repeat purchase day (0 if none)",
+    "mean_interval_days": "mean days between purchase days (recency / frequency; null for one-day buyers)",
+    "first_order_id": "order_id of the first order",
+    "first_channel": "channel of the first order",
+    "last_channel": "channel of the last order",
+    "first_discount_code": "first discount code of the first order (null if none)",
+    "first_product_line": "product line of the first order's first line item (when line items are given)",
+    "first_product": "product of the first order's first line item (when line items are given)",
+}
+
+
+def _as_date(as_of: dt.date | str | pd.Timestamp) -> dt.date:
+    if isinstance(as_of, str):
+        return dt.date.fromisoformat(as_of)
+    if isinstance(as_of, dt.datetime):
+        return as_of.date()
+    return as_of
+
+
+def as_of_cutoff(as_of: dt.date | str, timezone: str) -> pd.Timestamp:
+    """The first instant *after* ``as_of`` in ``timezone``: orders strictly before it are visible."""
+    d = _as_date(as_of) + dt.timedelta(days=1)
+    return pd.Timestamp(d).tz_localize(timezone)
+
+
+def _local_days(ts: pd.Series) -> np.ndarray:
+    """Calendar day numbers (days since 1970-01-01) of tz-aware timestamps, in their own zone."""
+    return ts.dt.tz_localize(None).to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
+def visible_orders(orders: pd.DataFrame, as_of: dt.date | str) -> pd.DataFrame:
+    """All orders placed up to the end of ``as_of`` (any identity, cancelled included)."""
+    tz = orders["ordered_at"].dt.tz
+    if tz is None:
+        raise ValueError("orders.ordered_at must be tz-aware (the shop's time zone); see ltvlib.store.Store.orders")
+    return orders.loc[orders["ordered_at"] < as_of_cutoff(as_of, str(tz))]
+
+
+def customer_orders(orders: pd.DataFrame, as_of: dt.date | str, *, include_cancelled: bool = False) -> pd.DataFrame:
+    """Orders that count for customer analyses at ``as_of``: visible, with a customer key, not cancelled.
+
+    Adds ``order_day`` (int, calendar days since 1970-01-01 in the shop's zone).
+    """
+    o = visible_orders(orders, as_of)
+    keep = o["customer_key"].notna()
+    if not include_cancelled and "cancelled_at" in o:
+        keep &= o["cancelled_at"].isna()
+    o = o.loc[keep].copy()
+    o["order_day"] = _local_days(o["ordered_at"])
+    return o
+
+
+def exclusions(orders: pd.DataFrame, as_of: dt.date | str) -> pd.DataFrame:
+    """Orders visible at ``as_of`` that customer analyses leave out, by stated reason.
+
+    Columns: reason ('cancelled', 'no_customer_identity'), orders, net_revenue. A cancelled order
+    without identity counts as cancelled.
+    """
+    o = visible_orders(orders, as_of)
+    cancelled = o["cancelled_at"].notna()
+    anonymous = o["customer_key"].isna() & ~cancelled
+    rows = [
+        ("cancelled", int(cancelled.sum()), float(o.loc[cancelled, "net_revenue"].sum())),
+        ("no_customer_identity", int(anonymous.sum()), float(o.loc[anonymous, "net_revenue"].sum())),
+    ]
+    return pd.DataFrame(rows, columns=["reason", "orders", "net_revenue"])
+
+
+def customer_summary(
+    orders: pd.DataFrame, as_of: dt.date | str, line_items: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per customer (index ``customer_key``) as of ``as_of``; columns in ``SUMMARY_COLUMNS``.
+
+    ``frequency``, ``recency`` and ``T`` follow ``lifetimes.utils.summary_data_from_transaction_data``
+    with ``freq='D'`` on local calendar days, so the frame feeds the BG/NBD fitters directly.
+    """
+    as_of_d = _as_date(as_of)
+    o = customer_orders(orders, as_of_d)
+    o = o.sort_values(["ordered_at", "order_id"], kind="stable")
+    codes, keys = pd.factorize(o["customer_key"], sort=False)
+    day = o["order_day"].to_numpy()
+    rev = o["net_revenue"].to_numpy(dtype=float)
+    n = len(keys)
+
+    n_orders = np.bincount(codes, minlength=n)
+    revenue = np.bincount(codes, weights=rev, minlength=n)
+    first_pos = np.full(n, -1, dtype=np.int64)
+    # orders are sorted by time: the first occurrence of a code is the first order, the last the last
+    rev_idx = np.arange(len(codes))[::-1]
+    first_pos[codes[::-1]] = rev_idx
+    last_pos = np.empty(n, dtype=np.int64)
+    last_pos[codes] = np.arange(len(codes))
+    first_day = day[first_pos]
+    last_day = day[last_pos]
+
+    # purchase days: distinct (customer, day) pairs; revenue of the first purchase day
+    pair = np.unique((codes.astype(np.int64) << 20) | (day - day.min()))
+    purchase_days = np.bincount(pair >> 20, minlength=n)
+    on_first_day = day == first_day[codes]
+    first_day_rev = np.bincount(codes[on_first_day], weights=rev[on_first_day], minlength=n)
+
+    as_of_day = (np.datetime64(as_of_d, "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)
+    frequency = purchase_days - 1
+    recency = last_day - first_day
+    with np.errstate(divide="ignore", invalid="ignore"):
+        monetary = np.where(frequency > 0, (revenue - first_day_rev) / np.maximum(frequency, 1), 0.0)
+        mean_interval = np.where(frequency > 0, recency / np.maximum(frequency, 1), np.nan)
+
+    email = o["email"].to_numpy(dtype=object)
+    first = o.iloc[first_pos]
+    last = o.iloc[last_pos]
+    codes_first = first["discount_codes"].map(lambda v: v[0] if len(v) else None).to_numpy(dtype=object)
+    out = pd.DataFrame(
+        {
+            "email": email[last_pos],
+            "orders": n_orders.astype(np.int64),
+            "purchase_days": purchase_days.astype(np.int64),
+            "first_order_at": first["ordered_at"].to_numpy(),
+            "last_order_at": last["ordered_at"].to_numpy(),
+            "recency_days": (as_of_day - last_day).astype(np.int64),
+            "tenure_days": (as_of_day - first_day).astype(np.int64),
+            "frequency": frequency.astype(np.int64),
+            "recency": recency.astype(np.int64),
+            "T": (as_of_day - first_day).astype(np.int64),
+            "net_revenue": revenue,
+            "aov": revenue / n_orders,
+            "monetary_value": monetary,
+            "mean_interval_days": mean_interval,
+            "first_order_id": first["order_id"].to_numpy(dtype=object),
+            "first_channel": first["channel"].to_numpy(dtype=object),
+            "last_channel": last["channel"].to_numpy(dtype=object),
+            "first_discount_code": codes_first,
+        },
+        index=pd.Index(keys, name="customer_key"),
+    )
+    tz = o["ordered_at"].dt.tz
+    for c in ("first_order_at", "last_order_at"):
+        out[c] = pd.to_datetime(out[c], utc=True).dt.tz_convert(tz)
+    if line_items is not None:
+        firsts = line_items.loc[line_items["line_no"] == line_items.groupby("order_id")["line_no"].transform("min")]
+        firsts = firsts.drop_duplicates("order_id").set_index("order_id")
+        out["first_product_line"] = firsts["product_line"].reindex(out["first_order_id"]).to_numpy(dtype=object)
+        out["first_product"] = firsts["product"].reindex(out["first_order_id"]).to_numpy(dtype=object)
+    return out
+
+
+def repurchase_intervals(orders: pd.DataFrame, as_of: dt.date | str) -> pd.DataFrame:
+    """Days between consecutive purchase days of each customer, up to ``as_of``.
+
+    Columns: customer_key, purchase_no (2 = the interval from the 1st to the 2nd purchase day), days.
+    """
+    o = customer_orders(orders, as_of)
+    d = o[["customer_key", "order_day"]].drop_duplicates().sort_values(["customer_key", "order_day"])
+    gap = d.groupby("customer_key", sort=False)["order_day"].diff()
+    no = d.groupby("customer_key", sort=False).cumcount() + 1
+    out = pd.DataFrame({"customer_key": d["customer_key"], "purchase_no": no, "days": gap})
+    out = out.loc[out["days"].notna()].reset_index(drop=True)
+    out["days"] = out["days"].astype(np.int64)
+    out["purchase_no"] = out["purchase_no"].astype(np.int64)
+    return out

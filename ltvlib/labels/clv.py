@@ -1,0 +1,3 @@
+"""Display names the CLV report."""
+
+LABELS: dict[str, dict[str, str]] = {}

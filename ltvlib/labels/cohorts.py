@@ -1,0 +1,3 @@
+"""Display names the cohorts report."""
+
+LABELS: dict[str, dict[str, str]] = {}

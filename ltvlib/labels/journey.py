@@ -1,0 +1,3 @@
+"""Display names journey flows."""
+
+LABELS: dict[str, dict[str, str]] = {}

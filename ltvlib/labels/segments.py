@@ -1,0 +1,3 @@
+"""Display names segments and list segments."""
+
+LABELS: dict[str, dict[str, str]] = {}

@@ -1,0 +1,3 @@
+"""Display names the win-back report."""
+
+LABELS: dict[str, dict[str, str]] = {}

@@ -1,0 +1,71 @@
+"""Figure helpers shared by the notebooks. Each returns a matplotlib ``Figure``; none shows or saves.
+
+Japanese labels need a Japanese font: ``use_report_style`` registers the IPAex Gothic font that the
+``matplotlib-fontja`` package ships (no network, no system font needed).
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+from ltvlib.labels import label, labeller
+
+__all__ = ["bar_metric", "grid_heatmap", "japanese_font_path", "use_report_style"]
+
+
+def japanese_font_path() -> str:
+    """Path of the IPAex Gothic TrueType file shipped by ``matplotlib-fontja``."""
+    return str(files("matplotlib_fontja") / "fonts" / "ipaexg.ttf")
+
+
+def use_report_style() -> None:
+    """Set the report look for this process: seaborn theme and a font that renders Japanese.
+
+    Called explicitly by notebooks (importing ltvlib changes nothing).
+    """
+    path = japanese_font_path()
+    font_manager.fontManager.addfont(path)
+    name = font_manager.FontProperties(fname=path).get_name()
+    sns.set_theme(style="whitegrid", context="notebook", font=name)
+    mpl.rcParams["axes.unicode_minus"] = False
+    mpl.rcParams["figure.dpi"] = 110
+
+
+def bar_metric(metrics: pd.DataFrame, column: str, language: str, *, fmt: str = "{:,.0f}",
+               title: str | None = None) -> Figure:
+    """Horizontal bars of one metric per segment, values written at the bar ends."""
+    lab = labeller(language)
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(metrics) + 1.2))
+    names = [lab(i) for i in metrics.index]
+    values = metrics[column].fillna(0).to_numpy()
+    ax.barh(names[::-1], values[::-1], color=sns.color_palette("crest", len(values))[::-1])
+    for y, v in enumerate(values[::-1]):
+        ax.text(v, y, " " + fmt.format(v), va="center", fontsize=8)
+    ax.set_xlabel(label(column, language))
+    ax.set_title(title or label(column, language))
+    ax.margins(x=0.15)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def grid_heatmap(table: pd.DataFrame, language: str, *, fmt: str = ",.0f", title: str = "",
+                 cmap: str = "YlGnBu") -> Figure:
+    """Heatmap of a stage x recency-status table (rows stages, columns statuses)."""
+    lab = labeller(language)
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    shown = table.rename(index=lab, columns=lab)
+    sns.heatmap(shown, annot=True, fmt=fmt, cmap=cmap, cbar=False, ax=ax, linewidths=0.5)
+    ax.set_xlabel(label("recency_status", language))
+    ax.set_ylabel(label("stage", language))
+    ax.set_title(title)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

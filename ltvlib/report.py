@@ -1,0 +1,230 @@
+"""Running the report notebooks of a shop with Papermill, converting them to self-contained HTML,
+and writing ``reports/<shop>/<as_of>/index.html``.
+
+A run builds everything in a hidden sibling folder and swaps it into place only when every notebook
+succeeded, so an interrupted or failed run never replaces a good report with a half one. A failed
+run keeps its notebooks under ``reports/<shop>/<as_of>.failed/`` for diagnosis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ltvlib.labels import label
+from ltvlib.params import PROJECT_ROOT, ShopParams
+
+__all__ = [
+    "KERNEL_NAME",
+    "NOTEBOOKS_DIR",
+    "ShopRun",
+    "atomic_write_text",
+    "ensure_kernel",
+    "notebook_html",
+    "read_figures",
+    "run_shop",
+    "write_figures",
+]
+
+KERNEL_NAME = "ltv-workbench"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+FIGURES_SUFFIX = ".figures.json"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def ensure_kernel() -> str:
+    """Register this interpreter as the Jupyter kernel ``ltv-workbench`` (in ``sys.prefix``) if needed.
+
+    Reports and ``make lab`` then run the same interpreter and library; a kernel named after a conda env
+    or another Python can never be picked up by accident.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    ksm = KernelSpecManager()
+    try:
+        spec = ksm.get_kernel_spec(KERNEL_NAME)
+        if spec.argv and Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
+            return KERNEL_NAME
+    except NoSuchKernel:
+        pass
+    from ipykernel.kernelspec import install
+
+    install(kernel_name=KERNEL_NAME, display_name="ltv-workbench (.venv)", prefix=sys.prefix)
+    return KERNEL_NAME
+
+
+def write_figures(out_dir: str | Path, notebook: str, figures: dict[str, Any]) -> Path:
+    """Save a notebook's key figures as JSON beside its report (read by index.html and tests)."""
+    path = Path(out_dir) / f"{notebook}{FIGURES_SUFFIX}"
+    atomic_write_text(path, json.dumps(figures, ensure_ascii=False, indent=2, default=str))
+    return path
+
+
+def read_figures(report_dir: str | Path) -> dict[str, dict[str, Any]]:
+    """All key figures of a report folder, by notebook name."""
+    out = {}
+    for p in sorted(Path(report_dir).glob(f"*{FIGURES_SUFFIX}")):
+        out[p.name[: -len(FIGURES_SUFFIX)]] = json.loads(p.read_text(encoding="utf-8"))
+    return out
+
+
+def notebook_html(ipynb: Path, audience: str) -> str:
+    """Self-contained HTML of an executed notebook: images inline; code and prompts hidden for clients."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
+
+    client = audience == "client"
+    c = Config()
+    c.TagRemovePreprocessor.enabled = True
+    c.TagRemovePreprocessor.remove_cell_tags = ("injected-parameters", "parameters") if client else ()
+    c.TagRemovePreprocessor.remove_input_tags = ("hide-input",)
+    exporter = HTMLExporter(config=c, template_name="lab")
+    exporter.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
+    exporter.exclude_input = client
+    exporter.exclude_input_prompt = client
+    exporter.exclude_output_prompt = client
+    exporter.embed_images = True
+    nb = nbformat.read(str(ipynb), as_version=4)
+    body, _ = exporter.from_notebook_node(nb)
+    return _strip_network_assets(body)
+
+
+def _strip_network_assets(body: str) -> str:
+    """Drop the CDN <script> tags nbconvert's template adds (require.js, MathJax): reports open offline."""
+    import re
+
+    return re.sub(r'<script[^>]+src="https?://[^"]*"[^>]*>\s*</script>', "", body)
+
+
+@dataclass
+class ShopRun:
+    """Outcome of one shop's run."""
+
+    shop: str
+    as_of: dt.date
+    ok: bool
+    report_dir: Path | None
+    seconds: float
+    notebooks: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _index_html(params: ShopParams, as_of: dt.date, audience: str, notebooks: list[str],
+                figures: dict[str, dict[str, Any]]) -> str:
+    lang = params.language
+    title = params.report.get("branding", {}).get("title") or f"{params.name} — {label('report_title', lang)}"
+    esc = html.escape
+    links = "\n".join(
+        f'<li><a href="{esc(nb)}.html">{esc(figures.get(nb, {}).get("title", nb))}</a>'
+        + (f' <small>(<a href="{esc(nb)}.ipynb">{esc(label("notebook", lang))}</a>)</small>' if audience == "analyst"
+           else "")
+        + "</li>"
+        for nb in notebooks
+    )
+    rows = []
+    for nb in notebooks:
+        for key, item in figures.get(nb, {}).get("key_figures", {}).items():
+            shown = item.get("text", item.get("value")) if isinstance(item, dict) else item
+            name = item.get("label", key) if isinstance(item, dict) else key
+            rows.append(f"<tr><th>{esc(str(name))}</th><td>{esc(str(shown))}</td></tr>")
+    prepared = params.report.get("branding", {}).get("prepared_by")
+    return f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
+<style>body{{font-family:"Hiragino Sans","Noto Sans JP","Yu Gothic",sans-serif;max-width:860px;margin:2em auto;
+color:#222}} table{{border-collapse:collapse}} th,td{{padding:4px 12px;border-bottom:1px solid #ddd;text-align:left}}
+td{{text-align:right}} small{{color:#666}}</style></head>
+<body><h1>{esc(title)}</h1>
+<p>{esc(label("as_of", lang))}: {as_of.isoformat()}{(" · " + esc(prepared)) if prepared else ""}</p>
+<h2>{esc(label("reports", lang))}</h2><ul>{links}</ul>
+<h2>{esc(label("key_figures", lang))}</h2><table>{"".join(rows)}</table>
+</body></html>
+"""
+
+
+def run_shop(
+    params: ShopParams,
+    as_of: dt.date,
+    *,
+    audience: str | None = None,
+    notebooks: Iterable[str] | None = None,
+    reports_root: Path = PROJECT_ROOT / "reports",
+    progress: Callable[[str], None] = lambda msg: None,
+) -> ShopRun:
+    """Execute the shop's notebooks for ``as_of`` into ``reports_root/<shop>/<as_of>/`` atomically."""
+    import papermill as pm
+
+    audience = audience or params.report.get("audience", "client")
+    names = list(notebooks or params.report.get("notebooks", ["rfm"]))
+    final = reports_root / params.shop / as_of.isoformat()
+    final.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{as_of.isoformat()}.partial-"))
+    started = time.perf_counter()
+    kernel = ensure_kernel()
+    timeout = int(params.report.get("execution_timeout", 1800))
+    try:
+        for nb in names:
+            src = NOTEBOOKS_DIR / f"{nb}.ipynb"
+            if not src.is_file():
+                known = ", ".join(sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")))
+                raise FileNotFoundError(f"no notebook '{nb}' in {NOTEBOOKS_DIR} (known: {known})")
+            t0 = time.perf_counter()
+            progress(f"[{params.shop}] {nb}: running")
+            out_nb = work / f"{nb}.ipynb"
+            pm.execute_notebook(
+                str(src), str(out_nb),
+                parameters={"shop": str(params.path), "as_of": as_of.isoformat(), "audience": audience,
+                            "out_dir": str(work)},
+                kernel_name=kernel, cwd=str(NOTEBOOKS_DIR), execution_timeout=timeout, progress_bar=False,
+                log_output=False,
+            )
+            atomic_write_text(work / f"{nb}.html", notebook_html(out_nb, audience))
+            progress(f"[{params.shop}] {nb}: done in {time.perf_counter() - t0:.1f}s")
+        figures = read_figures(work)
+        atomic_write_text(work / "index.html", _index_html(params, as_of, audience, names, figures))
+    except BaseException as e:
+        if not isinstance(e, Exception):  # interrupted: leave no partial folder, keep earlier results
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        failed = final.with_name(final.name + ".failed")
+        shutil.rmtree(failed, ignore_errors=True)
+        os.replace(work, failed)
+        return ShopRun(params.shop, as_of, False, failed, time.perf_counter() - started, names,
+                       error=f"{type(e).__name__}: {_short(e)}")
+    old = final.with_name(f".{final.name}.old-{os.getpid()}")
+    if final.exists():
+        os.replace(final, old)
+    os.replace(work, final)
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(final.with_name(final.name + ".failed"), ignore_errors=True)
+    return ShopRun(params.shop, as_of, True, final, time.perf_counter() - started, names)
+
+
+def _short(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    # papermill's message ends with the exception line of the failing cell: that is the useful part
+    tail = [t for t in text if t.strip()][-3:]
+    return " ".join(tail)[:600]
