@@ -48,8 +48,16 @@ _SCHEMA: dict[str, Any] = {
         "repeat_orders": _ANY,
         "loyal_orders": _ANY,
         "f_score_breaks": _ANY,
-        "winback_dormant_days": _ANY,
-        "winback_horizon_days": _ANY,
+    },
+    # analysis sections: each analysis module owns and checks its own keys (see its docstring)
+    "cohorts": {"period": _ANY, "split_by": _ANY, "max_periods": _ANY},
+    "clv": {
+        "model": _ANY, "time_unit": _ANY, "discount_rate": _ANY, "penalizer": _ANY,
+        "calibration_end": _ANY, "horizons_days": _ANY,
+    },
+    "winback": {
+        "dormant_days": _ANY, "horizon_days": _ANY, "top_n": _ANY, "min_score": _ANY,
+        "control_share": _ANY, "seed": _ANY, "backtest_cutoff": _ANY,
     },
     "segments": ("map", _ANY),
     "journeys": ("map", _ANY),
@@ -85,6 +93,9 @@ class ShopParams:
     segments: dict[str, Any] = field(default_factory=dict)
     journeys: dict[str, Any] = field(default_factory=dict)
     report: dict[str, Any] = field(default_factory=dict)
+    cohorts: dict[str, Any] = field(default_factory=dict)
+    clv: dict[str, Any] = field(default_factory=dict)
+    winback: dict[str, Any] = field(default_factory=dict)
 
     @property
     def show_personal_data(self) -> bool:
@@ -219,4 +230,7 @@ def load_shop_params(shop: str | Path, defaults_path: Path = DEFAULTS_PATH) -> S
         segments=dict(data.get("segments") or {}),
         journeys=dict(data.get("journeys") or {}),
         report=dict(data["report"]),
+        cohorts=dict(data.get("cohorts") or {}),
+        clv=dict(data.get("clv") or {}),
+        winback=dict(data.get("winback") or {}),
     )

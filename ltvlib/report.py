@@ -12,6 +12,7 @@ import datetime as dt
 import html
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -48,6 +49,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; reports are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -114,10 +116,10 @@ def notebook_html(ipynb: Path, audience: str) -> str:
 
 
 def _strip_network_assets(body: str) -> str:
-    """Drop the CDN <script> tags nbconvert's template adds (require.js, MathJax): reports open offline."""
-    import re
-
-    return re.sub(r'<script[^>]+src="https?://[^"]*"[^>]*>\s*</script>', "", body)
+    """Drop what nbconvert's template would fetch from a CDN (require.js / MathJax tags, the Mermaid
+    loader's dynamic ``import("https://...")``): reports must open offline and fetch nothing."""
+    body = re.sub(r'<script[^>]+src="https?://[^"]*"[^>]*>\s*</script>', "", body)
+    return re.sub(r"<script[^>]*>(?:(?!</script>).)*?import\(\s*[\"']https?://.*?</script>", "", body, flags=re.S)
 
 
 @dataclass
@@ -182,6 +184,7 @@ def run_shop(
     final = reports_root / params.shop / as_of.isoformat()
     final.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{as_of.isoformat()}.partial-"))
+    os.chmod(work, 0o755)
     started = time.perf_counter()
     kernel = ensure_kernel()
     timeout = int(params.report.get("execution_timeout", 1800))

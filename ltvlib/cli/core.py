@@ -85,7 +85,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             continue
         as_of = args.as_of or _default_as_of(params)
         notebooks = args.notebooks.split(",") if args.notebooks else None
-        r = run_shop(params, as_of, audience=args.audience, notebooks=notebooks,
+        r = run_shop(params, as_of, audience=args.audience, notebooks=notebooks, reports_root=Path(args.reports_dir),
                      progress=lambda m: print(m, flush=True))
         where = r.report_dir / "index.html" if r.ok else r.report_dir
         results.append((params.shop, as_of.isoformat(), r.ok, r.seconds, str(where) if r.ok else r.error))
@@ -151,6 +151,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--as-of", type=_date, help="analysis date (default: params as_of, else yesterday)")
     s.add_argument("--audience", choices=["client", "analyst"], help="client hides code (default: params)")
     s.add_argument("--notebooks", help="comma-separated notebook names (default: params report.notebooks)")
+    s.add_argument("--reports-dir", default=str(PROJECT_ROOT / "reports"),
+                   help="where reports/<shop>/<as_of>/ go (default: the project's reports/)")
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("summary", help="print customer status-grid figures for a shop")
