@@ -1,0 +1,77 @@
+"""Customer journeys: who moved between segments over a window, exactly who, and weekly trends.
+
+A journey is a named set of segments plus arrows (params ``journeys:``; every ordered pair when no
+arrows are given). Because history-based segments are functions of the order history, flows can be
+computed for any past window, not only from the day a board was saved.
+
+- ``history``: built-in segment families (status grid, stage scenario, channel, product line,
+  win-back) evaluated at any date from compact per-customer order arrays.
+- ``flows``: the engine (semantics in its docstring): ``window_flows``, ``flow_trend``, ``JourneyWindow``.
+- ``spec``: journeys from params, bound to a shop's orders (``build_journeys``).
+- ``movers``: the customers behind a flow, what they have in common, CSV exports.
+- ``text``: display names and prose; ``picker``: the analyst's movers picker (ipywidgets).
+"""
+
+from ltvlib.journey.flows import (
+    NEW,
+    OUTSIDE,
+    JourneyWindow,
+    default_window,
+    expand_arrows,
+    flow_trend,
+    window_flows,
+)
+from ltvlib.journey.history import HistoryMembership, OrderHistory, Snapshot, day_number
+from ltvlib.journey.movers import (
+    MOVER_COLUMNS,
+    export_flows,
+    export_movers,
+    export_name,
+    mover_profile,
+    movers_table,
+)
+from ltvlib.journey.picker import flow_options, movers_picker
+from ltvlib.journey.spec import SOURCES, Journey, SegmentsMembership, build_journeys, validate_journeys
+from ltvlib.journey.text import (
+    flows_html,
+    intro,
+    narrative,
+    profile_narrative,
+    profile_table,
+    segment_label,
+    trend_narrative,
+)
+
+__all__ = [
+    "MOVER_COLUMNS",
+    "NEW",
+    "OUTSIDE",
+    "SOURCES",
+    "HistoryMembership",
+    "Journey",
+    "JourneyWindow",
+    "OrderHistory",
+    "SegmentsMembership",
+    "Snapshot",
+    "build_journeys",
+    "day_number",
+    "default_window",
+    "expand_arrows",
+    "export_flows",
+    "export_movers",
+    "export_name",
+    "flow_options",
+    "flow_trend",
+    "flows_html",
+    "intro",
+    "movers_picker",
+    "movers_table",
+    "mover_profile",
+    "narrative",
+    "profile_narrative",
+    "profile_table",
+    "segment_label",
+    "trend_narrative",
+    "validate_journeys",
+    "window_flows",
+]

@@ -1,0 +1,113 @@
+"""The customers behind a flow: their key attributes, what they have in common, and CSV exports."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ltvlib.journey.flows import JourneyWindow
+from ltvlib.privacy import redact
+
+__all__ = ["MOVER_COLUMNS", "export_flows", "export_movers", "export_name", "mover_profile", "movers_table"]
+
+MOVER_COLUMNS = [
+    "email", "first_product", "first_product_line", "first_channel", "last_channel", "first_discount_code",
+    "orders", "net_revenue", "first_order_at", "last_order_at",
+]  # fmt: skip
+PROFILE_ATTRIBUTES = ("first_product_line", "first_channel", "used_discount", "first_product")
+
+
+def movers_table(window: JourneyWindow, source: str, target: str, summary: pd.DataFrame) -> pd.DataFrame:
+    """The customers of one flow with their attributes at the window's end.
+
+    ``summary`` is ``customer_summary(orders, window.end, line_items)``. Index customer_key; columns
+    ``MOVER_COLUMNS`` (those the summary has), sorted by net revenue, largest first.
+    """
+    keys = window.movers(source, target)
+    cols = [c for c in MOVER_COLUMNS if c in summary.columns]
+    out = summary.reindex(keys)[cols]
+    return out.sort_values("net_revenue", ascending=False, kind="stable")
+
+
+def _attributes(df: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(index=df.index)
+    for col in PROFILE_ATTRIBUTES:
+        if col == "used_discount" and "first_discount_code" in df:
+            out[col] = np.where(df["first_discount_code"].notna(), "yes", "no")
+        elif col in df:
+            out[col] = df[col].fillna("(none)").astype(str)
+    return out
+
+
+def mover_profile(movers: pd.DataFrame, base: pd.DataFrame, *, top: int = 3,
+                  attributes: Sequence[str] = PROFILE_ATTRIBUTES) -> pd.DataFrame:
+    """What the movers have in common compared with a base group (e.g. everyone in the origin segment).
+
+    For each attribute (first product line, first channel, ``used_discount`` = the first order had a
+    discount code, first product) the ``top`` values most common among movers. Columns: attribute,
+    value, movers, movers_share, base_share, lift (movers_share / base_share; > 1 = over-represented).
+    """
+    m, b = _attributes(movers), _attributes(base)
+    rows = []
+    for col in attributes:
+        if col not in m or not len(m):
+            continue
+        counts = m[col].value_counts()
+        base_share = b[col].value_counts(normalize=True) if col in b and len(b) else pd.Series(dtype=float)
+        for value, n in counts.head(top).items():
+            ms = n / len(m)
+            bs = float(base_share.get(value, 0.0))
+            rows.append((col, value, int(n), ms, bs, ms / bs if bs else np.nan))
+    return pd.DataFrame(rows, columns=["attribute", "value", "movers", "movers_share", "base_share", "lift"])
+
+
+def export_name(journey: str, source: str, target: str) -> str:
+    """A file name for one flow's list, e.g. ``journey-status_grid-first_active-to-first_at_risk.csv``."""
+    def slug(s: str) -> str:
+        return re.sub(r"[^\w-]+", "-", s).strip("-") or "x"
+
+    return f"journey-{slug(journey)}-{slug(source)}-to-{slug(target)}.csv"
+
+
+def export_movers(table: pd.DataFrame, out_dir: str | Path, name: str, *, show_personal_data: bool,
+                  shop: str) -> Path:
+    """Write a movers table to ``<out_dir>/exports/<name>`` (UTF-8 with BOM for spreadsheet apps).
+
+    Personal data is pseudonymised with ``ltvlib.privacy.redact`` unless ``show_personal_data``; the
+    file appears whole or not at all (temporary file, then rename).
+    """
+    path = Path(out_dir) / "exports" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shown = redact(table, show_personal_data=show_personal_data, shop=shop)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+            shown.to_csv(fh)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report's files are for reading
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def export_flows(window: JourneyWindow, journey: str, summary: pd.DataFrame, out_dir: str | Path, *,
+                 show_personal_data: bool, shop: str,
+                 kinds: Sequence[str] = ("move", "entry", "exit")) -> dict[tuple[str, str], str]:
+    """Export the movers of every non-empty flow of ``kinds`` (stays are left out: they are large and
+    nobody moved). Returns (source, target) -> path relative to ``out_dir`` (``exports/<name>``)."""
+    f = window.flows
+    f = f.loc[f["kind"].isin(kinds) & (f["customers"] > 0)]
+    out = {}
+    for a, b in zip(f["source"], f["target"]):
+        name = export_name(journey, a, b)
+        export_movers(movers_table(window, a, b, summary), out_dir, name, show_personal_data=show_personal_data,
+                      shop=shop)
+        out[(a, b)] = f"exports/{name}"
+    return out

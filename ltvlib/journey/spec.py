@@ -1,0 +1,199 @@
+"""Journeys from the shop's params: the ``journeys:`` section, validated and bound to the shop's orders.
+
+Each entry of ``journeys:`` (see params/defaults.yaml) names a journey::
+
+    status_grid:
+      title: {en: Status grid, ja: ステータスグリッド}
+      source: status_grid       # status_grid | stage_scenario | channel | product_line | winback | segments
+      segments: [...]           # which of the source's segments (default: all it offers)
+      arrows: [[a, b], ...]     # names or patterns ("fan:*"); default: every ordered pair
+      trend: [[a, b], ...]      # flows charted week by week (default: the largest arrows)
+      window_days: 7            # the window up to as_of
+      trend_weeks: 52           # 26 or 52
+      options: {...}            # per source (channel: within_days; product_line: fan_orders;
+                                #   winback: dormant_days, returned_days)
+      enabled: true
+
+``source: segments`` uses named segments of the params ``segments:`` section, evaluated by one
+``ltvlib.segments.Segmenter`` at every date needed (both ends of the window, each week of a trend).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ltvlib.journey.flows import (
+    NEW,
+    OUTSIDE,
+    JourneyWindow,
+    Source,
+    default_window,
+    expand_arrows,
+    flow_trend,
+    window_flows,
+)
+from ltvlib.journey.history import FAMILIES, HistoryMembership, OrderHistory, family_segments
+
+__all__ = ["JOURNEY_KEYS", "SOURCES", "Journey", "SegmentsMembership", "build_journeys", "validate_journeys"]
+
+SOURCES = (*FAMILIES, "segments")
+JOURNEY_KEYS = ("title", "source", "segments", "arrows", "trend", "window_days", "trend_weeks", "options", "enabled")
+_OPTIONS = {
+    "status_grid": (), "stage_scenario": (), "segments": (),
+    "channel": ("within_days",), "product_line": ("fan_orders",), "winback": ("dormant_days", "returned_days"),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class SegmentsMembership:
+    """Condition segments of the params ``segments:`` section as a membership source (``as_of -> frame``),
+    evaluated by an ``ltvlib.segments.Segmenter`` (built once, it prepares the order history once)."""
+
+    segmenter: Any
+    segments: tuple[str, ...]
+
+    def __call__(self, as_of: dt.date | str) -> pd.DataFrame:
+        return self.segmenter.membership(as_of, list(self.segments))
+
+
+@dataclass(frozen=True, eq=False)
+class Journey:
+    """A named set of segments with arrows, bound to a membership source."""
+
+    name: str
+    title: Mapping[str, str]
+    source: Source
+    segments: tuple[str, ...]
+    arrows: tuple[tuple[str, str], ...]
+    trend: tuple[tuple[str, str], ...] = ()
+    window_days: int = 7
+    trend_weeks: int = 52
+    segment_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def display_title(self, language: str) -> str:
+        return str(self.title.get(language) or self.title.get("en") or self.name)
+
+    def window(self, as_of: dt.date | str, days: int | None = None) -> JourneyWindow:
+        """Flows over the ``days`` (default ``window_days``) days up to ``as_of``."""
+        start, end = default_window(as_of, days or self.window_days)
+        return window_flows(self.source, start, end, self.segments, self.arrows)
+
+    def trend_counts(self, as_of: dt.date | str, flows: Sequence[Sequence[str]] | None = None,
+                     weeks: int | None = None, top: int = 4) -> pd.DataFrame:
+        """Weekly counts (``flow_trend``) of ``flows``, else the journey's ``trend``, else its ``top``
+        arrows with the most customers over the period, over ``trend_weeks`` weeks."""
+        chosen = flows if flows is not None else (self.trend or None)
+        t = flow_trend(self.source, as_of, weeks=weeks or self.trend_weeks, segments=self.segments,
+                       arrows=self.arrows, flows=chosen)
+        if chosen is None:
+            t = t.loc[t["kind"] == "move"]
+            totals = t.groupby(["source", "target"], sort=False)["customers"].sum()
+            best = set(totals.loc[totals > 0].sort_values(ascending=False, kind="stable").head(top).index)
+            t = t.loc[[(a, b) in best for a, b in zip(t["source"], t["target"])]].reset_index(drop=True)
+        return t
+
+
+def _err(name: str, key: str, msg: str) -> ValueError:
+    return ValueError(f"journeys.{name}.{key}: {msg}")
+
+
+def validate_journeys(spec: Mapping[str, Any]) -> None:
+    """Check the ``journeys:`` section without data: keys, sources, arrow shapes, numbers."""
+    for name, j in spec.items():
+        if not isinstance(j, Mapping):
+            raise ValueError(f"journeys.{name}: expected a mapping with at least 'source'")
+        unknown = sorted(set(j) - set(JOURNEY_KEYS))
+        if unknown:
+            raise _err(name, unknown[0], f"unknown key; valid keys: {', '.join(JOURNEY_KEYS)}")
+        src = j.get("source")
+        if src not in SOURCES:
+            raise _err(name, "source", f"must be one of {', '.join(SOURCES)}, got {src!r}")
+        for key in ("arrows", "trend"):
+            value = j.get(key)
+            if value is not None and not (isinstance(value, list) and all(
+                    isinstance(a, list) and len(a) == 2 for a in value)):
+                raise _err(name, key, f"must be a list of [from, to] pairs, got {value!r}")
+        if j.get("segments") is not None and not isinstance(j["segments"], list):
+            raise _err(name, "segments", "must be a list of segment names")
+        if src == "segments" and not j.get("segments"):
+            raise _err(name, "segments", "a journey over condition segments must list them")
+        if j.get("trend_weeks", 52) not in (26, 52):
+            raise _err(name, "trend_weeks", f"must be 26 or 52, got {j.get('trend_weeks')!r}")
+        wd = j.get("window_days", 7)
+        if not isinstance(wd, int) or wd < 1:
+            raise _err(name, "window_days", f"must be a positive whole number of days, got {wd!r}")
+        opts = j.get("options") or {}
+        bad = sorted(set(opts) - set(_OPTIONS[src]))
+        if bad:
+            raise _err(name, f"options.{bad[0]}",
+                       f"not an option of source {src!r} (options: {', '.join(_OPTIONS[src]) or 'none'})")
+
+
+def _trend_pairs(segments: Sequence[str], pairs: Sequence[Sequence[str]]) -> tuple[tuple[str, str], ...]:
+    """Trend flows: arrows (patterns allowed) or entries/exits naming ``_new`` / ``_outside`` literally."""
+    out: list[tuple[str, str]] = []
+    for a, b in pairs:
+        if a in (NEW, OUTSIDE) or b == OUTSIDE:
+            seg = b if a in (NEW, OUTSIDE) else a
+            if seg not in segments:
+                raise ValueError(f"trend flow {[a, b]!r}: {seg!r} is not a segment of the journey")
+            out.append((str(a), str(b)))
+        else:
+            out += [p for p in expand_arrows(segments, [[a, b]]) if p not in out]
+    return tuple(out)
+
+
+def build_journeys(spec: Mapping[str, Any], orders: pd.DataFrame, as_of: dt.date | str,
+                   thresholds: Mapping[str, Any], *, line_items: pd.DataFrame | None = None,
+                   segment_definitions: Mapping[str, Any] | None = None) -> dict[str, Journey]:
+    """The enabled journeys of ``spec`` (the params ``journeys:`` section) bound to the shop's orders.
+
+    Built-in sources share one :class:`OrderHistory` up to ``as_of`` (line items are needed by
+    ``product_line`` journeys only).
+    """
+    validate_journeys(spec)
+    as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    definitions = segment_definitions or {}
+    history: OrderHistory | None = None
+    segmenter = None
+    out: dict[str, Journey] = {}
+    for name, j in spec.items():
+        if not j.get("enabled", True):
+            continue
+        src = j["source"]
+        title = j.get("title") or {}
+        title = dict(title) if isinstance(title, Mapping) else {"en": str(title)}
+        names: dict[str, dict[str, str]] = {}
+        if src == "segments":
+            if segmenter is None:  # issue 4's engine: needed only by journeys over params segments
+                from ltvlib.segments import Segmenter
+
+                segmenter = Segmenter(orders, line_items, definitions, thresholds)
+            segs = tuple(str(s) for s in j["segments"])
+            missing = [s for s in segs if s not in segmenter.names]
+            if missing:
+                raise _err(name, "segments", f"{missing} not defined in the params 'segments:' section")
+            source: Source = SegmentsMembership(segmenter, segs)
+            names = {s: {"en": segmenter.definition(s).en, "ja": segmenter.definition(s).ja} for s in segs}
+        else:
+            if history is None:
+                history = OrderHistory.from_orders(orders, as_of, line_items)
+            offered = family_segments(src, history)
+            segs = tuple(str(s) for s in (j.get("segments") or offered))
+            unknown = [s for s in segs if s not in offered and src != "channel"]
+            if unknown:
+                raise _err(name, "segments", f"{unknown} not offered by source {src!r} (offers: {', '.join(offered)})")
+            source = HistoryMembership(history, src, segs, thresholds, dict(j.get("options") or {}))
+        try:
+            arrows = tuple(expand_arrows(segs, j.get("arrows")))
+            trend = _trend_pairs(segs, j.get("trend") or [])
+        except ValueError as e:
+            raise _err(name, "arrows", str(e)) from None
+        out[name] = Journey(name, title, source, segs, arrows, trend, int(j.get("window_days", 7)),
+                            int(j.get("trend_weeks", 52)), names)
+    return out
