@@ -114,6 +114,9 @@ def customer_summary(
     """
     as_of_d = _as_date(as_of)
     o = customer_orders(orders, as_of_d)
+    if o.empty:
+        cols = [c for c in SUMMARY_COLUMNS if line_items is not None or not c.startswith("first_product")]
+        return pd.DataFrame(columns=cols, index=pd.Index([], name="customer_key", dtype=object))
     o = o.sort_values(["ordered_at", "order_id"], kind="stable")
     codes, keys = pd.factorize(o["customer_key"], sort=False)
     day = o["order_day"].to_numpy()

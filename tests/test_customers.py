@@ -93,3 +93,8 @@ def test_matches_lifetimes_summary() -> None:
     for c in ("frequency", "recency", "T"):
         np.testing.assert_array_equal(ours[c].to_numpy(), ref[c].to_numpy().astype(np.int64), err_msg=c)
     np.testing.assert_allclose(ours["monetary_value"].to_numpy(), ref["monetary_value"].to_numpy())
+
+
+def test_no_visible_orders_gives_empty_summary(orders: pd.DataFrame) -> None:
+    s = customer_summary(orders, dt.date(2020, 1, 1))
+    assert s.empty and "frequency" in s.columns and s.index.name == "customer_key"

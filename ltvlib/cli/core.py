@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -41,7 +42,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     source = params.sources[0] if params.sources else {}
     result = load_files(files, timezone=params.timezone, loader=args.loader or source.get("loader", "auto"),
                         mapping=source.get("mapping"), product_lines=source.get("product_lines"))
-    with Store(params.store, timezone=params.timezone) as store:
+    target = getattr(args, "store", None) or params.store
+    with Store(target, timezone=params.timezone) as store:
         done = store.upsert(result, files=[str(f) for f in files])
         counts = store.counts()
     print(result.summary_text())
@@ -60,7 +62,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
           f"-> {out} ({time.perf_counter() - t0:.1f}s)")
     if args.no_import:
         return EXIT_OK
-    return cmd_import(argparse.Namespace(shop=args.shop, files=[str(out)], loader="shopify"))
+    # the demo store is rebuilt from scratch (in a temporary file swapped in at the end), so a demo
+    # export of another size or seed never mixes with an earlier one
+    params = load_shop_params(args.shop)
+    tmp = params.store.with_name(f".{params.store.name}.rebuild")
+    tmp.unlink(missing_ok=True)
+    try:
+        status = cmd_import(argparse.Namespace(shop=args.shop, files=[str(out)], loader="shopify", store=tmp))
+        os.replace(tmp, params.store)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return status
 
 
 def cmd_run(args: argparse.Namespace) -> int:
