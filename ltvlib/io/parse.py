@@ -1,0 +1,198 @@
+"""Vectorised cell parsers shared by the loaders, each reporting the first bad cell as an InputError.
+
+A :class:`Cells` is one column of one file (text read by pyarrow, or typed values from Parquet)
+together with the spreadsheet row of every value, so a parser that meets a bad value can name the
+file, row, column and value without a per-row Python loop on the good path.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ltvlib.io.errors import InputError
+
+_TZ_SUFFIX = r"(?:Z|[+-]\d\d:?\d\d)$"
+_AUTO_FORMATS = ("ISO8601", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d")
+
+
+class Cells:
+    """One column's values and their spreadsheet rows, with parsers that fail on the first bad row."""
+
+    def __init__(self, file: str, column: str, values: pa.Array | pa.ChunkedArray, rows: np.ndarray):
+        if pa.types.is_dictionary(values.type):  # e.g. a pandas categorical saved to Parquet
+            values = values.cast(values.type.value_type)
+        self.file = file
+        self.column = column
+        self.values = values
+        self.rows = rows
+        self.is_text = pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+
+    @cached_property
+    def trimmed(self) -> pa.Array | pa.ChunkedArray:
+        """Text with surrounding whitespace removed (other types unchanged)."""
+        return trim(self.values) if self.is_text else self.values
+
+    @cached_property
+    def blank(self) -> np.ndarray:
+        """True where the cell is empty (or only whitespace, or null)."""
+        if self.is_text:
+            return pc.fill_null(pc.equal(self.trimmed, ""), True).to_numpy(zero_copy_only=False)
+        return pc.is_null(self.values).to_numpy(zero_copy_only=False)
+
+    def fail_where(self, mask: np.ndarray, problem: str, hint: str) -> None:
+        """Raise an InputError for the first True in ``mask``; ``{value}`` in ``problem`` is filled in."""
+        if not mask.any():
+            return
+        i = int(np.argmax(mask))
+        value = self.values[i].as_py()
+        raise InputError(self.file, problem.format(value=repr(value)), hint,
+                         row=int(self.rows[i]), column=self.column)
+
+    def require(self, hint: str) -> None:
+        """Fail on the first blank cell."""
+        self.fail_where(self.blank, "the cell is empty", hint)
+
+    def text(self) -> pa.Array:
+        """Trimmed strings, blank cells as null."""
+        values = self.trimmed if self.is_text else pc.cast(self.values, pa.string())
+        return pc.if_else(self.blank, pa.scalar(None, pa.string()), values)
+
+    def number(self, hint: str) -> np.ndarray:
+        """Floats, NaN where blank; a value that is not a plain number fails with ``hint``."""
+        if not self.is_text:
+            return pc.cast(self.values, pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64)
+        values = self.text()
+        try:
+            return pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64)
+        except pa.ArrowInvalid:
+            parsed = pd.to_numeric(pd.Series(values.to_numpy(zero_copy_only=False)), errors="coerce")
+            self.fail_where(~self.blank & parsed.isna().to_numpy(), "{value} is not a number", hint)
+            return parsed.to_numpy(dtype=np.float64)
+
+    def integer(self, hint: str) -> np.ndarray:
+        """Whole numbers as int64; a blank, fractional or non-numeric cell fails with ``hint``."""
+        self.require(hint)
+        values = self.number(hint)
+        self.fail_where(values != np.round(values), "{value} is not a whole number", hint)
+        return values.astype(np.int64)
+
+    def timestamp_strict(self, fmt: str, tz: str, hint: str) -> pa.Array:
+        """Parse text with one strptime ``fmt`` that has ``%z`` into ``tz`` (ns), null where blank."""
+        parsed = pc.strptime(self.text(), format=fmt, unit="s", error_is_null=True)
+        self.fail_where(~self.blank & pc.is_null(parsed).to_numpy(zero_copy_only=False),
+                        "{value} is not a date and time", hint)
+        return pc.cast(parsed, pa.timestamp("ns", tz=tz))
+
+    def timestamp(self, fmt: str | None, tz: str, hint: str) -> pd.DatetimeIndex:
+        """Parse dates in ``tz``, NaT where blank: typed timestamps, or text in ``fmt`` (None: detect).
+
+        Text with a UTC offset is converted to ``tz``; text without one is taken as local time in
+        ``tz``. A column must not mix the two. Detection tries ISO 8601, then ``YYYY/MM/DD[ HH:MM[:SS]]``.
+        """
+        if pa.types.is_timestamp(self.values.type) or pa.types.is_date(self.values.type):
+            index = pd.DatetimeIndex(self.values.to_pandas()).as_unit("ns")
+            return index.tz_convert(tz) if index.tz is not None else _localize(index, tz)
+        blank = self.blank
+        text = pd.Series(self.text().to_numpy(zero_copy_only=False), dtype=object)
+        if blank.all():
+            return pd.DatetimeIndex(np.full(len(text), np.datetime64("NaT", "ns"))).tz_localize(tz)
+        if fmt is None:
+            fmt = self._detect_format(text[~blank])
+        aware = text.str.contains(_TZ_SUFFIX, regex=True, na=False).to_numpy()
+        first = int(np.argmax(~blank))
+        self.fail_where(~blank & (aware != aware[first]),
+                        "{value} mixes times with and without a UTC offset in one column",
+                        "Give every time an offset (like +09:00) or none.")
+        parsed = pd.DatetimeIndex(pd.to_datetime(text, format=fmt, errors="coerce", utc=bool(aware[first])))
+        self.fail_where(~blank & parsed.isna(), "{value} is not a date and time", hint)
+        parsed = parsed.as_unit("ns")
+        return parsed.tz_convert(tz) if aware[first] else _localize(parsed, tz)
+
+    def _detect_format(self, sample: pd.Series) -> str:
+        """The first of the automatic formats that reads the column's first non-blank value."""
+        if sample.empty:
+            return "ISO8601"
+        value = sample.iloc[0]
+        for fmt in _AUTO_FORMATS:
+            if not pd.isna(pd.to_datetime(pd.Series([value]), format=fmt, errors="coerce")).iloc[0]:
+                return fmt
+        raise InputError(self.file, f"{value!r} is not a date format the loader recognises",
+                         "Set 'datetime_format' in the mapping (strptime codes, e.g. '%d.%m.%Y %H:%M').",
+                         row=int(self.rows[int(sample.index[0])]), column=self.column)
+
+    def tokens(self) -> list[list[str]]:
+        """Comma-separated cells as lists of trimmed, non-empty strings (a new empty list when blank)."""
+        filled = np.flatnonzero(~self.blank)
+        counts = np.zeros(len(self.values), dtype=np.int64)
+        flat = pa.array([], pa.string())
+        if len(filled):
+            lists = as_array(pc.split_pattern(self.text().take(pa.array(filled)), ","))
+            flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+            keep = pc.not_equal(flat, "")
+            counts[filled] = np.bincount(pc.list_parent_indices(lists).filter(keep).to_numpy(),
+                                         minlength=len(filled))
+            flat = flat.filter(keep)
+        offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
+        with _gc_paused():
+            return pa.ListArray.from_arrays(offsets, flat).to_pylist()
+
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of small lists are built.
+
+    The lists hold only strings and cannot form cycles; collections triggered mid-way would only re-scan
+    the growing heap, which triples the time. The previous state is restored afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def trim(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Strings without surrounding whitespace; pure-ASCII data takes arrow's much faster ASCII kernel."""
+    return pc.ascii_trim_whitespace(values) if _is_ascii(values) else pc.utf8_trim_whitespace(values)
+
+
+def as_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One contiguous array (chunked results of table columns are combined)."""
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _is_ascii(values: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether a string array's character data is pure ASCII (checked on the raw buffers, no copy)."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    for chunk in chunks:
+        data = chunk.buffers()[2]
+        if data is not None and data.size and np.frombuffer(data, dtype=np.uint8).max() >= 0x80:
+            return False
+    return True
+
+
+def _localize(index: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:
+    """Naive local times -> ``tz``: ambiguous fall-back times take the earlier, gaps shift forward."""
+    return index.tz_localize(tz, ambiguous=np.ones(len(index), dtype=bool), nonexistent="shift_forward")
+
+
+def check_timezone(tz: str, file: str) -> str:
+    """Return ``tz`` if it is an IANA time-zone name, else raise InputError."""
+    try:
+        pd.Timestamp("2000-01-01", tz=tz)
+    except Exception as e:  # pytz/zoneinfo raise several unrelated types for unknown names
+        raise InputError(file, f"unknown time zone {tz!r}",
+                         "Set the shop's 'timezone' to an IANA name such as 'Asia/Tokyo'.") from e
+    return tz
+

@@ -1,0 +1,223 @@
+"""What a load returns: canonical tables plus a row accounting that explains every input record.
+
+Each loader turns one file into a :class:`FileLoad` (loaded orders, their line items, and a ledger with
+one entry per order found, loaded or not); :func:`combine` merges the loads of one import, lets a later
+file's copy of an order supersede an earlier one, and counts rows per (file, reason) so that every data
+record of every file is accounted for exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ltvlib.io.product_lines import product_line_labels
+
+ORDER_COLUMNS: tuple[str, ...] = (
+    "order_id", "order_name", "customer_key", "email", "ordered_at", "currency", "subtotal",
+    "discount_amount", "shipping", "taxes", "total", "refunded_amount", "net_revenue",
+    "financial_status", "cancelled_at", "channel", "source", "tags", "discount_codes", "location",
+    "source_file", "source_row",
+)
+LINE_ITEM_COLUMNS: tuple[str, ...] = (
+    "order_id", "line_no", "product", "product_line", "sku", "vendor", "quantity", "unit_price",
+    "line_discount",
+)
+MONEY_COLUMNS: tuple[str, ...] = (
+    "subtotal", "discount_amount", "shipping", "taxes", "total", "refunded_amount", "net_revenue",
+)
+ARROW_TYPES: dict[str, pa.DataType] = {
+    **{c: pa.string() for c in (
+        "order_id", "order_name", "customer_key", "email", "currency", "financial_status", "channel",
+        "source", "location", "product", "product_line", "sku", "vendor",
+    )},
+    **{c: pa.float64() for c in (*MONEY_COLUMNS, "unit_price", "line_discount")},
+    **{c: pa.int64() for c in ("source_row", "line_no", "quantity")},
+}
+SHARED_STRINGS = frozenset({
+    "currency", "financial_status", "channel", "source", "location", "product", "product_line", "sku",
+    "vendor",
+})
+ACCOUNTING_COLUMNS: tuple[str, ...] = ("source_file", "reason", "rows", "orders")
+
+LOADED = "loaded"
+LOADED_CANCELLED = "loaded_cancelled"
+LOADED_NO_IDENTITY = "loaded_no_identity"
+DUPLICATE_SUPERSEDED = "duplicate_superseded"
+TEST_ORDER = "test_order"
+BLANK_ROW = "blank_row"
+REASONS: tuple[str, ...] = (
+    LOADED, LOADED_CANCELLED, LOADED_NO_IDENTITY, DUPLICATE_SUPERSEDED, TEST_ORDER, BLANK_ROW,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class ImportResult:
+    """Canonical ``orders`` and ``line_items`` (DESIGN.md columns, in order) and the row accounting.
+
+    ``accounting`` has one row per (source_file, reason) with the number of data records (``rows``)
+    and distinct orders (``orders``) given that reason; per file, ``rows`` sums to the file's records.
+    Each record has one reason: ``blank_row``; else ``duplicate_superseded`` (a later file has the
+    order); else ``test_order``; else ``loaded_cancelled``; else ``loaded_no_identity``; else ``loaded``.
+    """
+
+    orders: pd.DataFrame
+    line_items: pd.DataFrame
+    accounting: pd.DataFrame
+
+    def summary_text(self) -> str:
+        """A short table of rows and orders per file and reason, with a closing sentence of totals."""
+        lines = [self.accounting.to_string(index=False)] if len(self.accounting) else []
+        no_identity = int(self.orders["customer_key"].isna().sum())
+        files = self.accounting["source_file"].nunique()
+        lines.append(
+            f"Loaded {len(self.orders):,} orders ({len(self.line_items):,} line items) from {files} "
+            f"file{'s' if files != 1 else ''}; {no_identity:,} without a customer id or email count in "
+            "revenue but not in customer analyses."
+        )
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, eq=False)
+class FileLoad:
+    """One file's loaded orders and line items, its ledger and its count of blank rows.
+
+    ``ledger`` holds one row per order found in the file, loaded or not: ``order_id``, ``reason``
+    and ``rows`` (its data records).
+    """
+
+    source_file: str
+    orders: pd.DataFrame
+    line_items: pd.DataFrame
+    ledger: pd.DataFrame
+    blank_rows: int
+
+
+def file_load(
+    source_file: str,
+    *,
+    ledger_ids: np.ndarray,
+    ledger_rows: np.ndarray,
+    test: np.ndarray,
+    orders: dict,
+    line_items: dict,
+    blank_rows: int,
+) -> FileLoad:
+    """Assemble a FileLoad from column values; ``orders`` holds the non-test orders of the ledger, in order.
+
+    Column values are arrow arrays, numpy arrays or DatetimeIndexes, Python lists (list columns), or
+    one scalar for the whole column; object arrays of ``str`` are used as they are, so columns built
+    from one such array share its string objects. Each order's reason follows from ``test``, then ``cancelled_at``,
+    then a missing ``customer_key``.
+    """
+    frame = _frame(ORDER_COLUMNS, orders)
+    items = _frame(LINE_ITEM_COLUMNS, line_items)
+    reasons = np.full(len(ledger_ids), TEST_ORDER, dtype=object)
+    reasons[~test] = np.select(
+        [frame["cancelled_at"].notna().to_numpy(), frame["customer_key"].isna().to_numpy()],
+        [LOADED_CANCELLED, LOADED_NO_IDENTITY], LOADED,
+    )
+    ledger = pd.DataFrame({"order_id": ledger_ids, "reason": reasons, "rows": ledger_rows})
+    return FileLoad(source_file, frame, items, ledger, blank_rows)
+
+
+def _frame(columns: tuple[str, ...], data: dict) -> pd.DataFrame:
+    """A DataFrame in ``columns`` order, built without consolidating copies.
+
+    Strings become Python ``str`` objects (object dtype). Columns with few distinct values share one
+    object per value (a dictionary take), which saves memory; the others convert in pyarrow's fast path.
+    """
+    arrays = {c: _arrow(c, v) for c, v in data.items() if not _ready(v)}
+    bulk = [c for c in columns if c in arrays and c not in SHARED_STRINGS]
+    frame = pa.table({c: arrays[c] for c in bulk}).to_pandas(split_blocks=True, deduplicate_objects=False)
+    for position, column in enumerate(columns):
+        if column in bulk:
+            continue
+        value = data[column]
+        if column in arrays:
+            value = _shared_strings(arrays[column])
+        elif isinstance(value, list):
+            value = pd.Series(value, dtype=object)
+        frame.insert(position, column, value)
+    return frame
+
+
+def _ready(value: object) -> bool:
+    """Whether a column value goes into the frame as it is (scalars, lists, object arrays)."""
+    return value is None or isinstance(value, (str, list)) or (
+        isinstance(value, np.ndarray) and value.dtype == object)
+
+
+def _arrow(column: str, values: object) -> pa.Array | pa.ChunkedArray:
+    """Column values as arrow data of the column's canonical type (timestamps keep their zone)."""
+    array = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values)
+    wanted = ARROW_TYPES.get(column, array.type)
+    return array if array.type == wanted else array.cast(wanted)
+
+
+def _shared_strings(array: pa.Array) -> np.ndarray:
+    """An object array of ``str``/None in which equal strings are one object."""
+    encoded = pc.dictionary_encode(array)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    values = np.append(encoded.dictionary.to_numpy(zero_copy_only=False), None).astype(object)
+    indices = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)
+    return values[indices]
+
+
+def combine(loads: Sequence[FileLoad], product_lines: dict | None = None) -> ImportResult:
+    """Merge file loads in order and set product lines from ``product_lines`` rules.
+
+    A later file's copy of an order supersedes every earlier copy of its order_id (newest export wins).
+    """
+    seen = pd.Index([], dtype=object)
+    kept: list[FileLoad] = []
+    for load in reversed(loads):
+        ledger = load.ledger
+        orders, items = load.orders, load.line_items
+        superseded = ledger["order_id"].isin(seen).to_numpy()
+        if superseded.any():
+            ledger = ledger.assign(reason=ledger["reason"].where(~superseded, DUPLICATE_SUPERSEDED))
+            gone = ledger.loc[superseded, "order_id"]
+            orders = orders[~orders["order_id"].isin(gone)]
+            items = items[~items["order_id"].isin(gone)]
+        seen = seen.append(pd.Index(load.ledger["order_id"], dtype=object))
+        kept.append(FileLoad(load.source_file, orders, items, ledger, load.blank_rows))
+    kept.reverse()
+    line_items = _concat([k.line_items for k in kept])
+    line_items["product_line"] = product_line_labels(line_items, product_lines)
+    return ImportResult(
+        orders=_concat([k.orders for k in kept]),
+        line_items=line_items,
+        accounting=_accounting(kept),
+    )
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    if len(frames) > 1:
+        return pd.concat(frames, ignore_index=True)
+    frame = frames[0]
+    frame.index = pd.RangeIndex(len(frame))  # frames here are the loader's own; avoids a copy
+    return frame
+
+
+def _accounting(loads: Sequence[FileLoad]) -> pd.DataFrame:
+    parts = []
+    for position, load in enumerate(loads):
+        per_reason = load.ledger.groupby("reason", sort=False)["rows"].agg(["sum", "size"])
+        part = pd.DataFrame({
+            "source_file": load.source_file, "reason": per_reason.index,
+            "rows": per_reason["sum"].to_numpy(), "orders": per_reason["size"].to_numpy(),
+        })
+        if load.blank_rows:
+            part.loc[len(part)] = [load.source_file, BLANK_ROW, load.blank_rows, 0]
+        parts.append(part.assign(position=position))
+    table = pd.concat(parts, ignore_index=True)
+    table["rank"] = table["reason"].map({r: i for i, r in enumerate(REASONS)})
+    table = table.sort_values(["position", "rank"], kind="stable")
+    return table[list(ACCOUNTING_COLUMNS)].astype({"rows": "int64", "orders": "int64"}).reset_index(drop=True)
