@@ -53,14 +53,20 @@ _SCHEMA: dict[str, Any] = {
     "cohorts": {"period": _ANY, "split_by": _ANY, "max_periods": _ANY},
     "clv": {
         "model": _ANY, "time_unit": _ANY, "discount_rate": _ANY, "penalizer": _ANY,
-        "calibration_end": _ANY, "horizons_days": _ANY,
+        "calibration_end": _ANY, "horizons_days": _ANY, "spend_model": _ANY, "min_repeat_customers": _ANY,
+        "max_fm_correlation": _ANY,
     },
     "winback": {
         "dormant_days": _ANY, "horizon_days": _ANY, "top_n": _ANY, "min_score": _ANY,
-        "control_share": _ANY, "seed": _ANY, "backtest_cutoff": _ANY,
+        "control_share": _ANY, "seed": _ANY, "backtest_cutoff": _ANY, "peak_months": _ANY, "rank_by": _ANY,
     },
+    # a segment is a condition text or a mapping (condition, en, ja, description, group, for_each), null to
+    # switch a default off; ltvlib.segments.library checks each one (keys, fields, operators) with positions
     "segments": ("map", _ANY),
-    "journeys": ("map", _ANY),
+    "journeys": ("map", {
+        "title": _ANY, "source": _ANY, "segments": _ANY, "arrows": _ANY, "trend": _ANY, "window_days": _ANY,
+        "trend_weeks": _ANY, "options": _ANY, "enabled": _ANY,
+    }),
     "report": {
         "audience": _ANY,
         "notebooks": _ANY,

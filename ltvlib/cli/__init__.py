@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ltvlib.cli import core
+from ltvlib.cli import core, segment
 from ltvlib.params import ParamsError
 
 EXIT_BAD_INPUT = 2
@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (core,):
+    for module in (core, segment):
         module.register(sub)
     return p
 

@@ -1,3 +1,56 @@
-"""Display names segments and list segments."""
+"""Display names of segments and list segments (segment names themselves come from the params' en/ja)."""
 
-LABELS: dict[str, dict[str, str]] = {}
+LABELS: dict[str, dict[str, str]] = {
+    "seg_title": {"en": "Segments", "ja": "セグメント分析"},
+    "seg_all_metrics": {"en": "All segments", "ja": "全セグメントの指標"},
+    "seg_group_status_grid": {"en": "Status grid", "ja": "ステータスグリッド"},
+    "seg_group_stage_scenario": {"en": "Stage scenario", "ja": "ステージシナリオ"},
+    "seg_group_examples": {"en": "Marketing segments", "ja": "施策セグメント"},
+    "seg_group_new_customers": {"en": "New customers by first purchase", "ja": "初回購入別の新規顧客"},
+    "seg_group_channel_mix": {"en": "Channel mix", "ja": "チャネル別"},
+    "seg_group_other": {"en": "Other segments", "ja": "その他のセグメント"},
+    "median_days_between_orders": {"en": "Median days between orders", "ja": "購入間隔の中央値（日）"},
+    "seg_growth": {"en": "Growth over the last 52 weeks", "ja": "過去52週の推移"},
+    "seg_growth_customers": {"en": "Members", "ja": "顧客数"},
+    "seg_growth_ltv": {"en": "Average LTV (cumulative net revenue per member)", "ja": "平均LTV（累計純売上／人）"},
+    "seg_week": {"en": "Week", "ja": "週"},
+    "seg_lists": {"en": "List segments", "ja": "リストセグメント"},
+    "seg_no_lists": {"en": "No list segments have been frozen in this shop's store yet "
+                           "(`ltv segment freeze SHOP NAME ...`).",
+                     "ja": "このショップにはまだリストセグメントがありません（`ltv segment freeze SHOP NAME ...` で作成）。"},
+    "seg_list_name": {"en": "List", "ja": "リスト"},
+    "seg_members": {"en": "Members", "ja": "人数"},
+    "seg_control_members": {"en": "Control group", "ja": "対照群"},
+    "seg_how": {"en": "Made from", "ja": "作成方法"},
+    "seg_description": {"en": "Description", "ja": "説明"},
+    "seg_how_condition": {"en": "condition", "ja": "条件"},
+    "seg_how_segment": {"en": "condition segment", "ja": "条件セグメント"},
+    "seg_how_combine": {"en": "other lists", "ja": "リストの組み合わせ"},
+    "seg_how_import": {"en": "CSV import", "ja": "CSV取り込み"},
+    "seg_campaigns": {"en": "Campaign results (target vs control group)", "ja": "施策の効果（対象群と対照群）"},
+    "seg_no_campaigns": {"en": "No list has a control group yet: freeze a list with --control-share to measure "
+                               "a campaign.",
+                         "ja": "対照群のあるリストがまだありません。--control-share を付けてリストを固定すると効果を測定できます。"},
+    "seg_target": {"en": "Target", "ja": "対象群"},
+    "seg_control": {"en": "Control", "ja": "対照群"},
+    "purchase_rate": {"en": "Purchase rate", "ja": "購入率"},
+    "orders_per_member": {"en": "Orders per member", "ja": "1人あたり注文数"},
+    "revenue_per_member": {"en": "Net revenue per member", "ja": "1人あたり純売上"},
+    "seg_difference": {"en": "Difference", "ja": "差"},
+    "seg_ci": {"en": "confidence interval", "ja": "信頼区間"},
+    "seg_window": {"en": "Window", "ja": "測定期間"},
+    "seg_builder": {"en": "Segment builder", "ja": "セグメントビルダー"},
+    "seg_builder_hint": {"en": "*Segment builder*: open `notebooks/segments.ipynb` in JupyterLab (`make lab`) to "
+                               "type a condition, see its live count and members, and freeze it as a list.",
+                         "ja": "*セグメントビルダー*: JupyterLab（`make lab`）で `notebooks/segments.ipynb` を開くと、"
+                               "条件を入力して該当人数・指標・顧客を確認し、リストとして固定できます。"},
+    "seg_condition": {"en": "Condition", "ja": "条件"},
+    "seg_evaluate": {"en": "Count", "ja": "集計"},
+    "seg_freeze": {"en": "Freeze as list", "ja": "リストとして固定"},
+    "seg_list_name_input": {"en": "List name", "ja": "リスト名"},
+    "seg_control_share": {"en": "Control share", "ja": "対照群の割合"},
+    "seg_overwrite": {"en": "Overwrite", "ja": "上書き"},
+    "seg_sample": {"en": "Sample of members", "ja": "該当顧客（抜粋）"},
+    "seg_segments_count": {"en": "Condition segments", "ja": "条件セグメント数"},
+    "days_since_last_order": {"en": "Days since last order", "ja": "最終購入からの日数"},
+}

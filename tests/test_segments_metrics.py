@@ -1,0 +1,119 @@
+"""Segment metrics and growth, and campaign measurement against a control group, computed by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_orders
+from scipy import stats
+
+from ltvlib.segments import Segmenter, campaign, metrics, prose
+
+AS_OF = dt.date(2026, 6, 30)
+
+
+@pytest.fixture
+def seg(thresholds: dict) -> Segmenter:
+    orders = make_orders([
+        ("1", "a", "2026-01-01 10:00", 1000.0), ("2", "a", "2026-01-11 10:00", 3000.0),
+        ("3", "a", "2026-01-31 10:00", 2000.0),  # gaps 10 and 20 days
+        ("4", "b", "2026-03-01 10:00", 500.0), ("5", "b", "2026-03-05 10:00", 500.0),  # gap 4
+        ("6", "c", "2026-06-01 10:00", 4000.0),
+        ("7", "d", "2026-06-29 10:00", 1000.0, {"channel": "pos"}),
+    ])
+    defs = {"repeaters": "orders >= 2", "nobody": "orders > 100", "pos": "channels CONTAINS 'pos'"}
+    return Segmenter(orders, None, defs, thresholds)
+
+
+def test_segment_metrics_by_hand(seg: Segmenter) -> None:
+    snap = seg.snapshot(AS_OF)
+    m = metrics.segment_metrics(snap, seg.membership(AS_OF))
+    r = m.loc["repeaters"]  # a (3 orders, 6,000) and b (2 orders, 1,000) of 4 customers with 12,000 in all
+    assert r["customers"] == 2 and r["share"] == 0.5
+    assert r["net_revenue"] == 7000 and r["revenue_share"] == pytest.approx(7000 / 12000)
+    assert r["orders_per_customer"] == 2.5 and r["aov"] == 1400 and r["ltv"] == 3500
+    assert r["repeat_rate"] == 1.0
+    assert r["median_days_between_orders"] == 10  # gaps 10, 20, 4
+    empty = m.loc["nobody"]
+    assert empty["customers"] == 0 and np.isnan(empty["ltv"]) and np.isnan(empty["median_days_between_orders"])
+    assert m.loc["pos", "repeat_rate"] == 0 and np.isnan(m.loc["pos", "median_days_between_orders"])
+    assert list(m.columns) == list(metrics.METRIC_COLUMNS)
+
+
+def test_growth_recomputes_each_date(seg: Segmenter) -> None:
+    dates = metrics.weekly_dates(AS_OF, 26)
+    assert len(dates) == 27 and dates[-1] == AS_OF and dates[0] == AS_OF - dt.timedelta(weeks=26)
+    g = metrics.growth(seg, dates, ["repeaters"])
+    assert len(g) == 27
+    row = g.set_index("date").loc[dt.date(2026, 2, 3)]  # only a: 3 orders by then; customers then: a
+    assert row["customers"] == 1 and row["share"] == 1.0 and row["ltv"] == 6000
+    for d in dates:  # equal to membership computed at that date
+        m = seg.membership(d, ["repeaters"])
+        assert g.set_index("date").loc[d, "customers"] == m["repeaters"].sum()
+    summary = prose.growth_summary(metrics.growth(seg, dates), min_members=1)
+    rep = summary.set_index("segment").loc["repeaters"]
+    assert rep["start_customers"] == 0 and rep["end_customers"] == 2 and np.isnan(rep["change"])
+
+
+def _welch(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
+    df = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
+    q = stats.t.ppf(0.975, df)
+    d = x.mean() - y.mean()
+    return d, d - q * np.sqrt(vx + vy), d + q * np.sqrt(vx + vy)
+
+
+def test_campaign_against_control_by_hand() -> None:
+    orders = make_orders([
+        ("1", "t1", "2026-04-02 10:00", 1000.0), ("2", "t1", "2026-04-20 10:00", 500.0),
+        ("3", "t2", "2026-04-10 10:00", 2000.0), ("4", "c1", "2026-04-15 10:00", 800.0),
+        ("5", "t3", "2026-03-31 23:00", 9000.0),  # before the window
+        ("6", "t3", "2026-05-01 00:00", 9000.0),  # after the window
+        ("7", "c2", "2026-04-05 10:00", 700.0, {"cancelled_at": pd.Timestamp("2026-04-06", tz="Asia/Tokyo")}),
+        ("8", "x", "2026-04-05 10:00", 700.0),  # not a member
+    ])
+    members = pd.DataFrame({"customer_key": ["t1", "t2", "t3", "t4", "c1", "c2", "c3"],
+                            "group": ["target"] * 4 + ["control"] * 3})
+    r = campaign.measure(orders, members, dt.date(2026, 4, 1), dt.date(2026, 4, 30))
+    g = r.groups
+    assert g.loc["target"].to_dict() == pytest.approx({"members": 4, "buyers": 2, "orders": 3, "net_revenue": 3500.0,
+                                                        "purchase_rate": 0.5, "orders_per_member": 0.75,
+                                                        "revenue_per_member": 875.0})
+    assert g.loc["control", "buyers"] == 1 and g.loc["control", "net_revenue"] == 800.0
+    t_rev, c_rev = np.array([1500.0, 2000, 0, 0]), np.array([800.0, 0, 0])
+    d, lo, hi = _welch(t_rev, c_rev)
+    e = r.effects.loc["revenue_per_member"]
+    assert e["difference"] == pytest.approx(d) and e["ci_low"] == pytest.approx(lo) and e["ci_high"] == pytest.approx(hi)
+    assert e["p_value"] == pytest.approx(stats.ttest_ind(t_rev, c_rev, equal_var=False).pvalue)
+    d, lo, hi = _welch(np.array([1.0, 1, 0, 0]), np.array([1.0, 0, 0]))
+    assert r.effects.loc["purchase_rate", "difference"] == pytest.approx(0.5 - 1 / 3)
+    assert r.effects.loc["purchase_rate", "ci_low"] == pytest.approx(lo)
+    assert r.effects.loc["purchase_rate", "lift"] == pytest.approx((0.5 - 1 / 3) / (1 / 3))
+    text = campaign.narrative("spring", r, "en", "JPY")
+    assert "50.0%" in text and "33.3%" in text and "within chance" in text
+    assert "対照群" in campaign.narrative("spring", r, "ja", "JPY")
+
+
+def test_campaign_without_control_and_windows() -> None:
+    orders = make_orders([("1", "t1", "2026-04-02 10:00", 1000.0)])
+    members = pd.DataFrame({"customer_key": ["t1", "t2"], "group": ["target", "target"]})
+    r = campaign.measure(orders, members, dt.date(2026, 4, 1), dt.date(2026, 4, 30))
+    assert r.effects["difference"].isna().all() and r.groups.loc["control", "members"] == 0
+    assert "no control group" in campaign.narrative("x", r, "en")
+    info = {"as_of": dt.date(2026, 3, 31)}
+    assert campaign.window(info, AS_OF) == (dt.date(2026, 4, 1), AS_OF)
+    assert campaign.window(info, AS_OF, 30) == (dt.date(2026, 4, 1), dt.date(2026, 4, 30))
+    with pytest.raises(ValueError, match="nothing to measure"):
+        campaign.window({"as_of": AS_OF}, AS_OF)
+
+
+def test_measure_all_only_lists_with_control() -> None:
+    orders = make_orders([("1", "t1", "2026-04-02 10:00", 1000.0)])
+    catalog = pd.DataFrame({"name": ["a", "b", "c"], "control_members": [1, 0, 1],
+                            "as_of": [dt.date(2026, 3, 31), dt.date(2026, 3, 31), AS_OF]})
+    members = {n: pd.DataFrame({"customer_key": ["t1", "c1"], "group": ["target", "control"]}) for n in "abc"}
+    out = campaign.measure_all(orders, catalog, members, AS_OF)
+    assert list(out) == ["a"]  # b has no control group, c no days to measure yet
