@@ -1,0 +1,119 @@
+"""Figures of the win-back report. Each returns a matplotlib ``Figure``; none shows or saves."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
+
+from ltvlib.labels import label
+from ltvlib.winback.narrative import attribute_text
+
+__all__ = ["calibration_chart", "dormant_base_chart", "gains_chart", "lift_chart", "return_timing_chart"]
+
+
+def dormant_base_chart(dormant: pd.DataFrame, language: str) -> Figure:
+    """Dormant customers by days since going dormant, with the expected returns in each band."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    x = np.arange(len(dormant))
+    ax.bar(x, dormant["customers"], color="#9fb6cd", label=label("wb_customers", language))
+    ax.bar(x, dormant["expected_returns"], color="#2a6f97", label=label("wb_expected_returns", language))
+    for xi, (c, r) in enumerate(zip(dormant["customers"], dormant["expected_returns"])):
+        ax.text(xi, c, f"{c:,.0f}\n({r:,.0f})", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, [f"{i}{label('wb_unit_days', language)}" for i in dormant.index])
+    ax.set_xlabel(label("wb_days_dormant", language))
+    ax.set_ylabel(label("wb_customers", language))
+    ax.margins(y=0.2)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def return_timing_chart(timing: pd.DataFrame, horizon_days: int, language: str, *, max_days: int = 365) -> Figure:
+    """Share of dormant customers who came back by days since going dormant, horizon marked."""
+    t = timing.loc[timing["days"] <= max_days]
+    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    ax.plot(t["days"], t["share_returned"], color="#2a6f97", linewidth=2)
+    if (t["days"] == horizon_days).any():
+        y = float(t.loc[t["days"] == horizon_days, "share_returned"].iloc[0])
+        ax.axvline(horizon_days, color="#c44e52", linestyle="--", linewidth=1.2)
+        ax.annotate(f"{horizon_days}{label('wb_unit_days', language)}: {y:.1%}", (horizon_days, y),
+                    xytext=(8, -14), textcoords="offset points", fontsize=9, color="#c44e52")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(label("wb_days_dormant", language))
+    ax.set_ylabel(label("wb_share_returned", language))
+    ax.set_title(label("wb_timing", language))
+    ax.set_ylim(bottom=0)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def lift_chart(rows: pd.DataFrame, language: str, *, column: str = "lift") -> Figure:
+    """Lift per attribute value with its 95% interval (``column`` 'lift' or 'adjusted_lift'); 1 = no difference."""
+    rows = rows.iloc[::-1]
+    low, high = ("lift_low", "lift_high") if column == "lift" else ("adjusted_low", "adjusted_high")
+    names = [attribute_text(a, v, language) for a, v in zip(rows["attribute"], rows["value"])]
+    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(rows) + 1.2))
+    y = np.arange(len(rows))
+    lift = rows[column].to_numpy(dtype=float)
+    err = np.vstack([lift - rows[low].to_numpy(dtype=float), rows[high].to_numpy(dtype=float) - lift])
+    colors = np.where(lift >= 1, "#2a6f97", "#c44e52")
+    ax.errorbar(lift, y, xerr=np.nan_to_num(err), fmt="none", ecolor="#888888", elinewidth=1, capsize=2)
+    ax.scatter(lift, y, c=colors, zorder=3)
+    ax.axvline(1.0, color="#444444", linewidth=0.8)
+    ax.set_yticks(y, names)
+    ax.set_xscale("log")
+    ticks = [t for t in (0.25, 0.5, 0.67, 1, 1.5, 2, 3, 4, 6) if np.nanmin(lift) / 1.3 <= t <= np.nanmax(lift) * 1.3]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}x"))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel(label(f"wb_{column}", language))
+    ax.set_title(label("wb_profile", language))
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def calibration_chart(calibration: pd.DataFrame, language: str) -> Figure:
+    """Mean predicted vs observed return rate per score decile; on the diagonal = well calibrated."""
+    fig, ax = plt.subplots(figsize=(4.8, 4.2))
+    top = float(max(calibration["mean_predicted"].max(), calibration["observed_rate"].max(), 0.01)) * 1.1
+    ax.plot([0, top], [0, top], color="#888888", linestyle="--", linewidth=1)
+    ax.plot(calibration["mean_predicted"], calibration["observed_rate"], marker="o", color="#2a6f97")
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(label("wb_mean_predicted", language))
+    ax.set_ylabel(label("wb_observed_rate", language))
+    ax.set_title(label("wb_calibration", language), fontsize=10)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def gains_chart(gains: pd.DataFrame, language: str) -> Figure:
+    """Share of all returners found when targeting the top x% of scores, against random targeting."""
+    fig, ax = plt.subplots(figsize=(4.8, 4.2))
+    x = np.concatenate([[0.0], gains["top_share"].to_numpy()])
+    y = np.concatenate([[0.0], gains["returners_found"].to_numpy()])
+    ax.plot([0, 1], [0, 1], color="#888888", linestyle="--", linewidth=1, label=label("wb_random", language))
+    ax.plot(x, y, color="#2a6f97", marker="o", markersize=3, label=label("wb_model", language))
+    for share in (0.1, 0.2):
+        row = gains.loc[np.isclose(gains["top_share"], share)]
+        if len(row):
+            ax.annotate(f"{row['lift'].iloc[0]:.1f}x", (share, row["returners_found"].iloc[0]), xytext=(6, -12),
+                        textcoords="offset points", fontsize=9)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(label("wb_top_share", language))
+    ax.set_ylabel(label("wb_returners_found", language))
+    ax.set_title(label("wb_gains", language), fontsize=10)
+    ax.legend(fontsize=8)
+    sns.despine(ax=ax)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

@@ -1,0 +1,384 @@
+"""Dormancy episodes: every time a customer went ``dormant_days`` without an order, what they looked like
+then, and whether (and when, and for how much) they came back.
+
+Time semantics (DESIGN.md: calendar days in the shop's zone). A customer whose last purchase day is
+``L`` is dormant from day ``S = L + dormant_days`` if they placed no order on days ``L+1 .. S``: on ``S``
+their ``recency_days`` reaches ``dormant_days``. The episode's features use only orders up to ``L``
+(the last order before ``S``), so nothing after the episode's start leaks into them. The outcome is the
+first order after ``S``: *returned* if it falls within ``horizon_days`` (day ``S+1 .. S+horizon_days``);
+an episode whose horizon has not ended by ``as_of`` and with no return yet is left unlabelled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ltvlib.customers import as_of_cutoff, repurchase_intervals
+
+if TYPE_CHECKING:
+    from ltvlib.store import Store
+
+__all__ = [
+    "EPISODE_COLUMNS",
+    "FEATURE_COLUMNS",
+    "GIFT_TAGS",
+    "WinbackSettings",
+    "dormancy_episodes",
+    "dormant_threshold",
+    "load_orders",
+    "return_timing",
+    "settings_from",
+]
+
+GIFT_TAGS = ("gift",)  # order tags (case-insensitive) that mark a gift order; pass others to dormancy_episodes
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+FEATURE_COLUMNS = {
+    "orders": "orders placed up to the last order before the episode",
+    "purchase_days": "distinct purchase days up to then",
+    "net_revenue": "net revenue of those orders",
+    "aov": "average order value: net_revenue / orders",
+    "tenure_days": "days from the first order to the episode start",
+    "mean_interval_days": "mean days between purchase days (null for one purchase day)",
+    "last_gap_days": "days between the last two purchase days (null for one purchase day)",
+    "first_product_line": "main product line (first line item) of the first order (null without line items)",
+    "last_product_line": "main product line of the last order",
+    "first_channel": "channel of the first order",
+    "last_channel": "channel of the last order",
+    "first_discount_code": "first discount code of the first order ('none' if none)",
+    "discount_share": "share of orders with a discount (code or amount)",
+    "repeat_discount_share": "share of the orders after the first with a discount (null for one order)",
+    "gift_share": "share of orders tagged as gifts (GIFT_TAGS)",
+    "peak_season_share": "share of orders placed in the peak months (params winback.peak_months)",
+    "multichannel": "ordered through more than one channel",
+    "prior_episodes": "earlier dormancy episodes of the same customer (all ended with a return)",
+    "start_month": "calendar month of the episode start (1-12)",
+    "last_order_month": "calendar month of the last order (1-12)",
+}
+EPISODE_COLUMNS = {
+    "customer_key": "the customer",
+    "episode_no": "1 for the customer's first dormancy, 2 for the second ...",
+    "last_order_date": "date of the last order before the episode",
+    "start_date": "the day the customer reached dormant_days without an order",
+    "horizon_end": "start_date + horizon_days: the outcome is known once as_of reaches it",
+    **FEATURE_COLUMNS,
+    "return_date": "date of the first order after start_date (NaT if none up to as_of)",
+    "days_to_return": "days from start_date to return_date (null if none)",
+    "return_value": "net revenue of the orders on return_date",
+    "returned": "True: returned within horizon_days; False: no return by horizon_end <= as_of; NA: not known yet",
+    "outcome_known": "horizon_end <= as_of (the episode can train and test models without bias)",
+    "current": "no order since: the customer is dormant at as_of (the population to score)",
+    "followup_days": "days observed after start_date: days_to_return, else as_of - start_date",
+}
+
+
+@dataclass(frozen=True)
+class WinbackSettings:
+    """The shop's ``winback`` params, checked (see params/defaults.yaml for their meaning)."""
+
+    dormant_days: int | str = 121
+    horizon_days: int = 180
+    top_n: int | None = 500
+    min_score: float | None = None
+    control_share: float = 0.1
+    seed: int = 42
+    backtest_cutoff: dt.date | None = None
+    peak_months: tuple[int, ...] = (6, 7, 12)
+    rank_by: str = "expected_return_value"
+
+
+def _positive_int(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"winback.{key} must be a positive whole number of days, got {value!r}.")
+    return value
+
+
+def settings_from(section: Mapping[str, Any]) -> WinbackSettings:
+    """Validate a ``winback`` params section (``ShopParams.winback``) into ``WinbackSettings``."""
+    s = dict(section)
+    dormant = s.get("dormant_days", 121)
+    if dormant != "auto":
+        dormant = _positive_int(dormant, "dormant_days")
+    horizon = _positive_int(s.get("horizon_days", 180), "horizon_days")
+    top_n = s.get("top_n", 500)
+    if top_n is not None:
+        top_n = _positive_int(top_n, "top_n")
+    min_score = s.get("min_score")
+    if min_score is not None and not (isinstance(min_score, (int, float)) and 0 <= min_score <= 1):
+        raise ValueError(f"winback.min_score must be a probability between 0 and 1 or null, got {min_score!r}.")
+    share = s.get("control_share", 0.1)
+    if not (isinstance(share, (int, float)) and 0 <= share < 1):
+        raise ValueError(f"winback.control_share must be at least 0 and below 1, got {share!r}.")
+    seed = s.get("seed", 42)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"winback.seed must be a whole number, got {seed!r}.")
+    cutoff = s.get("backtest_cutoff")
+    if cutoff is not None and not isinstance(cutoff, dt.date):
+        try:
+            cutoff = dt.date.fromisoformat(str(cutoff))
+        except ValueError:
+            raise ValueError(f"winback.backtest_cutoff must be a date like 2025-06-30 or null, got {cutoff!r}.") from None
+    months = s.get("peak_months", [6, 7, 12])
+    if not (isinstance(months, list) and all(isinstance(m, int) and 1 <= m <= 12 for m in months)):
+        raise ValueError(f"winback.peak_months must be a list of months 1-12, got {months!r}.")
+    rank_by = s.get("rank_by", "expected_return_value")
+    if rank_by not in ("expected_return_value", "p_return"):
+        raise ValueError(f"winback.rank_by must be 'expected_return_value' or 'p_return', got {rank_by!r}.")
+    return WinbackSettings(dormant, horizon, top_n, None if min_score is None else float(min_score), float(share),
+                           seed, cutoff, tuple(months), rank_by)
+
+
+ORDER_COLUMNS = ["order_id", "customer_key", "ordered_at", "net_revenue", "discount_amount", "cancelled_at", "channel"]
+
+
+def load_orders(store: Store, *, extra_columns: Iterable[str] = (), gift_tags: Iterable[str] = GIFT_TAGS) -> pd.DataFrame:
+    """The orders ``dormancy_episodes`` needs, read lean: the canonical columns it uses (plus ``extra_columns``)
+    from ``store.orders``, and instead of the ``tags`` / ``discount_codes`` lists (costly as Python objects:
+    on a 3-million-order shop they triple the memory of the load) two columns computed in the store:
+    ``gift`` (a tag in ``gift_tags``, any case) and ``discount_code`` (the first code, null if none).
+    """
+    cols = ORDER_COLUMNS + [c for c in extra_columns if c not in ORDER_COLUMNS]
+    orders = store.orders(cols)
+    flags = store.con.execute(
+        "SELECT order_id, coalesce(list_has_any(list_transform(tags, lambda t: lower(trim(t))), ?), false) AS gift, "
+        "discount_codes[1] AS discount_code FROM orders ORDER BY ordered_at, order_id",  # Store.orders' order
+        [[t.lower() for t in gift_tags]],
+    ).df()
+    if not np.array_equal(flags["order_id"].to_numpy(dtype=object), orders["order_id"].to_numpy(dtype=object)):
+        raise RuntimeError("order flags do not line up with Store.orders (its row order changed?)")
+    orders["gift"] = flags["gift"].to_numpy(dtype=bool)
+    orders["discount_code"] = flags["discount_code"].to_numpy(dtype=object)
+    return orders
+
+
+def dormant_threshold(orders: pd.DataFrame, as_of: dt.date | str, setting: int | str, *, quantile: float = 0.9,
+                      minimum: int = 30) -> int:
+    """Days without an order that make a customer dormant: ``setting`` itself, or for ``'auto'`` the
+    ``quantile`` of the shop's repurchase intervals (90% of repurchases happen sooner), at least ``minimum``.
+    """
+    if setting != "auto":
+        return int(setting)
+    days = repurchase_intervals(orders, as_of)["days"]
+    if len(days) < 20:
+        raise ValueError(f"winback.dormant_days 'auto' needs at least 20 repurchases to derive a threshold; "
+                         f"this shop has {len(days)}. Set a number of days instead.")
+    return max(minimum, int(np.ceil(days.quantile(quantile))))
+
+
+def _day_of(d: dt.date | str) -> int:
+    """Calendar day number (days since 1970-01-01) of a date, ISO string or timestamp."""
+    d = pd.Timestamp(d).date()
+    return int((np.datetime64(d, "D") - _EPOCH).astype(np.int64))
+
+
+def _dates(days: np.ndarray) -> np.ndarray:
+    """Calendar day numbers as naive datetime64[ns] dates (NaT where the float day is NaN)."""
+    f = np.asarray(days, dtype=float)
+    out = np.full(len(f), np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = ~np.isnan(f)
+    out[ok] = (f[ok].astype(np.int64).astype("datetime64[D]")).astype("datetime64[ns]")
+    return out
+
+
+def _month(days: np.ndarray) -> np.ndarray:
+    return (days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12 + 1).astype(np.int64)
+
+
+def _group_cumsum(values: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Cumulative sum of ``values`` restarting at each group (``start[i]`` = first position of row i's group)."""
+    c = np.cumsum(values, dtype=float)
+    return c - (c[start] - values[start])
+
+
+def _counted(orders: pd.DataFrame, as_of: dt.date | str) -> np.ndarray:
+    """Row positions of the orders customer analyses count at ``as_of``, as ``customers.customer_orders``
+    selects them (visible, with a customer key, not cancelled), without copying the frame."""
+    tz = orders["ordered_at"].dt.tz
+    if tz is None:
+        raise ValueError("orders.ordered_at must be tz-aware (the shop's time zone); see ltvlib.store.Store.orders")
+    keep = (orders["ordered_at"] < as_of_cutoff(as_of, str(tz))).to_numpy() & orders["customer_key"].notna().to_numpy()
+    if "cancelled_at" in orders:
+        keep &= orders["cancelled_at"].isna().to_numpy()
+    return np.flatnonzero(keep)
+
+
+def _main_lines(line_items: pd.DataFrame | None, order_ids: np.ndarray) -> np.ndarray:
+    """Product line of each order's first line item (object array; null without line items)."""
+    if line_items is None:
+        return np.full(len(order_ids), None, dtype=object)
+    li_ids = line_items["order_id"].to_numpy(dtype=object)
+    codes, uniq = pd.factorize(np.concatenate([li_ids, order_ids]))  # one hash pass joins both tables
+    li_codes, o_codes = codes[: len(li_ids)], codes[len(li_ids):]
+    order = np.lexsort((line_items["line_no"].to_numpy(), li_codes))
+    firsts = order[np.concatenate([[True], np.diff(li_codes[order]) != 0])] if len(order) else order
+    main = np.full(len(uniq), None, dtype=object)
+    main[li_codes[firsts]] = line_items["product_line"].to_numpy(dtype=object)[firsts]
+    return main[o_codes]
+
+
+def _list_lengths(values: np.ndarray) -> np.ndarray:
+    """Lengths of an array of lists (the store's tags and discount codes are lists, empty when none)."""
+    return np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+
+
+def dormancy_episodes(
+    orders: pd.DataFrame,
+    as_of: dt.date | str,
+    *,
+    dormant_days: int = 121,
+    horizon_days: int = 180,
+    line_items: pd.DataFrame | None = None,
+    peak_months: Iterable[int] = (6, 7, 12),
+    gift_tags: Iterable[str] = GIFT_TAGS,
+) -> pd.DataFrame:
+    """One row per dormancy episode up to ``as_of`` (columns ``EPISODE_COLUMNS``), vectorised.
+
+    Orders are those customer analyses count (``customers.customer_orders``: visible at ``as_of``,
+    identified, not cancelled), with the canonical ``tags`` and ``discount_codes`` lists or the ``gift``
+    and ``discount_code`` columns of ``load_orders``. Features come from orders up to the episode's last
+    order only.
+    """
+    if dormant_days < 1 or horizon_days < 1:
+        raise ValueError("dormant_days and horizon_days must be positive")
+    idx = _counted(orders, as_of)
+    as_of_day = _day_of(as_of)
+    n = len(idx)
+    local = orders["ordered_at"].dt.tz_localize(None).to_numpy()  # wall-clock time in the shop's zone
+    cust, keys = pd.factorize(orders["customer_key"].to_numpy(dtype=object)[idx])
+    # by customer, then time; orders at the same instant keep their input order (the store's: order_id)
+    srt = np.lexsort((local[idx].view(np.int64), cust))
+    pos = idx[srt]  # row of each sorted order in ``orders``
+    cust = cust[srt]
+    day = local[pos].astype("datetime64[D]").astype(np.int64)
+    rev = orders["net_revenue"].to_numpy(dtype=float)[pos]
+    new_cust = np.ones(n, dtype=bool)
+    new_cust[1:] = cust[1:] != cust[:-1]
+    start = np.maximum.accumulate(np.where(new_cust, np.arange(n), 0))  # first row of each row's customer
+
+    if "gift" in orders:  # computed by load_orders
+        gift = orders["gift"].to_numpy(dtype=bool)[pos]
+    else:
+        tags = orders["tags"].to_numpy()[pos]
+        gift_set = {t.lower() for t in gift_tags}
+        gift = np.zeros(n, dtype=bool)
+        tagged = np.flatnonzero(_list_lengths(tags) > 0)
+        gift[tagged] = [any(str(t).strip().lower() in gift_set for t in v) for v in tags[tagged]]
+    if "discount_code" in orders:  # computed by load_orders
+        code = orders["discount_code"].to_numpy(dtype=object)[pos]
+    else:
+        code = np.array([v[0] if len(v) else None for v in orders["discount_codes"].to_numpy()[pos]], dtype=object)
+    disc = pd.notna(code) | (orders["discount_amount"].fillna(0).to_numpy()[pos] > 0)
+    peak = np.isin(_month(day), list(peak_months))
+    channel = orders["channel"].to_numpy(dtype=object)[pos]
+    line = _main_lines(line_items, orders["order_id"].to_numpy(dtype=object)[pos])
+
+    cum_orders = np.arange(n) - start + 1
+    cum_rev = _group_cumsum(rev, start)
+    cum_disc = _group_cumsum(disc.astype(float), start)
+    cum_gift = _group_cumsum(gift.astype(float), start)
+    cum_peak = _group_cumsum(peak.astype(float), start)
+    cum_other_channel = _group_cumsum((channel != channel[start]).astype(float), start)
+
+    # purchase days: the last order of each (customer, day) carries the state at the end of that day
+    last_of_day = np.ones(n, dtype=bool)
+    last_of_day[:-1] = new_cust[1:] | (day[1:] != day[:-1])
+    p = np.flatnonzero(last_of_day)
+    pday, pstart, pcust = day[p], start[p], cust[p]
+    first_p = np.ones(len(p), dtype=bool)
+    first_p[1:] = pcust[1:] != pcust[:-1]
+    last_p = np.ones(len(p), dtype=bool)
+    last_p[:-1] = first_p[1:]
+    pstart_p = np.maximum.accumulate(np.where(first_p, np.arange(len(p)), 0))
+    purchase_no = np.arange(len(p)) - pstart_p + 1
+    nxt = np.where(last_p, -1, np.arange(len(p)) + 1)
+    gap = np.where(last_p, as_of_day - pday, pday[np.minimum(nxt, len(p) - 1)] - pday)
+    is_ep = np.where(last_p, gap >= dormant_days, gap > dormant_days)
+    prior = _group_cumsum(is_ep.astype(float), pstart_p) - is_ep
+
+    e = np.flatnonzero(is_ep)
+    rows = p[e]  # order rows carrying each episode's state
+    L = pday[e]
+    S = L + dormant_days
+    first_day = day[pstart[e]]
+    has_next = ~last_p[e]
+    nx = np.where(has_next, nxt[e], 0)
+    ret_day = np.where(has_next, pday[nx], np.nan)
+    days_to_return = ret_day - S
+    ret_value = np.where(has_next, cum_rev[p[nx]] - cum_rev[rows], np.nan)
+    known = S + horizon_days <= as_of_day
+    within = has_next & (days_to_return <= horizon_days)
+    returned = pd.array(within, dtype="boolean")
+    returned[~within & ~known] = pd.NA
+    pn = purchase_no[e]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_iv = np.where(pn > 1, (L - first_day) / np.maximum(pn - 1, 1), np.nan)
+    prev = np.where(pn > 1, pday[np.maximum(e - 1, 0)], np.nan)
+    n_orders = cum_orders[rows]
+    first_code = code[start[rows]]
+    first_code = np.where(pd.isna(first_code), "none", first_code)
+
+    out = pd.DataFrame({
+        "customer_key": np.asarray(keys, dtype=object)[cust[rows]],
+        "episode_no": (prior[e] + 1).astype(np.int64),
+        "last_order_date": _dates(L),
+        "start_date": _dates(S),
+        "horizon_end": _dates(S + horizon_days),
+        "orders": n_orders.astype(np.int64),
+        "purchase_days": pn.astype(np.int64),
+        "net_revenue": cum_rev[rows],
+        "aov": cum_rev[rows] / n_orders,
+        "tenure_days": (S - first_day).astype(np.int64),
+        "mean_interval_days": mean_iv,
+        "last_gap_days": L - prev,
+        "first_product_line": line[start[rows]],
+        "last_product_line": line[rows],
+        "first_channel": channel[start[rows]],
+        "last_channel": channel[rows],
+        "first_discount_code": first_code,
+        "discount_share": cum_disc[rows] / n_orders,
+        "repeat_discount_share": np.where(n_orders > 1, (cum_disc[rows] - disc[start[rows]]) / np.maximum(n_orders - 1, 1),
+                                          np.nan),
+        "gift_share": cum_gift[rows] / n_orders,
+        "peak_season_share": cum_peak[rows] / n_orders,
+        "multichannel": cum_other_channel[rows] > 0,
+        "prior_episodes": prior[e].astype(np.int64),
+        "start_month": _month(S),
+        "last_order_month": _month(L),
+        "return_date": _dates(ret_day),
+        "days_to_return": pd.array(np.where(has_next, days_to_return, np.nan), dtype="Int64"),
+        "return_value": ret_value,
+        "returned": returned,
+        "outcome_known": known,
+        "current": ~has_next,
+        "followup_days": np.where(has_next, days_to_return, as_of_day - S).astype(np.int64),
+    })
+    return out
+
+
+def return_timing(episodes: pd.DataFrame, max_days: int | None = None) -> pd.DataFrame:
+    """Share of dormant customers who have come back, by days since going dormant (Kaplan-Meier).
+
+    Every episode counts while it is observed (``followup_days``), so recent episodes whose horizon is
+    still open add what they show without biasing the curve. Columns: days (1..max_days), at_risk
+    (episodes still dormant and observed that day), returned (returns on that day), share_returned.
+    """
+    follow = episodes["followup_days"].to_numpy(dtype=np.int64)
+    event = ~episodes["current"].to_numpy(dtype=bool)
+    top = int(max_days if max_days is not None else (follow.max() if len(follow) else 0))
+    if top < 1:
+        return pd.DataFrame({"days": [], "at_risk": [], "returned": [], "share_returned": []})
+    ev = np.bincount(np.minimum(follow[event], top + 1), minlength=top + 2)[: top + 1]
+    leave = np.bincount(np.minimum(follow, top + 1), minlength=top + 2)
+    at_risk = len(follow) - np.concatenate([[0], np.cumsum(leave)[:-1]])  # observed on day d: follow >= d
+    d = np.arange(1, top + 1)
+    r, n = ev[d].astype(float), at_risk[d].astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stay = np.cumprod(np.where(n > 0, 1 - r / np.where(n > 0, n, 1), 1.0))
+    return pd.DataFrame({"days": d, "at_risk": n.astype(np.int64), "returned": r.astype(np.int64),
+                         "share_returned": 1 - stay})
