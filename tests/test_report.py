@@ -99,7 +99,12 @@ def test_failed_shop_keeps_earlier_report_and_others_run(built: dict,
 
 
 def test_notebooks_committed_without_outputs() -> None:
+    import papermill as pm
+
     for nb in (PROJECT_ROOT / "notebooks").glob("*.ipynb"):
+        params = pm.inspect_notebook(str(nb))  # Papermill must parse every parameter (a quote in a comment breaks it)
+        assert {k: v["default"] for k, v in params.items()} == {
+            "shop": '"demo"', "as_of": "None", "audience": '"analyst"', "out_dir": '"."'}, nb.name
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
         assert all(not c.get("outputs") and not c.get("execution_count") for c in cells if c["cell_type"] == "code")
         assert any("parameters" in c.get("metadata", {}).get("tags", []) for c in cells), nb.name
