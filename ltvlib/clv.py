@@ -1,0 +1,732 @@
+"""Customer lifetime value with ``lifetimes``: BG/NBD (or Pareto/NBD, MBG/NBD) plus Gamma-Gamma.
+
+The transaction model is fitted on the customer summary compressed to its unique
+(frequency, recency, T) rows with the counts as ``weights`` (Fader & Hardie's trick: the same
+likelihood, so the same parameters, from a fraction of the rows); predictions are computed once per
+unique row too. Time is counted in calendar days of the shop and fitted in ``time_unit`` (``D`` days or
+``W`` weeks = days / 7, the unit of the published CDNOW figures).
+
+When a model cannot be trusted (the optimiser did not converge, too few customers ever came back,
+spend depends on purchase frequency, predictions are undefined) :class:`ModelError` says so in plain
+words instead of returning numbers.
+
+``lifetimes`` is imported here only. It changes pandas' ``mode.chained_assignment`` option and the
+warning filters at import and on every fit, and prints from ``fit`` on failure: :func:`import_lifetimes` and
+:func:`_contained` undo or capture all of that.
+
+Settings (``clv`` section of the shop params): ``model`` (bgnbd | pareto_nbd | mbgnbd), ``time_unit``
+(D | W), ``discount_rate`` (annual), ``penalizer``, ``calibration_end`` (validation split date; null =
+the last third of the history is the holdout), ``horizons_days``, ``spend_model`` (gamma_gamma | aov),
+``min_repeat_customers``, ``max_fm_correlation``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import math
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ltvlib.customers import customer_orders, customer_summary
+
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "MODELS",
+    "PREDICTION_COLUMNS",
+    "CLVModel",
+    "ModelError",
+    "Validation",
+    "calibration_holdout",
+    "compress",
+    "default_calibration_end",
+    "import_lifetimes",
+    "model_inputs",
+    "narrative",
+    "notes_text",
+    "predict_customers",
+    "rf_matrix",
+    "segment_clv",
+    "validate",
+]
+
+MODELS = {"bgnbd": "BetaGeoFitter", "pareto_nbd": "ParetoNBDFitter", "mbgnbd": "ModifiedBetaGeoFitter"}
+MODEL_NAMES = {"bgnbd": "BG/NBD", "pareto_nbd": "Pareto/NBD", "mbgnbd": "MBG/NBD"}
+TIME_UNITS = {"D": 1.0, "W": 7.0}
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "model": "bgnbd", "time_unit": "W", "discount_rate": 0.10, "penalizer": 0.0, "calibration_end": None,
+    "horizons_days": [90, 365], "spend_model": "gamma_gamma", "min_repeat_customers": 50,
+    "max_fm_correlation": 0.3,
+}
+PREDICTION_COLUMNS = {
+    "p_alive": "probability that the customer is still active (has not silently dropped out)",
+    "expected_purchases_<h>d": "expected purchase days in the next h days, for each h in horizons_days",
+    "expected_order_value": "Gamma-Gamma expected spend per future purchase (the customer's aov when they "
+                            "have no positive repeat spend, or with spend_model: aov)",
+    "predicted_clv": "expected net revenue over the longest horizon, discounted at discount_rate a year",
+    "value_source": "gamma_gamma or aov: where expected_order_value comes from",
+}
+_STEP_DAYS = 30  # CLV sums expected purchases in steps of about a month, each discounted at its end
+
+
+class ModelError(ValueError):
+    """The CLV model cannot be trusted for this shop; the message says why in plain words.
+
+    ``str(error)`` is English; ``error.text("ja")`` the same in Japanese.
+    """
+
+    def __init__(self, message: str, ja: str | None = None) -> None:
+        super().__init__(message)
+        self.ja = ja or message
+
+    def text(self, language: str) -> str:
+        """The message in ``language`` ('en' or 'ja')."""
+        return self.ja if language == "ja" else str(self)
+
+
+def import_lifetimes() -> Any:
+    """The ``lifetimes`` package, imported with what its import changes globally undone (a pandas option,
+    warning filters). Every use of lifetimes in ltvlib goes through here."""
+    chained = pd.get_option("mode.chained_assignment")
+    try:
+        with warnings.catch_warnings():  # restores the filters lifetimes' modules add at import
+            import lifetimes
+            import lifetimes.utils  # noqa: F401  (the module that sets the pandas option)
+    finally:
+        pd.set_option("mode.chained_assignment", chained)
+    return lifetimes
+
+
+@contextlib.contextmanager
+def _contained() -> Iterator[list]:
+    """Run lifetimes code: its warning-filter changes undone, warnings recorded, its prints captured."""
+    chained = pd.get_option("mode.chained_assignment")
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("always")
+        try:
+            with np.errstate(all="ignore"):
+                yield caught
+        finally:
+            pd.set_option("mode.chained_assignment", chained)
+
+
+_TOLERANCES = (1e-7, 1e-6, 1e-5)
+
+
+def _fit_lifetimes(lt: Any, fitter: Any, *args: np.ndarray, **kwargs: Any) -> tuple[int, float]:
+    """``fitter.fit(*args, **kwargs)`` inside :func:`_contained`, with a gradient tolerance of 1e-7 (lifetimes'
+    default), then 1e-6 and 1e-5 if the optimiser stops on rounding ("precision loss") before reaching it.
+
+    Returns (warnings raised, tolerance met); re-raises lifetimes' ConvergenceError if none is met.
+    """
+    for tol in _TOLERANCES[:-1]:
+        try:
+            with _contained() as caught:
+                fitter.fit(*args, tol=tol, **kwargs)
+            return len(caught), tol
+        except lt.utils.ConvergenceError:
+            continue
+    with _contained() as caught:
+        fitter.fit(*args, tol=_TOLERANCES[-1], **kwargs)
+    return len(caught), _TOLERANCES[-1]
+
+
+def _pareto_at_minimum(fitter: Any, rows: pd.DataFrame, scale: float, penalizer: float) -> bool:
+    """Whether a Pareto/NBD fit sits at a minimum of its likelihood: lifetimes fits it with Nelder-Mead and
+    never says when the optimiser gave up, so every parameter is nudged by 1% both ways and none may do better."""
+    sc = fitter._scale
+    r, alpha, s, beta = fitter.params_[["r", "alpha", "s", "beta"]].to_numpy(float)
+    x0 = np.array([r, alpha * sc, s, beta * sc])
+    args = (rows["frequency"].to_numpy(), rows["recency"].to_numpy() / scale * sc, rows["T"].to_numpy() / scale * sc,
+            rows["weights"].to_numpy(), penalizer)
+    with _contained():
+        f0 = fitter._negative_log_likelihood(x0, *args)
+        for i in range(4):
+            for step in (1.01, 0.99):
+                x = x0.copy()
+                x[i] *= step
+                if fitter._negative_log_likelihood(x, *args) < f0 - 1e-9 * abs(f0):
+                    return False
+    return bool(np.isfinite(f0))
+
+
+def _settings(settings: Mapping[str, Any] | None) -> dict[str, Any]:
+    s = {**DEFAULT_SETTINGS, **{k: v for k, v in (settings or {}).items() if v is not None or k == "calibration_end"}}
+    if s["model"] not in MODELS:
+        raise ValueError(f"clv.model must be one of {sorted(MODELS)}, got {s['model']!r}")
+    if s["time_unit"] not in TIME_UNITS:
+        raise ValueError(f"clv.time_unit must be D (days) or W (weeks), got {s['time_unit']!r}")
+    if s["spend_model"] not in ("gamma_gamma", "aov"):
+        raise ValueError(f"clv.spend_model must be gamma_gamma or aov, got {s['spend_model']!r}")
+    hz = s["horizons_days"]
+    if not (isinstance(hz, (list, tuple)) and hz and all(isinstance(h, int) and h > 0 for h in hz)):
+        raise ValueError(f"clv.horizons_days must be a list of positive whole days, got {hz!r}")
+    return s
+
+
+def model_inputs(summary: pd.DataFrame, time_unit: str = "W") -> pd.DataFrame:
+    """frequency, recency, T (in ``time_unit``) and monetary_value from a customer summary (days)."""
+    scale = TIME_UNITS[time_unit]
+    return pd.DataFrame({"frequency": summary["frequency"].to_numpy(np.int64),
+                         "recency": summary["recency"].to_numpy(float) / scale,
+                         "T": summary["T"].to_numpy(float) / scale,
+                         "monetary_value": summary["monetary_value"].to_numpy(float)}, index=summary.index)
+
+
+def compress(summary: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Unique (frequency, recency, T) rows of a summary (integer days) with their customer counts.
+
+    Returns (frame with columns frequency, recency, T, weights; ``inverse`` such that
+    ``frame.iloc[inverse]`` gives back one row per customer, in the summary's order).
+    """
+    f = summary["frequency"].to_numpy(np.int64)
+    r = summary["recency"].to_numpy(np.int64)
+    t = summary["T"].to_numpy(np.int64)
+    if len(f) and (f.min() < 0 or r.min() < 0 or t.min() < 0 or max(r.max(), t.max()) >= 1 << 21
+                   or f.max() >= 1 << 21):
+        raise ValueError("frequency, recency and T must be whole numbers of days between 0 and 2,000,000")
+    key = (f << 42) | (r << 21) | t
+    uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    mask = (1 << 21) - 1
+    frame = pd.DataFrame({"frequency": uniq >> 42, "recency": (uniq >> 21) & mask, "T": uniq & mask,
+                          "weights": counts.astype(np.int64)})
+    return frame, inverse.reshape(-1)
+
+
+def _check_summary(summary: pd.DataFrame, as_of: dt.date | str | None) -> None:
+    need = {"frequency", "recency", "T", "monetary_value", "aov"}
+    missing = sorted(need - set(summary.columns))
+    if missing:
+        raise ValueError(f"summary lacks columns {missing}; build it with ltvlib.customers.customer_summary")
+    if as_of is not None and "first_order_at" in summary and len(summary):
+        first = summary["first_order_at"].iloc[0]
+        days = (pd.Timestamp(as_of).date() - first.date()).days
+        if days != int(summary["T"].iloc[0]):
+            raise ValueError(f"the summary was not built as of {as_of}: T of its first customer is "
+                             f"{int(summary['T'].iloc[0])} days, not {days}")
+
+
+class CLVModel:
+    """Transaction model (BG/NBD, Pareto/NBD or MBG/NBD) plus spend model, in the scikit-learn shape.
+
+    ``fit(summary)`` sets ``params_`` (transaction model), ``spend_params_`` (Gamma-Gamma p, q, v or None),
+    ``fm_correlation_``, ``n_customers_``, ``n_rows_`` (unique rows fitted), ``n_repeat_``, ``tol_`` (gradient
+    tolerance the optimiser met), ``warnings_`` (numerical warnings lifetimes raised) and ``notes_`` (codes of remarks, read out by :func:`notes_text`); it raises
+    :class:`ModelError` when the fit cannot be trusted. ``penalizer`` applies to both models (to the spend
+    model's parameters in units of the mean spend).
+    """
+
+    def __init__(self, model: str = "bgnbd", time_unit: str = "W", penalizer: float = 0.0,
+                 discount_rate: float = 0.10, spend_model: str = "gamma_gamma", min_repeat_customers: int = 50,
+                 max_fm_correlation: float = 0.3, compressed: bool = True) -> None:
+        self.model = model
+        self.time_unit = time_unit
+        self.penalizer = penalizer
+        self.discount_rate = discount_rate
+        self.spend_model = spend_model
+        self.min_repeat_customers = min_repeat_customers
+        self.max_fm_correlation = max_fm_correlation
+        self.compressed = compressed
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any] | None) -> CLVModel:
+        """A model configured from the ``clv`` params section (defaults for missing keys)."""
+        s = _settings(settings)
+        return cls(model=s["model"], time_unit=s["time_unit"], penalizer=float(s["penalizer"]),
+                   discount_rate=float(s["discount_rate"]), spend_model=s["spend_model"],
+                   min_repeat_customers=int(s["min_repeat_customers"]),
+                   max_fm_correlation=float(s["max_fm_correlation"]))
+
+    # -- fitting ----------------------------------------------------------------------------------
+    def fit(self, summary: pd.DataFrame) -> CLVModel:
+        """Fit the transaction model (and Gamma-Gamma) on a customer summary; returns ``self``."""
+        _settings({"model": self.model, "time_unit": self.time_unit, "spend_model": self.spend_model})
+        _check_summary(summary, None)
+        lt = import_lifetimes()
+        scale = TIME_UNITS[self.time_unit]
+        self.notes_: list[str] = []
+        self.n_customers_ = int(len(summary))
+        self.n_repeat_ = int((summary["frequency"] > 0).sum())
+        if self.n_repeat_ < self.min_repeat_customers:
+            raise ModelError(
+                f"Only {self.n_repeat_:,} of {self.n_customers_:,} customers have ever come back for a second "
+                f"purchase day (at least {self.min_repeat_customers} are needed): there is too little repeat "
+                "buying to learn how often customers buy and when they drop out. Wait for more history, or "
+                "lower clv.min_repeat_customers in the shop's params to try anyway.",
+                f"2回目の購入をした顧客は {self.n_customers_:,}人中 {self.n_repeat_:,}人だけです（最低 "
+                f"{self.min_repeat_customers}人必要）。購入頻度や離脱のしかたを学習するにはリピート購入が少なすぎます。"
+                "履歴が増えるのを待つか、ショップのパラメータで clv.min_repeat_customers を下げてください。")
+        if self.compressed:
+            rows, _ = compress(summary)
+        else:
+            rows = pd.DataFrame({"frequency": summary["frequency"].to_numpy(np.int64),
+                                 "recency": summary["recency"].to_numpy(np.int64),
+                                 "T": summary["T"].to_numpy(np.int64), "weights": np.ones(len(summary), np.int64)})
+        self.n_rows_ = int(len(rows))
+        fitter = getattr(lt, MODELS[self.model])(penalizer_coef=self.penalizer)
+        kwargs: dict[str, Any] = {}
+        if self.model == "pareto_nbd":
+            kwargs["initial_params"] = np.ones(4)  # lifetimes would draw random starting values
+        name = MODEL_NAMES[self.model]
+        try:
+            self.warnings_, self.tol_ = _fit_lifetimes(
+                lt, fitter, rows["frequency"].to_numpy(), rows["recency"].to_numpy() / scale,
+                rows["T"].to_numpy() / scale, weights=rows["weights"].to_numpy(), **kwargs)
+            if self.model == "pareto_nbd" and not _pareto_at_minimum(fitter, rows, scale, self.penalizer):
+                raise lt.utils.ConvergenceError("Nelder-Mead stopped away from a minimum")
+        except lt.utils.ConvergenceError:
+            raise ModelError(
+                f"The {name} model did not converge on this shop's history: the optimiser found no stable "
+                "answer, so its predictions would be arbitrary. Try a small clv.penalizer (e.g. 0.001) in the "
+                "shop's params, or a longer history.",
+                f"{name}モデルはこのショップの履歴では収束しませんでした（最適化が安定した解を見つけられず、予測値は"
+                "意味を持ちません）。ショップのパラメータで小さな clv.penalizer（例 0.001）を設定するか、より長い履歴で"
+                "試してください。") from None
+        params = fitter.params_.astype(float)
+        if not np.all(np.isfinite(params.to_numpy())) or np.any(params.to_numpy() <= 0):
+            raise ModelError(f"The {name} fit ended at invalid parameters ({_fmt_params(params)}): the model "
+                             "does not describe this shop's buying. Try clv.penalizer or another clv.model.",
+                             f"{name}モデルの推定が無効なパラメータ（{_fmt_params(params)}）で終わりました。このショップの"
+                             "購買をうまく表せていません。clv.penalizer か別の clv.model を試してください。")
+        self.fitter_ = fitter
+        self.params_ = params
+        if self.tol_ > _TOLERANCES[0]:
+            self.notes_.append("loose_tolerance")
+        se = getattr(fitter, "standard_errors_", None)
+        if se is not None and not (np.all(np.isfinite(se.to_numpy())) and np.all(se.to_numpy() < 5 * params.to_numpy())):
+            self.notes_.append("weakly_identified")
+        self._fit_spend(summary, lt)
+        return self
+
+    def _fit_spend(self, summary: pd.DataFrame, lt: Any) -> None:
+        self.spend_params_ = None
+        rep = summary.loc[(summary["frequency"] > 0) & (summary["monetary_value"] > 0), ["frequency", "monetary_value"]]
+        varies = len(rep) > 2 and rep["frequency"].nunique() > 1 and rep["monetary_value"].nunique() > 1
+        self.fm_correlation_ = float(rep["frequency"].corr(rep["monetary_value"])) if varies else float("nan")
+        if self.spend_model == "aov":
+            self.notes_.append("aov")
+            return
+        hint = "Set clv.spend_model: aov in the shop's params to value customers at their average order value."
+        hint_ja = "ショップのパラメータで clv.spend_model: aov を設定すると、各顧客の平均注文単価で評価します。"
+        if len(rep) < self.min_repeat_customers:
+            raise ModelError(
+                f"Only {len(rep):,} customers have repeat purchases with positive net revenue (at least "
+                f"{self.min_repeat_customers} are needed) to learn how much customers spend per purchase. {hint}",
+                f"売上がプラスのリピート購入がある顧客は {len(rep):,}人だけで（最低 {self.min_repeat_customers}人必要）、"
+                f"購入単価を学習できません。{hint_ja}")
+        if abs(self.fm_correlation_) > self.max_fm_correlation:
+            direction = "more" if self.fm_correlation_ > 0 else "less"
+            raise ModelError(
+                f"Customers who buy more often spend {direction} per purchase here (correlation "
+                f"{self.fm_correlation_:+.2f} between repeat purchases and spend, above the "
+                f"{self.max_fm_correlation:.2f} the Gamma-Gamma model tolerates): it assumes spend does not depend "
+                f"on frequency, so its spend estimates would be biased. {hint}",
+                f"このショップでは購入回数が多い顧客ほど購入単価が{'高い' if self.fm_correlation_ > 0 else '低い'}傾向があります"
+                f"（相関 {self.fm_correlation_:+.2f}、Gamma-Gammaモデルの許容範囲 {self.max_fm_correlation:.2f} を超過）。"
+                f"このモデルは購入単価が購入回数に依存しないことを前提とするため、推定が偏ります。{hint_ja}")
+        # compress (frequency, monetary value) pairs: identical pairs share one likelihood term. Spend is
+        # fitted in units of its mean (p and q are unchanged, v scales): in yen, v runs into the hundreds of
+        # thousands and the optimiser stalls on rounding ("precision loss") long before the optimum.
+        pairs = rep.groupby(["frequency", "monetary_value"], sort=False).size().rename("weights").reset_index()
+        unit = float(rep["monetary_value"].mean())
+        gg = lt.GammaGammaFitter(penalizer_coef=self.penalizer)
+        try:
+            _, self.spend_tol_ = _fit_lifetimes(lt, gg, pairs["frequency"].to_numpy(),
+                                                pairs["monetary_value"].to_numpy() / unit,
+                                                weights=pairs["weights"].to_numpy())
+        except lt.utils.ConvergenceError:
+            raise ModelError(f"The Gamma-Gamma spend model did not converge on this shop's repeat purchases. "
+                             f"{hint}",
+                             f"Gamma-Gamma購入単価モデルはこのショップのリピート購入では収束しませんでした。{hint_ja}") from None
+        p = gg.params_.astype(float)
+        p["v"] *= unit
+        self.spend_se_ = gg.standard_errors_.astype(float) * pd.Series({"p": 1.0, "q": 1.0, "v": unit})
+        if not np.all(np.isfinite(p.to_numpy())) or p["q"] <= 1:
+            raise ModelError(
+                f"The Gamma-Gamma spend model gives no finite average spend here (q = {p['q']:.3g} must be above 1): "
+                f"a few very large repeat orders dominate. {hint}",
+                f"Gamma-Gamma購入単価モデルでは平均購入単価が有限になりません（q = {p['q']:.3g}、1より大きい必要があります）。"
+                f"少数の非常に大きなリピート注文が支配的です。{hint_ja}")
+        self.spend_params_ = p
+
+    # -- predictions ------------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise ValueError("the model is not fitted yet: call fit(summary) first")
+
+    def _expected(self, t_days: float | np.ndarray, f: np.ndarray, r: np.ndarray, T: np.ndarray) -> np.ndarray:
+        scale = TIME_UNITS[self.time_unit]
+        with _contained():
+            out = self.fitter_.conditional_expected_number_of_purchases_up_to_time(
+                np.asarray(t_days, dtype=float) / scale, f, r / scale, T / scale)
+        return np.asarray(out, dtype=float)
+
+    def _p_alive(self, f: np.ndarray, r: np.ndarray, T: np.ndarray) -> np.ndarray:
+        scale = TIME_UNITS[self.time_unit]
+        with _contained():
+            out = self.fitter_.conditional_probability_alive(f, r / scale, T / scale)
+        return np.broadcast_to(np.asarray(out, dtype=float), np.shape(f)).copy()
+
+    def unconditional_expected(self, t_days: np.ndarray) -> np.ndarray:
+        """Expected repeat purchases in ``t_days`` days after a first purchase, for a new customer."""
+        self._check_fitted()
+        scale = TIME_UNITS[self.time_unit]
+        t = np.asarray(t_days, dtype=float) / scale
+        out = np.zeros_like(t)
+        pos = t > 0
+        with _contained():
+            out[pos] = self.fitter_.expected_number_of_purchases_up_to_time(t[pos])
+        return out
+
+    def predict(self, summary: pd.DataFrame, horizons_days: Sequence[int] = (90, 365)) -> pd.DataFrame:
+        """Per customer (index as ``summary``): the columns of ``PREDICTION_COLUMNS``."""
+        self._check_fitted()
+        _check_summary(summary, None)
+        rows, inverse = compress(summary)
+        f = rows["frequency"].to_numpy()
+        r = rows["recency"].to_numpy(float)
+        T = rows["T"].to_numpy(float)
+        out = pd.DataFrame(index=summary.index)
+        out["p_alive"] = self._p_alive(f, r, T)[inverse]
+        for h in horizons_days:
+            out[f"expected_purchases_{h}d"] = self._expected(float(h), f, r, T)[inverse]
+        # discounted expected purchases over the longest horizon, in steps of about a month
+        horizon = max(horizons_days)
+        steps = max(1, math.ceil(horizon / _STEP_DAYS))
+        edges = horizon * np.arange(steps + 1) / steps
+        cum = np.zeros(len(rows))
+        disc = np.zeros(len(rows))
+        for t in edges[1:]:
+            now = self._expected(float(t), f, r, T)
+            disc += (now - cum) / (1.0 + self.discount_rate) ** (t / 365.0)
+            cum = now
+        out["expected_order_value"], out["value_source"] = self._order_value(summary)
+        out["predicted_clv"] = out["expected_order_value"].to_numpy() * disc[inverse]
+        bad = ~np.isfinite(out.drop(columns="value_source").to_numpy(dtype=float)).all(axis=1)
+        bad |= (out["p_alive"] < 0).to_numpy() | (out["p_alive"] > 1 + 1e-9).to_numpy()
+        if bad.any():
+            raise ModelError(
+                f"The fitted {MODEL_NAMES[self.model]} model gives undefined predictions for {int(bad.sum()):,} "
+                "customers (numerical overflow at extreme histories): its numbers cannot be used as they are. "
+                "Try clv.time_unit: W, a small clv.penalizer, or another clv.model.",
+                f"推定した{MODEL_NAMES[self.model]}モデルは {int(bad.sum()):,}人の顧客について予測値が定まりません"
+                "（極端な履歴での数値オーバーフロー）。clv.time_unit: W、小さな clv.penalizer、または別の clv.model を"
+                "試してください。")
+        return out[[c for c in out.columns if c != "value_source"] + ["value_source"]]
+
+    def _order_value(self, summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        aov = summary["aov"].to_numpy(float)
+        if self.spend_params_ is None:
+            return aov, np.full(len(aov), "aov", dtype=object)
+        p, q, v = self.spend_params_[["p", "q", "v"]]
+        x = summary["frequency"].to_numpy(float)
+        m = summary["monetary_value"].to_numpy(float)
+        use = (x > 0) & (m > 0)
+        w = p * x / (p * x + q - 1)
+        gg = (1 - w) * (v * p / (q - 1)) + w * m  # Fader & Hardie (2013), eq. 5
+        return np.where(use, gg, aov), np.where(use, "gamma_gamma", "aov").astype(object)
+
+    def parameter_table(self) -> pd.DataFrame:
+        """Fitted parameters of both models: columns model, parameter, estimate, std_error (NaN if unknown)."""
+        self._check_fitted()
+        se = getattr(self.fitter_, "standard_errors_", None)
+        rows = [(MODEL_NAMES[self.model], k, float(v), float(se[k]) if se is not None else np.nan)
+                for k, v in self.params_.items()]
+        if self.spend_params_ is not None:
+            rows += [("Gamma-Gamma", k, float(v), float(self.spend_se_[k])) for k, v in self.spend_params_.items()]
+        return pd.DataFrame(rows, columns=["model", "parameter", "estimate", "std_error"])
+
+    def population_order_value(self) -> float | None:
+        """Gamma-Gamma mean spend per purchase of the population (None without a spend model)."""
+        if self.spend_params_ is None:
+            return None
+        p, q, v = self.spend_params_[["p", "q", "v"]]
+        return float(p * v / (q - 1))
+
+
+def _fmt_params(params: pd.Series) -> str:
+    return ", ".join(f"{k} = {v:.4g}" for k, v in params.items())
+
+
+def predict_customers(summary: pd.DataFrame, settings: Mapping[str, Any], as_of: dt.date | str) -> pd.DataFrame:
+    """Fit the shop's CLV model on ``summary`` (built as of ``as_of``) and predict every customer.
+
+    Index customer_key; columns ``p_alive``, ``expected_purchases_<h>d`` per h in
+    ``settings['horizons_days']``, ``expected_order_value``, ``predicted_clv`` (discounted, longest
+    horizon) and ``value_source``. ``settings`` is ``ShopParams.clv``. Raises :class:`ModelError` when the
+    model cannot be trusted.
+    """
+    s = _settings(settings)
+    _check_summary(summary, as_of)
+    model = CLVModel.from_settings(s).fit(summary)
+    return model.predict(summary, s["horizons_days"])
+
+
+def segment_clv(predictions: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
+    """Sums and means of the predictions per segment label (empty categories kept).
+
+    Columns: customers, clv_total, clv_share, clv_mean, p_alive_mean, and for each horizon
+    ``expected_purchases_<h>d`` (sum) and ``expected_purchases_<h>d_mean``.
+    """
+    exp_cols = [c for c in predictions.columns if c.startswith("expected_purchases_")]
+    df = predictions[["predicted_clv", "p_alive", *exp_cols]].assign(label=labels, customers=1)
+    g = df.groupby("label", observed=False)
+    out = pd.DataFrame({"customers": g["customers"].sum(), "clv_total": g["predicted_clv"].sum()})
+    total = out["clv_total"].sum()
+    out["clv_share"] = out["clv_total"] / total if total else np.nan
+    out["clv_mean"] = g["predicted_clv"].mean()
+    out["p_alive_mean"] = g["p_alive"].mean()
+    for c in exp_cols:
+        out[c] = g[c].sum()
+        out[f"{c}_mean"] = g[c].mean()
+    out.index.name = None
+    return out
+
+
+def rf_matrix(model: CLVModel, *, kind: str = "p_alive", horizon_days: int = 90, max_frequency: int | None = None,
+              max_recency_days: int | None = None, step_days: int | None = None) -> pd.DataFrame:
+    """The classic frequency / recency matrix for a customer whose age is the longest recency shown.
+
+    Rows: recency (days from first to last purchase, ascending); columns: frequency 0..max. Values:
+    ``p_alive`` or ``expected`` purchases in the next ``horizon_days``. Cells with frequency 0 and
+    recency > 0 are impossible and left empty.
+    """
+    model._check_fitted()
+    fit_data = model.fitter_.data
+    scale = TIME_UNITS[model.time_unit]
+    max_f = max_frequency if max_frequency is not None else int(np.quantile(fit_data["frequency"], 0.99)) + 1
+    max_t = max_recency_days if max_recency_days is not None else int(round(fit_data["T"].max() * scale))
+    step = step_days or max(1, int(round(max_t / 40)))
+    rec = np.arange(0, max_t + 1, step, dtype=float)
+    if rec[-1] != max_t:
+        rec = np.append(rec, float(max_t))
+    f, r = np.meshgrid(np.arange(max_f + 1), rec)
+    T = np.full(f.shape, float(max_t))
+    if kind == "p_alive":
+        z = model._p_alive(f.ravel(), r.ravel(), T.ravel())
+    elif kind == "expected":
+        z = model._expected(float(horizon_days), f.ravel(), r.ravel(), T.ravel())
+    else:
+        raise ValueError("kind must be p_alive or expected")
+    z = z.reshape(f.shape)
+    z[(f == 0) & (r > 0)] = np.nan
+    return pd.DataFrame(z, index=pd.Index(rec.astype(np.int64), name="recency_days"),
+                        columns=pd.Index(np.arange(max_f + 1), name="frequency"))
+
+
+# -- validation -------------------------------------------------------------------------------------
+
+def default_calibration_end(orders: pd.DataFrame, as_of: dt.date | str) -> dt.date:
+    """``as_of`` minus a third of the history (first identified order to ``as_of``): the holdout start."""
+    o = customer_orders(orders, as_of)
+    if not len(o):
+        raise ModelError("There are no customer orders up to this date, so there is nothing to validate.",
+                         "この基準日までに顧客の注文がないため、検証できません。")
+    first = o["ordered_at"].min().date()
+    end = pd.Timestamp(as_of).date()
+    return end - dt.timedelta(days=(end - first).days // 3)
+
+
+def calibration_holdout(orders: pd.DataFrame, calibration_end: dt.date | str,
+                        observation_end: dt.date | str) -> pd.DataFrame:
+    """Customers acquired by ``calibration_end``: their summary then, and what they did afterwards.
+
+    Index customer_key; the columns of ``customer_summary`` at ``calibration_end`` plus
+    ``frequency_holdout`` (purchase days after calibration_end up to observation_end),
+    ``revenue_holdout`` and ``duration_holdout`` (days).
+    """
+    cal_end = pd.Timestamp(calibration_end).date()
+    obs_end = pd.Timestamp(observation_end).date()
+    if obs_end <= cal_end:
+        raise ValueError(f"observation_end {obs_end} must be after calibration_end {cal_end}")
+    cal = customer_summary(orders, cal_end)
+    o = customer_orders(orders, obs_end)
+    cal_day = (cal_end - dt.date(1970, 1, 1)).days
+    later = o.loc[(o["order_day"] > cal_day) & o["customer_key"].isin(cal.index)]
+    days = later[["customer_key", "order_day"]].drop_duplicates().groupby("customer_key").size()
+    revenue = later.groupby("customer_key")["net_revenue"].sum()
+    cal["frequency_holdout"] = days.reindex(cal.index, fill_value=0).astype(np.int64)
+    cal["revenue_holdout"] = revenue.reindex(cal.index, fill_value=0.0)
+    cal["duration_holdout"] = (obs_end - cal_end).days
+    return cal
+
+
+@dataclass
+class Validation:
+    """A calibration / holdout check of the CLV transaction model.
+
+    ``by_frequency``: per calibration frequency (last bin open-ended): customers, actual and predicted
+    mean holdout purchases. ``tracking``: per week, actual and expected repeat purchases (incremental and
+    cumulative) of the customers acquired in calibration, with ``holdout`` marking weeks after the split.
+    ``metrics``: customers, holdout_days, actual, predicted, bias (relative), mae, baseline_mae (naive:
+    each customer repeats their calibration rate), tracking_error_end and tracking_mape (cumulative,
+    relative, over the holdout weeks).
+    """
+
+    calibration_end: dt.date
+    observation_end: dt.date
+    model: CLVModel
+    by_frequency: pd.DataFrame
+    tracking: pd.DataFrame
+    metrics: dict[str, float]
+
+
+def validate(orders: pd.DataFrame, as_of: dt.date | str, settings: Mapping[str, Any] | None = None, *,
+             calibration_end: dt.date | str | None = None, max_frequency: int = 7) -> Validation:
+    """Fit the model on the history up to ``calibration_end`` and compare its holdout predictions with
+    what customers actually did up to ``as_of``. Raises :class:`ModelError` when the fit fails."""
+    s = _settings(settings)
+    obs_end = pd.Timestamp(as_of).date()
+    cal_end = pd.Timestamp(calibration_end or s["calibration_end"] or default_calibration_end(orders, as_of)).date()
+    if not cal_end < obs_end:
+        raise ValueError(f"calibration_end {cal_end} must be before as_of {obs_end}")
+    ch = calibration_holdout(orders, cal_end, obs_end)
+    model = CLVModel.from_settings({**s, "spend_model": "aov"}).fit(ch)
+    duration = float((obs_end - cal_end).days)
+    rows, inverse = compress(ch)
+    pred = model._expected(duration, rows["frequency"].to_numpy(), rows["recency"].to_numpy(float),
+                           rows["T"].to_numpy(float))[inverse]
+    actual = ch["frequency_holdout"].to_numpy(float)
+    freq_bin = np.minimum(ch["frequency"].to_numpy(), max_frequency)
+    bf = pd.DataFrame({"frequency_cal": freq_bin, "actual": actual, "predicted": pred}).groupby("frequency_cal")
+    by_frequency = pd.DataFrame({"customers": bf.size(), "actual": bf["actual"].mean(),
+                                 "predicted": bf["predicted"].mean()})
+    with np.errstate(divide="ignore", invalid="ignore"):
+        naive = np.where(ch["T"] > 0, ch["frequency"] / ch["T"].replace(0, 1) * duration, 0.0)
+    tracking = _tracking(orders, ch, model, cal_end, obs_end)
+    hold = tracking.loc[tracking["holdout"]]
+    act_tot, pred_tot = float(actual.sum()), float(pred.sum())
+    end = tracking.iloc[-1]
+    metrics = {
+        "customers": float(len(ch)),
+        "holdout_days": duration,
+        "actual": act_tot,
+        "predicted": pred_tot,
+        "bias": (pred_tot - act_tot) / act_tot if act_tot else float("nan"),
+        "mae": float(np.mean(np.abs(pred - actual))),
+        "baseline_mae": float(np.mean(np.abs(naive - actual))),
+        "tracking_error_end": float((end["cum_predicted"] - end["cum_actual"]) / end["cum_actual"])
+        if end["cum_actual"] else float("nan"),
+        "tracking_mape": float(np.mean(np.abs(hold["cum_predicted"] - hold["cum_actual"])
+                                       / hold["cum_actual"].replace(0, np.nan))) if len(hold) else float("nan"),
+    }
+    return Validation(cal_end, obs_end, model, by_frequency, tracking, metrics)
+
+
+def _tracking(orders: pd.DataFrame, ch: pd.DataFrame, model: CLVModel, cal_end: dt.date,
+              obs_end: dt.date) -> pd.DataFrame:
+    """Weekly actual vs expected repeat purchase days of the calibration customers (the tracking plot)."""
+    epoch = dt.date(1970, 1, 1)
+    o = customer_orders(orders, obs_end)
+    o = o.loc[o["customer_key"].isin(ch.index)]
+    pdays = o[["customer_key", "order_day"]].drop_duplicates()
+    first = pdays.groupby("customer_key")["order_day"].transform("min")
+    repeat_days = pdays.loc[pdays["order_day"] > first, "order_day"].to_numpy()
+    first_days = ch["first_order_at"].dt.tz_localize(None).to_numpy().astype("datetime64[D]").astype(np.int64)
+    start = int(first_days.min())
+    end = (obs_end - epoch).days
+    cuts = np.arange(end, start - 7, -7)[::-1]  # whole weeks ending on observation_end (the first may start early)
+    u, n = np.unique(first_days, return_counts=True)
+    elapsed = cuts[None, :] - u[:, None]  # days since each acquisition day at the end of each week
+    expected = (model.unconditional_expected(elapsed.ravel().astype(float)).reshape(elapsed.shape) * n[:, None]).sum(0)
+    actual = np.searchsorted(np.sort(repeat_days), cuts, side="right").astype(float)
+    out = pd.DataFrame({
+        "week_end": [epoch + dt.timedelta(days=int(c)) for c in cuts],
+        "actual": np.diff(actual, prepend=0.0), "predicted": np.diff(expected, prepend=0.0),
+        "cum_actual": actual, "cum_predicted": expected,
+    })
+    out["holdout"] = cuts > (cal_end - epoch).days
+    return out
+
+
+def narrative(predictions: pd.DataFrame, summary: pd.DataFrame, segments: pd.DataFrame | None,
+              validation: Validation | None, model: CLVModel, language: str, *, currency: str = "",
+              horizon_days: int = 365) -> str:
+    """Markdown prose reading the CLV numbers in ``language`` ('en' or 'ja').
+
+    ``summary`` is the customer summary the predictions came from; ``segments`` ``segment_clv``.
+    """
+    from ltvlib.labels import label
+
+    ja = language == "ja"
+    n = len(predictions)
+    total = float(predictions["predicted_clv"].sum())
+    repeaters = summary.index[summary["frequency"] > 0]
+    alive = float((predictions.loc[repeaters, "p_alive"] >= 0.5).mean()) if len(repeaters) else float("nan")
+    col = f"expected_purchases_{horizon_days}d"
+    purchases = float(predictions[col].sum()) if col in predictions else float("nan")
+    top = predictions["predicted_clv"].sort_values(ascending=False)
+    top_share = float(top.head(max(1, n // 10)).sum() / total) if total else float("nan")
+    name = MODEL_NAMES[model.model]
+    lines = [
+        f"- {name}モデルによると、{n:,}人の顧客は今後{horizon_days}日で合計 **{purchases:,.0f}回** 購入し、"
+        f"割引後の予測売上（CLV）は **{total:,.0f} {currency}**（1人あたり {total / n:,.0f} {currency}）です。" if ja else
+        f"- The {name} model expects the {n:,} customers to make **{purchases:,.0f} purchases** in the next "
+        f"{horizon_days} days, worth **{total:,.0f} {currency}** discounted (predicted CLV; "
+        f"{total / n:,.0f} {currency} per customer).",
+        f"- リピート購入のある顧客のうち、まだ購入を続けている確率（P(alive)）が50%以上なのは **{alive:.0%}**。"
+        f"予測CLV上位10%の顧客が予測売上の **{top_share:.0%}** を占めます。" if ja else
+        f"- Of the customers who have bought again, **{alive:.0%}** are more likely alive than not (P(alive) of "
+        f"50% or more); the top 10% by predicted CLV hold **{top_share:.0%}** of it.",
+    ]
+    if segments is not None and len(segments):
+        best = segments["clv_total"].idxmax()
+        lines.append(
+            f"- 予測CLVが最も大きいのは「{label(str(best), language)}」（全体の {segments.loc[best, 'clv_share']:.0%}）。"
+            if ja else
+            f"- The largest share of predicted CLV sits with *{label(str(best), language)}* "
+            f"({segments.loc[best, 'clv_share']:.0%}).")
+    if validation is not None:
+        m = validation.metrics
+        verdict_ja = "信頼できる水準です" if abs(m["bias"]) <= 0.15 and m["mae"] <= m["baseline_mae"] else "注意して使ってください"
+        verdict_en = ("the model can be trusted for planning" if abs(m["bias"]) <= 0.15
+                      and m["mae"] <= m["baseline_mae"] else "treat its numbers with care")
+        lines.append(
+            f"- 検証: {validation.calibration_end}までのデータで学習し、その後{m['holdout_days']:.0f}日間の"
+            f"リピート購入を予測すると {m['predicted']:,.0f}回、実績は {m['actual']:,.0f}回（誤差 {m['bias']:+.0%}）。"
+            f"顧客ごとの平均絶対誤差は {m['mae']:.2f}回（単純な延長予測では {m['baseline_mae']:.2f}回）で、{verdict_ja}。"
+            if ja else
+            f"- Validation: fitted on the history up to {validation.calibration_end}, the model predicts "
+            f"{m['predicted']:,.0f} repeat purchases over the next {m['holdout_days']:.0f} days against "
+            f"{m['actual']:,.0f} actual ({m['bias']:+.0%}); its mean absolute error per customer is "
+            f"{m['mae']:.2f} purchases against {m['baseline_mae']:.2f} for a naive run-rate forecast, so "
+            f"{verdict_en}.")
+    if model.model == "bgnbd":
+        lines.append("- BG/NBDモデルは一度しか購入していない顧客を「離脱していない」（P(alive)=1）とみなすため、"
+                     "その顧客の予測は購入頻度の低さだけを反映します。" if ja else
+                     "- BG/NBD counts a one-time buyer as alive (P(alive) = 1) by construction; their low predictions "
+                     "come from their low purchase rate alone.")
+    lines += [f"- {t}" for t in notes_text(model, language)]
+    if model.spend_params_ is not None:
+        lines.append(
+            f"- 購入回数と購入単価の相関は {model.fm_correlation_:+.2f} と小さく、Gamma-Gammaモデルの前提を満たしています。"
+            if ja else
+            f"- Purchase frequency and spend per purchase are nearly independent (correlation "
+            f"{model.fm_correlation_:+.2f}), as the Gamma-Gamma spend model assumes.")
+    return "\n".join(lines)
+
+
+_NOTES = {
+    "aov": ("Spend per purchase is each customer's average order value (clv.spend_model: aov).",
+            "購入単価は各顧客の平均注文単価を使っています（clv.spend_model: aov）。"),
+    "loose_tolerance": ("The optimiser stopped on rounding just short of its strictest tolerance; the parameters are "
+                        "accurate to about five digits, which is far more than the predictions need.",
+                        "最適化は丸め誤差のため最も厳しい許容誤差の手前で止まりましたが、パラメータは約5桁の精度があり、"
+                        "予測には十分です。"),
+    "weakly_identified": ("The history hardly pins down some parameters (standard errors several times the "
+                          "estimates): the model sits near a boundary, e.g. every customer dropping out at the same "
+                          "rate. Predictions can still be usable; judge them by the validation section.",
+                          "一部のパラメータは履歴からほとんど決まりません（標準誤差が推定値の数倍）。モデルが境界付近にあり、"
+                          "例えば全顧客の離脱率が同じ状態です。予測は使える場合もあるので、検証結果で判断してください。"),
+}
+
+
+def notes_text(model: CLVModel, language: str) -> list[str]:
+    """The fitted model's remarks (``notes_``) in plain words, in ``language``."""
+    return [_NOTES[n][1 if language == "ja" else 0] for n in getattr(model, "notes_", [])]

@@ -1,0 +1,578 @@
+"""Acquisition cohorts and repeat-buying facts: how repeat purchases and value build up after a first order.
+
+Time semantics (DESIGN.md): every function takes ``as_of`` and sees only the orders that count for
+customer analyses at that date (``customers.customer_orders``: visible, identified, not cancelled).
+Periods (``month`` / ``week`` (Monday to Sunday) / ``quarter``) are calendar periods in the shop's time
+zone. A customer's cohort is the period of their first order; "period k" of a cohort is the k-th
+calendar period after it (period 0 = the acquisition period itself), so a customer who first bought on
+31 January is in period 1 on 1 February, as in Lifetimely's cohort tables.
+
+Several orders on one calendar day are one *purchase occasion*: the n-th purchase (repeat rates,
+days between purchases) counts distinct purchase days, so a second order placed the same day is not a
+repeat. Orders and net revenue count every order; refunds are already netted out in ``net_revenue``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ltvlib.customers import customer_orders, visible_orders
+
+__all__ = [
+    "ACQUISITION_ATTRIBUTES",
+    "MATRIX_COLUMNS",
+    "NONE_LABEL",
+    "PERIODS",
+    "acquisition",
+    "cohort_matrix",
+    "cohort_matrices",
+    "heatmap_table",
+    "interval_summary",
+    "ltv_curves",
+    "narrative",
+    "next_purchase_mix",
+    "period_label",
+    "product_repeat",
+    "repurchase_rates",
+    "revenue_new_vs_repeat",
+    "settings_period",
+]
+
+PERIODS = {"month": "M", "week": "W-SUN", "quarter": "Q-DEC"}
+ACQUISITION_ATTRIBUTES = {
+    "first_product_line": "product line of the first order's first line item",
+    "first_product": "product of the first order's first line item",
+    "first_channel": "channel of the first order",
+    "first_discount_code": "first discount code of the first order",
+    "first_source": "raw source of the first order (e.g. web, pos, an app)",
+}
+NONE_LABEL = "none"  # split value of customers without the attribute (e.g. no discount code)
+REPEAT_NS = (2, 3, 4)
+_UNIT_JA = {"month": "か月目", "week": "週目", "quarter": "四半期目"}
+
+
+def period_label(period: str, k: int, language: str) -> str:
+    """Name of period k after the first order: "month 6" / "6か月目"."""
+    return f"{k}{_UNIT_JA[period]}" if language == "ja" else f"{period} {k}"
+MATRIX_COLUMNS = {
+    "cohort": "acquisition period (pandas Period)",
+    "period": "k: calendar periods since the acquisition period (0 = acquisition period)",
+    "customers": "customers acquired in the cohort (the cohort size)",
+    "active_customers": "customers with an order in period k",
+    "retention": "active_customers / customers",
+    "repeaters_2": "customers whose 2nd purchase day fell in periods 0..k (also _3, _4)",
+    "repeat_2": "repeaters_2 / customers: the repeat-rate curve (also repeat_3, repeat_4)",
+    "orders": "orders placed in period k",
+    "net_revenue": "net revenue of period k",
+    "cum_net_revenue": "net revenue of periods 0..k",
+    "ltv": "cum_net_revenue / customers: cumulative net revenue per customer (the LTV curve)",
+    "complete": "period k has ended by as_of (the last period of a young cohort is partial)",
+}
+
+
+def _day_number(as_of: dt.date | str) -> int:
+    d = pd.Timestamp(as_of).date()
+    return (d - dt.date(1970, 1, 1)).days
+
+
+def _period_ordinal(days: np.ndarray, period: str) -> np.ndarray:
+    """pandas Period ordinals (freq ``PERIODS[period]``) of calendar day numbers (days since 1970-01-01)."""
+    if period == "week":
+        return (days + 3) // 7 + 1  # 1970-01-01 is a Thursday; Period('1970-01-01', 'W-SUN').ordinal == 1
+    months = np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    if period == "month":
+        return months
+    if period == "quarter":
+        return months // 3
+    raise ValueError(f"period must be one of {sorted(PERIODS)}, got {period!r}")
+
+
+def _periods(ordinals: np.ndarray, period: str) -> pd.PeriodIndex:
+    return pd.PeriodIndex.from_ordinals(np.asarray(ordinals, dtype=np.int64), freq=PERIODS[period])
+
+
+def _unique_sorted(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (np.unique without its hash path, which is many times slower on large int arrays)."""
+    s = np.sort(values)
+    keep = np.ones(len(s), dtype=bool)
+    keep[1:] = s[1:] != s[:-1]
+    return s[keep]
+
+
+class _Purchases:
+    """Orders of identified customers at ``as_of``, sorted by time, with purchase-day bookkeeping."""
+
+    def __init__(self, orders: pd.DataFrame, as_of: dt.date | str) -> None:
+        self.source = orders if orders.index.is_unique else orders.reset_index(drop=True)
+        o = customer_orders(self.source[["customer_key", "ordered_at", "cancelled_at"]], as_of)
+        self.rows = self.source.index.get_indexer(o.index)  # positions in ``orders``, in time order
+        day = o["order_day"].to_numpy(dtype=np.int64)
+        keys = o["customer_key"]
+        if not o["ordered_at"].is_monotonic_increasing:
+            ids = self.source["order_id"].to_numpy(dtype=object)[self.rows]
+            order = pd.DataFrame({"t": o["ordered_at"].to_numpy(), "id": ids}).sort_values(["t", "id"], kind="stable")
+            perm = order.index.to_numpy()
+            self.rows, day, keys = self.rows[perm], day[perm], keys.iloc[perm]
+        self.codes, self.keys = pd.factorize(keys, sort=False)
+        self.day = day
+        n = len(self.keys)
+        self.first_pos = np.full(n, -1, dtype=np.int64)
+        self.first_pos[self.codes[::-1]] = np.arange(len(self.codes))[::-1]
+        self.first_day = self.day[self.first_pos]
+        # distinct (customer, day) pairs, sorted by customer then day; rank = purchase number - 1
+        lo = self.day.min() if len(self.day) else 0
+        pair = _unique_sorted((self.codes.astype(np.int64) << 21) | (self.day - lo))
+        self.pair_code = pair >> 21
+        self.pair_day = (pair & ((1 << 21) - 1)) + lo
+        starts = np.searchsorted(self.pair_code, np.arange(n))
+        self.pair_rank = np.arange(len(pair)) - starts[self.pair_code]
+
+    def nth_day(self, nth: int) -> np.ndarray:
+        """Day number of each customer's ``nth`` purchase day (-1 where there is none)."""
+        out = np.full(len(self.keys), -1, dtype=np.int64)
+        sel = self.pair_rank == nth - 1
+        out[self.pair_code[sel]] = self.pair_day[sel]
+        return out
+
+    def attribute(self, name: str, line_items: pd.DataFrame | None) -> np.ndarray:
+        """Per customer, the acquisition attribute ``name`` (``NONE_LABEL`` where missing)."""
+        if name not in ACQUISITION_ATTRIBUTES:
+            raise ValueError(f"split must be one of {list(ACQUISITION_ATTRIBUTES)}, got {name!r}")
+        if name in ("first_product_line", "first_product"):
+            if line_items is None:
+                raise ValueError(f"split {name!r} needs line_items (the products of the first order)")
+            values = self._first_line_item(self.first("order_id"), line_items, name.removeprefix("first_"))
+        elif name == "first_discount_code":
+            values = np.array([v[0] if v is not None and len(v) else None for v in self.first("discount_codes")],
+                              dtype=object)
+        else:
+            values = self.first(name.removeprefix("first_"))
+        missing = pd.isna(values) | (values == "")
+        return np.where(missing, NONE_LABEL, values).astype(object)
+
+    def column(self, name: str) -> np.ndarray:
+        """``name`` of the customer orders, in time order."""
+        return self.source[name].to_numpy()[self.rows]
+
+    def first(self, name: str) -> np.ndarray:
+        """``name`` of each customer's first order."""
+        return self.source[name].to_numpy()[self.rows[self.first_pos]]
+
+    @staticmethod
+    def _first_line_item(first_ids: np.ndarray, line_items: pd.DataFrame, column: str) -> np.ndarray:
+        """``column`` of the lowest-numbered line item of each first order (None without line items).
+
+        Line items numbered like the lowest line number anywhere (usually 1) are searched first; only first
+        orders without such a line are looked up among the others, so a large shop hashes each order id once.
+        """
+        ids = pd.Index(first_ids)
+        order_ids = line_items["order_id"].to_numpy(dtype=object)
+        line_no = line_items["line_no"].to_numpy()
+        values = line_items[column].to_numpy(dtype=object)
+        out = np.full(len(first_ids), None, dtype=object)
+        found = np.zeros(len(first_ids), dtype=bool)
+        lowest_no = line_no == line_no.min() if len(line_no) else np.zeros(0, dtype=bool)
+        for rows in (np.flatnonzero(lowest_no), np.flatnonzero(~lowest_no)):
+            pos = ids.get_indexer(order_ids[rows])
+            keep = (pos >= 0) & ~found[np.maximum(pos, 0)]
+            rows, pos = rows[keep], pos[keep]
+            order = np.lexsort((line_no[rows], pos))
+            rows, pos = rows[order], pos[order]
+            lowest = np.ones(len(pos), dtype=bool)
+            lowest[1:] = pos[1:] != pos[:-1]
+            out[pos[lowest]] = values[rows[lowest]]
+            found[pos[lowest]] = True
+            if found.all():
+                break
+        return out
+
+
+def acquisition(orders: pd.DataFrame, as_of: dt.date | str, line_items: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per customer (index ``customer_key``): ``first_order_at``, ``cohort_day`` (day number of the
+    first order), ``first_order_id`` and the attributes in ``ACQUISITION_ATTRIBUTES`` (product ones only when
+    ``line_items`` are given). Missing attributes (no discount code) are ``NONE_LABEL``."""
+    p = _Purchases(orders, as_of)
+    first_at = p.source["ordered_at"].iloc[p.rows[p.first_pos]]
+    out = pd.DataFrame({"first_order_at": first_at.array, "cohort_day": p.first_day,
+                        "first_order_id": p.first("order_id")}, index=pd.Index(p.keys, name="customer_key"))
+    for name in ACQUISITION_ATTRIBUTES:
+        if line_items is not None or name not in ("first_product_line", "first_product"):
+            out[name] = p.attribute(name, line_items)
+    return out
+
+
+def _split_codes(p: _Purchases, split: str | None, line_items: pd.DataFrame | None) -> tuple[np.ndarray, pd.Index]:
+    if split is None:
+        return np.zeros(len(p.keys), dtype=np.int64), pd.Index([None])
+    codes, values = pd.factorize(p.attribute(split, line_items), sort=True)
+    return codes.astype(np.int64), pd.Index(values)
+
+
+def cohort_matrix(
+    orders: pd.DataFrame,
+    as_of: dt.date | str,
+    *,
+    period: str = "month",
+    split: str | None = None,
+    line_items: pd.DataFrame | None = None,
+    max_periods: int | None = None,
+) -> pd.DataFrame:
+    """The tidy cohort table: one row per (cohort[, split value], period k) observed by ``as_of``.
+
+    Columns: ``MATRIX_COLUMNS`` (plus the ``split`` attribute, e.g. ``first_product_line``). Cells run
+    from k = 0 to the period containing ``as_of`` (at most ``max_periods``); ``complete`` marks the ones
+    that have fully elapsed. Rates are shares of the cohort's customers.
+    """
+    return cohort_matrices(orders, as_of, period=period, splits=[split], line_items=line_items,
+                           max_periods=max_periods)[split]
+
+
+def cohort_matrices(
+    orders: pd.DataFrame,
+    as_of: dt.date | str,
+    *,
+    period: str = "month",
+    splits: Sequence[str | None] = (None,),
+    line_items: pd.DataFrame | None = None,
+    max_periods: int | None = None,
+) -> dict[str | None, pd.DataFrame]:
+    """``cohort_matrix`` for several splits (None = no split) from one pass over the orders, by split."""
+    p = _Purchases(orders, as_of)
+    as_of_day = _day_number(as_of)
+    last = int(_period_ordinal(np.array([as_of_day]), period)[0])
+    complete_before = int(_period_ordinal(np.array([as_of_day + 1]), period)[0])  # periods < this have ended
+    if len(p.keys) == 0:
+        return {s: pd.DataFrame(columns=["cohort", *([s] if s else []), *list(MATRIX_COLUMNS)[1:]]) for s in splits}
+    c_ord = _period_ordinal(p.first_day, period)
+    c0 = int(c_ord.min())
+    n_k = last - c0 + 1 if max_periods is None else min(last - c0, max_periods) + 1
+    n_c = last - c0 + 1
+    k_order = _period_ordinal(p.day, period) - c_ord[p.codes]
+    rev = p.column("net_revenue").astype(float)
+    # active: distinct (customer, k) among purchase days, sorted by customer then day
+    k_pair = _period_ordinal(p.pair_day, period) - c_ord[p.pair_code]
+    new = np.ones(len(k_pair), dtype=bool)
+    new[1:] = (p.pair_code[1:] != p.pair_code[:-1]) | (k_pair[1:] != k_pair[:-1])
+    active_code, active_k = p.pair_code[new], k_pair[new]
+    nth = {}
+    for n in REPEAT_NS:
+        d = p.nth_day(n)
+        has = d >= 0
+        nth[n] = (has, _period_ordinal(d[has], period) - c_ord[has])
+    out = {}
+    for split in splits:
+        s_code, s_values = _split_codes(p, split, line_items)
+        n_s = len(s_values)
+        group = (c_ord - c0) * n_s + s_code  # per customer
+        n_rows = n_c * n_s
+        size = np.bincount(group, minlength=n_rows)
+        revenue = _cells(group[p.codes], k_order, n_rows, n_k, rev)
+        n_orders = _cells(group[p.codes], k_order, n_rows, n_k)
+        active = _cells(group[active_code], active_k, n_rows, n_k)
+        repeaters = {n: np.cumsum(_cells(group[has], kn, n_rows, n_k), axis=1) for n, (has, kn) in nth.items()}
+        out[split] = _matrix_frame(split, s_values, size, active, repeaters, n_orders, revenue, c0, last,
+                                   complete_before, period)
+    return out
+
+
+def _cells(g: np.ndarray, k: np.ndarray, n_rows: int, n_k: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """Counts (or sums of ``weights``) per (row g, period k), k < n_k, as an n_rows x n_k array."""
+    keep = k < n_k
+    w = None if weights is None else weights[keep]
+    return np.bincount(g[keep] * n_k + k[keep], weights=w, minlength=n_rows * n_k).reshape(n_rows, n_k)
+
+
+def _matrix_frame(split: str | None, s_values: pd.Index, size: np.ndarray, active: np.ndarray,
+                  repeaters: dict[int, np.ndarray], n_orders: np.ndarray, revenue: np.ndarray, c0: int, last: int,
+                  complete_before: int, period: str) -> pd.DataFrame:
+    """The tidy frame of one split from its (cohort x split value) by k count arrays."""
+    n_s, n_k = len(s_values), revenue.shape[1]
+    g_idx, k_idx = np.divmod(np.arange(revenue.size), n_k)
+    cohort_ord = c0 + g_idx // n_s
+    valid = (size[g_idx] > 0) & (cohort_ord + k_idx <= last)
+    g_idx, k_idx, cohort_ord = g_idx[valid], k_idx[valid], cohort_ord[valid]
+    cust = size[g_idx].astype(np.int64)
+    out = pd.DataFrame({"cohort": _periods(cohort_ord, period)})
+    if split:
+        out[split] = s_values.to_numpy(dtype=object)[g_idx % n_s]
+    out["period"] = k_idx.astype(np.int64)
+    out["customers"] = cust
+    out["active_customers"] = active[g_idx, k_idx].astype(np.int64)
+    out["retention"] = out["active_customers"] / cust
+    for nth in REPEAT_NS:
+        out[f"repeaters_{nth}"] = repeaters[nth][g_idx, k_idx].astype(np.int64)
+        out[f"repeat_{nth}"] = out[f"repeaters_{nth}"] / cust
+    out["orders"] = n_orders[g_idx, k_idx].astype(np.int64)
+    out["net_revenue"] = revenue[g_idx, k_idx]
+    out["cum_net_revenue"] = np.cumsum(revenue, axis=1)[g_idx, k_idx]
+    out["ltv"] = out["cum_net_revenue"] / cust
+    out["complete"] = cohort_ord + k_idx < complete_before
+    return out.reset_index(drop=True)
+
+
+def heatmap_table(matrix: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Wide view of one metric of a (not split) cohort matrix: cohorts as rows, periods k as columns."""
+    return matrix.pivot(index="cohort", columns="period", values=metric)
+
+
+def ltv_curves(matrix: pd.DataFrame, split: str | None = None, *, complete_only: bool = True) -> pd.DataFrame:
+    """Curves over cohorts: per (split value,) period k, customer-weighted rates of the cohorts that reached k.
+
+    Columns: [split], period, cohorts, customers, retention, repeat_2, repeat_3, repeat_4, ltv. With
+    ``complete_only`` a cohort counts at k only once period k has ended, so partial periods never pull a
+    curve down. Later points rest on older cohorts only (``cohorts`` and ``customers`` say how many).
+    """
+    m = matrix.loc[matrix["complete"]] if complete_only else matrix
+    keys = [split, "period"] if split else ["period"]
+    sums = ["customers", "active_customers", *[f"repeaters_{n}" for n in REPEAT_NS], "cum_net_revenue"]
+    g = m.groupby(keys, sort=True)
+    out = g[sums].sum()
+    out.insert(0, "cohorts", g.size())
+    c = out["customers"].replace(0, np.nan)
+    out["retention"] = out["active_customers"] / c
+    for n in REPEAT_NS:
+        out[f"repeat_{n}"] = out[f"repeaters_{n}"] / c
+    out["ltv"] = out["cum_net_revenue"] / c
+    cols = ["cohorts", "customers", "retention", *[f"repeat_{n}" for n in REPEAT_NS], "ltv"]
+    return out[cols].reset_index()
+
+
+def interval_summary(intervals: pd.DataFrame, purchase_nos: Sequence[int] = (2, 3)) -> pd.DataFrame:
+    """Days between purchases, from ``customers.repurchase_intervals``: count, mean and quantiles per step.
+
+    Index purchase_no (2 = from the 1st to the 2nd purchase day); columns repurchases, mean, p25,
+    median, p75, p90.
+    """
+    iv = intervals.loc[intervals["purchase_no"].isin(list(purchase_nos))]
+    g = iv.groupby("purchase_no")["days"]
+    out = pd.DataFrame({"repurchases": g.size(), "mean": g.mean(), "p25": g.quantile(0.25),
+                        "median": g.median(), "p75": g.quantile(0.75), "p90": g.quantile(0.9)})
+    return out.reindex(list(purchase_nos)).fillna({"repurchases": 0}).astype({"repurchases": np.int64})
+
+
+def repurchase_rates(
+    orders: pd.DataFrame,
+    as_of: dt.date | str,
+    windows: Sequence[int] = (30, 90, 180, 365),
+    *,
+    split: str | None = None,
+    line_items: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Share of first-time buyers who made a 2nd purchase within d days of their first, per window d.
+
+    Only customers whose first purchase is at least d days before ``as_of`` are eligible for window d, so
+    young customers never dilute a rate. Columns: [split], window_days, eligible, repeaters, rate.
+    """
+    p = _Purchases(orders, as_of)
+    s_code, s_values = _split_codes(p, split, line_items)
+    tenure = _day_number(as_of) - p.first_day
+    second = p.nth_day(2)
+    gap = np.where(second >= 0, second - p.first_day, np.iinfo(np.int64).max)
+    rows = []
+    for w in windows:
+        eligible = tenure >= w
+        rep = eligible & (gap <= w)
+        el = np.bincount(s_code[eligible], minlength=len(s_values))
+        rp = np.bincount(s_code[rep], minlength=len(s_values))
+        for i, v in enumerate(s_values):
+            row = {split: v} if split else {}
+            row.update(window_days=int(w), eligible=int(el[i]), repeaters=int(rp[i]),
+                       rate=rp[i] / el[i] if el[i] else np.nan)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def revenue_new_vs_repeat(orders: pd.DataFrame, as_of: dt.date | str, *, period: str = "month") -> pd.DataFrame:
+    """Net revenue per calendar period split into new- and repeat-customer revenue.
+
+    New = orders on the customer's first purchase day; repeat = later orders; ``unidentified`` = orders
+    without a customer identity (they count in the shop's revenue, not in customer analyses). Columns:
+    period, new_revenue, repeat_revenue, unidentified_revenue, net_revenue, new_customers,
+    repeat_customers, repeat_revenue_share (of identified revenue).
+    """
+    p = _Purchases(orders, as_of)
+    vis = visible_orders(orders, as_of)
+    anon = vis.loc[vis["customer_key"].isna() & vis["cancelled_at"].isna()]
+    anon_day = anon["ordered_at"].dt.tz_localize(None).to_numpy().astype("datetime64[D]").astype(np.int64)
+    per = _period_ordinal(p.day, period)
+    is_new = p.day == p.first_day[p.codes]
+    rev = p.column("net_revenue").astype(float)
+    a_per = _period_ordinal(anon_day, period)
+    lo_hi = np.concatenate([per, a_per])
+    if len(lo_hi) == 0:
+        return pd.DataFrame(columns=["period", "new_revenue", "repeat_revenue", "unidentified_revenue",
+                                     "net_revenue", "new_customers", "repeat_customers", "repeat_revenue_share"])
+    lo, hi = int(lo_hi.min()), int(lo_hi.max())
+    n = hi - lo + 1
+    new_rev = np.bincount(per[is_new] - lo, weights=rev[is_new], minlength=n)
+    rep_rev = np.bincount(per[~is_new] - lo, weights=rev[~is_new], minlength=n)
+    anon_rev = np.bincount(a_per - lo, weights=anon["net_revenue"].to_numpy(dtype=float), minlength=n)
+    # customers: distinct per period and kind (a customer new and repeat in one period counts in both)
+    kinds = _unique_sorted((p.codes.astype(np.int64) << 22) | ((per - lo).astype(np.int64) << 1) | is_new)
+    kind_per, kind_new = (kinds >> 1) & ((1 << 21) - 1), (kinds & 1).astype(bool)
+    new_c = np.bincount(kind_per[kind_new], minlength=n)
+    rep_c = np.bincount(kind_per[~kind_new], minlength=n)
+    out = pd.DataFrame({
+        "period": _periods(np.arange(lo, hi + 1), period),
+        "new_revenue": new_rev, "repeat_revenue": rep_rev, "unidentified_revenue": anon_rev,
+        "net_revenue": new_rev + rep_rev + anon_rev,
+        "new_customers": new_c.astype(np.int64), "repeat_customers": rep_c.astype(np.int64),
+    })
+    ident = (new_rev + rep_rev)
+    out["repeat_revenue_share"] = np.divide(rep_rev, ident, out=np.full(n, np.nan), where=ident > 0)
+    return out
+
+
+def _purchase_lines(p: _Purchases, line_items: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Distinct (customer code, ``level`` value) pairs bought on each customer's 1st and on their 2nd
+    purchase day, as two frames with columns ``code`` and ``item``."""
+    pos = pd.Index(p.column("order_id")).get_indexer(line_items["order_id"])
+    hit = pos >= 0
+    pos = pos[hit]
+    code, day = p.codes[pos], p.day[pos]
+    nth = np.where(day == p.first_day[code], 1, np.where(day == p.nth_day(2)[code], 2, 0))
+    keep = nth > 0
+    values = line_items[level].to_numpy(dtype=object)[hit][keep]
+    item_code, items = pd.factorize(np.where(pd.isna(values), NONE_LABEL, values))
+    packed = _unique_sorted((code[keep].astype(np.int64) << 22) | (item_code.astype(np.int64) << 1) | (nth[keep] == 2))
+    frame = pd.DataFrame({"code": packed >> 22, "item": np.asarray(items, dtype=object)[(packed >> 1) & ((1 << 21) - 1)]})
+    second = (packed & 1).astype(bool)
+    return frame.loc[~second].reset_index(drop=True), frame.loc[second].reset_index(drop=True)
+
+
+def product_repeat(orders: pd.DataFrame, line_items: pd.DataFrame, as_of: dt.date | str, *,
+                   level: str = "product_line") -> pd.DataFrame:
+    """Per product line (or product, ``level``) of the first purchase: how many of its first-time buyers
+    came back. A first purchase day with several lines counts its customer under each of them.
+
+    Index: the level's values; columns first_buyers, repeaters, repeat_rate, median_days_to_second.
+    """
+    p = _Purchases(orders, as_of)
+    first, _ = _purchase_lines(p, line_items, level)
+    second = p.nth_day(2)
+    code = first["code"].to_numpy()
+    has2 = second[code] >= 0
+    gap = np.where(has2, second[code] - p.first_day[code], np.nan)
+    df = pd.DataFrame({level: first["item"].to_numpy(), "rep": has2, "gap": gap})
+    g = df.groupby(level)
+    out = pd.DataFrame({"first_buyers": g.size(), "repeaters": g["rep"].sum().astype(np.int64),
+                        "median_days_to_second": g["gap"].median()})
+    out.insert(2, "repeat_rate", out["repeaters"] / out["first_buyers"])
+    return out.sort_values("first_buyers", ascending=False)
+
+
+def next_purchase_mix(orders: pd.DataFrame, line_items: pd.DataFrame, as_of: dt.date | str, *,
+                      level: str = "product_line") -> pd.DataFrame:
+    """What first-time buyers of each line (``level``) bought on their 2nd purchase day.
+
+    Tidy: first_item, next_item, customers (repeaters who bought ``next_item`` on their 2nd purchase day),
+    share (of the repeaters of ``first_item``; a 2nd purchase with several lines counts under each, so shares
+    can sum above 1).
+    """
+    p = _Purchases(orders, as_of)
+    first, second = _purchase_lines(p, line_items, level)
+    first = first.rename(columns={"item": "first_item"})
+    second = second.rename(columns={"item": "next_item"})
+    repeaters = first.loc[first["code"].isin(second["code"])]
+    base = repeaters.groupby("first_item").size()
+    pairs = repeaters.merge(second, on="code")
+    out = pairs.groupby(["first_item", "next_item"]).size().rename("customers").reset_index()
+    out["share"] = out["customers"] / base.reindex(out["first_item"]).to_numpy()
+    return out.sort_values(["first_item", "customers"], ascending=[True, False]).reset_index(drop=True)
+
+
+_UNITS_JA = {"month": "か月", "week": "週", "quarter": "四半期"}
+
+
+def _compare_at(curves: pd.DataFrame, split: str, k: int, min_customers: int) -> tuple[int, pd.DataFrame] | None:
+    """The latest period <= k where at least two split values rest on ``min_customers`` customers each."""
+    for kk in range(k, -1, -1):
+        at = curves.loc[(curves["period"] == kk) & (curves["customers"] >= min_customers)].set_index(split)
+        if at["repeat_2"].notna().sum() >= 2:
+            return kk, at
+    return None
+
+
+def narrative(
+    curves_by: Mapping[str, pd.DataFrame],
+    rates: pd.DataFrame,
+    revenue: pd.DataFrame,
+    intervals: pd.DataFrame,
+    language: str,
+    *,
+    mix: pd.DataFrame | None = None,
+    period: str = "month",
+    k: int = 6,
+    currency: str = "",
+    min_customers: int = 30,
+) -> str:
+    """Markdown prose reading the cohort numbers, in ``language`` ('en' or 'ja').
+
+    ``curves_by`` maps split attributes to ``ltv_curves`` frames; ``rates`` is ``repurchase_rates`` without
+    a split; ``revenue`` ``revenue_new_vs_repeat``; ``intervals`` ``interval_summary``; ``mix``
+    ``next_purchase_mix``. Split values are compared at period ``k`` of ``period`` among the values with at
+    least ``min_customers`` customers there (or at the latest earlier period with two such values).
+    """
+    from ltvlib.labels import label
+
+    ja = language == "ja"
+    lines: list[str] = []
+    r = rates.set_index("window_days")
+    for w in (90, 365):
+        if w in r.index and r.loc[w, "eligible"] > 0:
+            rate, el = float(r.loc[w, "rate"]), int(r.loc[w, "eligible"])
+            lines.append(f"- 初回購入から{w}日以内に2回目の購入をした顧客は **{rate:.1%}**（対象 {el:,}人）。" if ja else
+                         f"- **{rate:.1%}** of first-time buyers placed a second order within {w} days "
+                         f"({el:,} customers old enough to tell).")
+    if 2 in intervals.index and intervals.loc[2, "repurchases"] > 0:
+        med, p75 = float(intervals.loc[2, "median"]), float(intervals.loc[2, "p75"])
+        lines.append(f"- 2回目の購入までの日数の中央値は **{med:.0f}日**、4分の3が {p75:.0f}日以内です。" if ja else
+                     f"- The median time from the first to the second purchase is **{med:.0f} days**; "
+                     f"three in four second purchases come within {p75:.0f} days.")
+    for split, curves in curves_by.items():
+        found = _compare_at(curves, split, k, min_customers)
+        if found is None:
+            continue
+        kk, at = found
+        best, worst = at["repeat_2"].idxmax(), at["repeat_2"].idxmin()
+        name = label(split, language)
+        lb, lw = label(str(best), language), label(str(worst), language)
+        rb, rw, vb, vw = at.loc[best, "repeat_2"], at.loc[worst, "repeat_2"], at.loc[best, "ltv"], at.loc[worst, "ltv"]
+        when = period_label(period, kk, language)
+        lines.append(
+            f"- {name}別: 「{lb}」で始まった顧客は{when}までにリピート率 **{rb:.0%}** に達し、「{lw}」は "
+            f"**{rw:.0%}** にとどまります。同時点の顧客あたり累計純売上は {vb:,.0f} {currency} 対 {vw:,.0f} {currency}。"
+            if ja else
+            f"- By {name.lower()}: customers whose first order was *{lb}* reach a **{rb:.0%}** repeat rate by {when}, "
+            f"against **{rw:.0%}** for *{lw}*; cumulative net revenue per customer {vb:,.0f} {currency} against "
+            f"{vw:,.0f} {currency}.")
+    if mix is not None and len(mix):
+        top = mix.loc[mix.groupby("first_item")["customers"].transform("sum").idxmax(), "first_item"]
+        nxt = mix.loc[mix["first_item"] == top].iloc[0]
+        lt, ln = label(str(top), language), label(str(nxt["next_item"]), language)
+        lines.append(f"- 「{lt}」から始めてリピートした顧客が2回目に最も多く買ったのは「{ln}」（{nxt['share']:.0%}）です。"
+                     if ja else
+                     f"- Repeat buyers who started with *{lt}* most often bought *{ln}* on their second purchase "
+                     f"({nxt['share']:.0%} of them).")
+    recent = revenue.loc[revenue["net_revenue"] > 0].tail(12)
+    if len(recent):
+        share = float(recent["repeat_revenue"].sum() / (recent["new_revenue"] + recent["repeat_revenue"]).sum())
+        n = len(recent)
+        lines.append(f"- 直近{n}{_UNITS_JA[period]}の顧客売上のうち **{share:.0%}** がリピート顧客によるものです。" if ja else
+                     f"- Over the last {n} {period}s, **{share:.0%}** of customer revenue came from repeat customers.")
+    if not lines:
+        return "リピート購入を評価できるだけの注文がまだありません。" if ja else "Not enough orders yet to read repeat buying."
+    return "\n".join(lines)
+
+
+def settings_period(settings: Mapping[str, Any]) -> str:
+    """The ``cohorts.period`` setting, checked."""
+    period = str(settings.get("period", "month"))
+    if period not in PERIODS:
+        raise ValueError(f"cohorts.period must be one of {sorted(PERIODS)}, got {period!r}")
+    return period
