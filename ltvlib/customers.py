@@ -135,8 +135,8 @@ def customer_summary(
     last_day = day[last_pos]
 
     # purchase days: distinct (customer, day) pairs; revenue of the first purchase day
-    pair = np.unique((codes.astype(np.int64) << 20) | (day - day.min()))
-    purchase_days = np.bincount(pair >> 20, minlength=n)
+    pair_codes, _ = _purchase_days(codes, day)
+    purchase_days = np.bincount(pair_codes, minlength=n)
     on_first_day = day == first_day[codes]
     first_day_rev = np.bincount(codes[on_first_day], weights=rev[on_first_day], minlength=n)
 
@@ -185,17 +185,37 @@ def customer_summary(
     return out
 
 
+def _purchase_days(codes: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (customer code, day) pairs, sorted by customer then day.
+
+    A sort of one packed integer key: much faster than ``np.unique`` or a groupby on millions of orders.
+    """
+    base = int(day.min())
+    key = np.sort((codes.astype(np.int64) << 22) | (day - base))
+    keep = np.ones(len(key), dtype=bool)
+    keep[1:] = key[1:] != key[:-1]
+    key = key[keep]
+    return key >> 22, (key & ((1 << 22) - 1)) + base
+
+
 def repurchase_intervals(orders: pd.DataFrame, as_of: dt.date | str) -> pd.DataFrame:
     """Days between consecutive purchase days of each customer, up to ``as_of``.
 
     Columns: customer_key, purchase_no (2 = the interval from the 1st to the 2nd purchase day), days.
     """
     o = customer_orders(orders, as_of)
-    d = o[["customer_key", "order_day"]].drop_duplicates().sort_values(["customer_key", "order_day"])
-    gap = d.groupby("customer_key", sort=False)["order_day"].diff()
-    no = d.groupby("customer_key", sort=False).cumcount() + 1
-    out = pd.DataFrame({"customer_key": d["customer_key"], "purchase_no": no, "days": gap})
-    out = out.loc[out["days"].notna()].reset_index(drop=True)
-    out["days"] = out["days"].astype(np.int64)
-    out["purchase_no"] = out["purchase_no"].astype(np.int64)
-    return out
+    if o.empty:
+        return pd.DataFrame({"customer_key": pd.Series(dtype=object), "purchase_no": pd.Series(dtype=np.int64),
+                             "days": pd.Series(dtype=np.int64)})
+    codes, keys = pd.factorize(o["customer_key"], sort=True)
+    c, d = _purchase_days(codes, o["order_day"].to_numpy())
+    same = c[1:] == c[:-1]
+    starts = np.flatnonzero(np.r_[True, ~same])
+    purchase_no = np.arange(len(c)) - np.repeat(starts, np.diff(np.r_[starts, len(c)])) + 1
+    return pd.DataFrame(
+        {
+            "customer_key": keys.to_numpy(dtype=object)[c[1:][same]],
+            "purchase_no": purchase_no[1:][same].astype(np.int64),
+            "days": (d[1:] - d[:-1])[same].astype(np.int64),
+        }
+    )

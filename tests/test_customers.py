@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import make_line_items, make_orders
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ltvlib.customers import customer_summary, exclusions, repurchase_intervals, visible_orders
 
@@ -98,3 +100,23 @@ def test_matches_lifetimes_summary() -> None:
 def test_no_visible_orders_gives_empty_summary(orders: pd.DataFrame) -> None:
     s = customer_summary(orders, dt.date(2020, 1, 1))
     assert s.empty and "frequency" in s.columns and s.index.name == "customer_key"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 400)), min_size=1, max_size=40))
+def test_intervals_and_purchase_days_match_a_plain_groupby(rows: list[tuple[int, int]]) -> None:
+    start = pd.Timestamp("2025-01-01 12:00", tz="Asia/Tokyo")
+    o = make_orders([(str(i), f"k{k}", (start + pd.Timedelta(days=d)).strftime("%Y-%m-%d %H:%M"), 100.0)
+                     for i, (k, d) in enumerate(rows)])
+    as_of = dt.date(2026, 6, 30)
+    got = repurchase_intervals(o, as_of).sort_values(["customer_key", "purchase_no"]).reset_index(drop=True)
+    days = (o.assign(d=o["ordered_at"].dt.date)[["customer_key", "d"]].drop_duplicates()
+            .sort_values(["customer_key", "d"]))
+    days["gap"] = days.groupby("customer_key")["d"].diff().map(lambda x: x.days if x == x else None)
+    days["no"] = days.groupby("customer_key").cumcount() + 1
+    want = days.dropna(subset=["gap"])
+    assert got["customer_key"].tolist() == want["customer_key"].tolist()
+    assert got["days"].tolist() == want["gap"].astype(int).tolist()
+    assert got["purchase_no"].tolist() == want["no"].tolist()
+    s = customer_summary(o, as_of)
+    assert s["purchase_days"].to_dict() == days.groupby("customer_key").size().to_dict()
