@@ -60,20 +60,23 @@ def ensure_kernel() -> str:
     """Register this interpreter as the Jupyter kernel ``ltv-workbench`` (in ``sys.prefix``) if needed.
 
     Reports and ``make lab`` then run the same interpreter and library; a kernel named after a conda env
-    or another Python can never be picked up by accident.
+    or another Python can never be picked up by accident. The kernel logs only errors, so a report run
+    is not drowned in the kernel's start-up notices.
     """
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
     ksm = KernelSpecManager()
     try:
-        spec = ksm.get_kernel_spec(KERNEL_NAME)
-        if spec.argv and Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
+        if ksm.get_kernel_spec(KERNEL_NAME).argv == argv:
             return KERNEL_NAME
     except NoSuchKernel:
         pass
-    from ipykernel.kernelspec import install
-
-    install(kernel_name=KERNEL_NAME, display_name="ltv-workbench (.venv)", prefix=sys.prefix)
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = {"argv": argv, "display_name": "ltv-workbench (.venv)", "language": "python",
+                "metadata": {"debugger": True}}
+        Path(tmp, "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+        ksm.install_kernel_spec(tmp, KERNEL_NAME, prefix=sys.prefix, replace=True)
     return KERNEL_NAME
 
 
