@@ -21,7 +21,9 @@ EPILOG = """examples:
   ltv run demo                               weekly report -> reports/demo/<as_of>/index.html
   ltv run demo --as-of 2026-03-31 --audience analyst
   ltv run --all params/shops/                every shop; a failure does not stop the others
+  ltv run demo --notebooks cohorts,clv      only some reports (rfm, segments, journey, cohorts, clv, winback)
   ltv summary demo --as-of 2026-06-30        customer summary figures in the terminal
+  ltv segment list demo                      segments and frozen lists (see: ltv segment --help)
 """
 
 
