@@ -34,7 +34,7 @@ bench-small: $(STAMP)
 ## lab: JupyterLab on notebooks/ with the project's registered kernel (ltv-workbench)
 lab: $(STAMP)
 	$(BIN)/python -c "from ltvlib.report import ensure_kernel; print('kernel:', ensure_kernel())"
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lint: $(STAMP)
 	$(BIN)/ruff check ltvlib tests bench
