@@ -18,6 +18,7 @@ __all__ = [
     "as_of_cutoff",
     "customer_orders",
     "customer_summary",
+    "day_number",
     "exclusions",
     "repurchase_intervals",
     "visible_orders",
@@ -64,6 +65,11 @@ def as_of_cutoff(as_of: dt.date | str, timezone: str) -> pd.Timestamp:
 def _local_days(ts: pd.Series) -> np.ndarray:
     """Calendar day numbers (days since 1970-01-01) of tz-aware timestamps, in their own zone."""
     return ts.dt.tz_localize(None).to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
+def day_number(day: dt.date | str) -> int:
+    """Calendar day number (days since 1970-01-01) of a date: the scale of ``order_day``."""
+    return (_as_date(day) - dt.date(1970, 1, 1)).days
 
 
 def visible_orders(orders: pd.DataFrame, as_of: dt.date | str) -> pd.DataFrame:

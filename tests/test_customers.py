@@ -11,7 +11,14 @@ from conftest import make_line_items, make_orders
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ltvlib.customers import customer_summary, exclusions, repurchase_intervals, visible_orders
+from ltvlib.customers import (
+    customer_orders,
+    customer_summary,
+    day_number,
+    exclusions,
+    repurchase_intervals,
+    visible_orders,
+)
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -59,6 +66,13 @@ def test_as_of_is_explicit(orders: pd.DataFrame) -> None:
     assert sorted(earlier.index) == ["a", "d"]
     assert earlier.loc["a", "orders"] == 2
     assert len(visible_orders(orders, "2026-06-30")) == 8
+
+
+def test_day_number_is_the_order_day_scale(orders: pd.DataFrame) -> None:
+    assert day_number("1970-01-02") == 1 and day_number(dt.date(1969, 12, 31)) == -1
+    assert day_number(dt.datetime(2026, 6, 30, 23, 59)) == day_number("2026-06-30")
+    o = customer_orders(orders, AS_OF).set_index("order_id")["order_day"]
+    assert o["8"] == day_number("2025-12-31") and o["4"] == day_number(AS_OF)  # local (Tokyo) calendar days
 
 
 def test_exclusions_counted(orders: pd.DataFrame) -> None:

@@ -26,6 +26,7 @@ from ltvlib.journey import (
     validate_journeys,
     window_flows,
 )
+from ltvlib.journey.history import family_segments
 from ltvlib.params import load_shop_params
 from ltvlib.rfm import GRID_CELLS
 
@@ -61,7 +62,7 @@ def grid_orders() -> pd.DataFrame:
 
 
 def _grid(orders: pd.DataFrame, thresholds: dict, as_of: dt.date = AS_OF) -> HistoryMembership:
-    return HistoryMembership(OrderHistory.from_orders(orders, as_of), "status_grid", tuple(GRID_CELLS),
+    return HistoryMembership(OrderHistory(orders, as_of=as_of), "status_grid", tuple(GRID_CELLS),
                              thresholds, {})
 
 
@@ -128,7 +129,7 @@ def line_orders() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _lines(orders: pd.DataFrame, items: pd.DataFrame, thresholds: dict) -> HistoryMembership:
-    h = OrderHistory.from_orders(orders, AS_OF, items)
+    h = OrderHistory(orders, items, as_of=AS_OF)
     segs = ("first_line:Sweets", "first_line:Umami", "fan:Sweets", "fan:Umami")
     return HistoryMembership(h, "product_line", segs, thresholds, {"fan_orders": 2})
 
@@ -150,7 +151,7 @@ def test_customers_in_two_segments(line_orders, thresholds: dict) -> None:
     with_arrows = window_flows(w_src := _lines(orders, items, thresholds), START, AS_OF,
                                arrows=[["first_line:*", "fan:*"]])
     assert _moves(with_arrows) == {("first_line:Umami", "fan:Umami"): 1, ("first_line:Sweets", "fan:Sweets"): 1}
-    assert w_src.history.lines == ("Sweets", "Umami")
+    assert family_segments("product_line", w_src.history)[:2] == ["first_line:Sweets", "first_line:Umami"]
 
 
 def test_entries_from_outside_and_exits(thresholds: dict) -> None:
@@ -161,7 +162,7 @@ def test_entries_from_outside_and_exits(thresholds: dict) -> None:
         ("4", "n", _at(300), 1000.0),  # known but in no segment at start, orders online: entry from _outside
         ("5", "n", "2026-06-29 10:00", 1000.0),
     ])
-    h = OrderHistory.from_orders(orders, AS_OF)
+    h = OrderHistory(orders, as_of=AS_OF)
     src = HistoryMembership(h, "channel", ("online_store", "pos"), thresholds, {})
     w = window_flows(src, START, AS_OF, arrows=[["online_store", "pos"], ["pos", "online_store"]])
     assert _moves(w) == {("online_store", "pos"): 1}
@@ -179,7 +180,7 @@ def test_winback_lapsed_to_returned(thresholds: dict) -> None:
         ("4", "y", _at(300), 1000.0), ("5", "y", _at(117), 1000.0),  # returned at start, lapses again
         ("6", "z", _at(125), 1000.0), ("7", "z", _at(5), 1000.0),  # gap 120 days: never lapsed
     ])
-    h = OrderHistory.from_orders(orders, AS_OF)
+    h = OrderHistory(orders, as_of=AS_OF)
     src = HistoryMembership(h, "winback", ("lapsed", "returned"), thresholds, {})
     w = window_flows(src, START, AS_OF)
     assert _moves(w) == {("lapsed", "returned"): 1, ("returned", "lapsed"): 1}
@@ -286,7 +287,7 @@ def test_build_journeys_data_errors(grid_orders: pd.DataFrame, thresholds: dict)
         build_journeys({"x": {"source": "winback", "arrows": [["lapsed", "gone"]]}}, grid_orders, AS_OF, thresholds)
     with pytest.raises(ValueError, match=r"journeys\.x\.segments.*not defined"):
         build_journeys({"x": {"source": "segments", "segments": ["vip"]}}, grid_orders, AS_OF, thresholds)
-    h = OrderHistory.from_orders(grid_orders, START)
+    h = OrderHistory(grid_orders, as_of=START)
     with pytest.raises(ValueError, match="after the history's as_of"):
         window_flows(HistoryMembership(h, "status_grid", tuple(GRID_CELLS), thresholds, {}), START, AS_OF)
 
@@ -299,7 +300,7 @@ def test_first_line_ties_go_by_order_id_as_in_the_summary(thresholds: dict) -> N
     summary = customer_summary(orders, AS_OF, items)
     assert summary.loc["t", "first_product_line"] == "Sweets"  # order "10" sorts before "9"
     for frame in (orders, orders.iloc[::-1]):
-        h = OrderHistory.from_orders(frame, AS_OF, items)
+        h = OrderHistory(frame, items, as_of=AS_OF)
         src = HistoryMembership(h, "product_line", ("first_line:Sweets", "first_line:Umami"), thresholds, {})
         m = src(AS_OF)
         assert m.loc["t"].tolist() == [True, False] and m.loc["u"].tolist() == [False, True]

@@ -89,7 +89,7 @@ FAMILIES = ["status_grid", "stage_scenario", "channel", "product_line", "winback
 @example(rows=[(0, 0, 0, "online_store", ["Herbal"], True)], win=(0, 0), family="product_line")  # nothing visible
 def test_membership_matches_reference(rows, win, family) -> None:
     orders, items = _data(rows)
-    h = OrderHistory.from_orders(orders, AS_OF, items)
+    h = OrderHistory(orders, items, as_of=AS_OF)
     segs = family_segments(family, h) if family != "channel" else ["online_store", "pos"]
     src = HistoryMembership(h, family, tuple(segs), TH, {})
     for d in (AS_OF - dt.timedelta(days=win[0] + win[1]), AS_OF - dt.timedelta(days=win[0])):
@@ -103,7 +103,7 @@ def test_membership_matches_reference(rows, win, family) -> None:
 @given(rows=order_rows, win=windows, family=st.sampled_from(FAMILIES))
 def test_movers_satisfy_the_definition(rows, win, family) -> None:
     orders, items = _data(rows)
-    h = OrderHistory.from_orders(orders, AS_OF, items)
+    h = OrderHistory(orders, items, as_of=AS_OF)
     segs = tuple(family_segments(family, h)) if family != "channel" else ("online_store", "pos")
     src = HistoryMembership(h, family, segs, TH, {})
     end = AS_OF - dt.timedelta(days=win[0])

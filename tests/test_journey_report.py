@@ -152,7 +152,7 @@ def test_condition_segments_source(thresholds: dict) -> None:
 
 def test_generic_source_trend_matches_fast_path(shop, thresholds: dict) -> None:
     orders, items, j, _ = shop
-    h = OrderHistory.from_orders(orders, AS_OF)
+    h = OrderHistory(orders, as_of=AS_OF)
     fast = HistoryMembership(h, "status_grid", tuple(GRID_CELLS), thresholds, {})
     a = window_flows(fast, START, AS_OF)
     b = window_flows(lambda d: fast(d), START, AS_OF, segments=GRID_CELLS)

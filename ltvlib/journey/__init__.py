@@ -5,7 +5,7 @@ arrows are given). Because history-based segments are functions of the order his
 computed for any past window, not only from the day a board was saved.
 
 - ``history``: built-in segment families (status grid, stage scenario, channel, product line,
-  win-back) evaluated at any date from compact per-customer order arrays.
+  win-back) evaluated at any date on the segments engine's ``OrderHistory`` (re-exported here).
 - ``flows``: the engine (semantics in its docstring): ``window_flows``, ``flow_trend``, ``JourneyWindow``.
 - ``spec``: journeys from params, bound to a shop's orders (``build_journeys``).
 - ``movers``: the customers behind a flow, what they have in common, CSV exports.
@@ -21,7 +21,7 @@ from ltvlib.journey.flows import (
     flow_trend,
     window_flows,
 )
-from ltvlib.journey.history import HistoryMembership, OrderHistory, Snapshot, day_number
+from ltvlib.journey.history import HistoryMembership, MembershipArrays
 from ltvlib.journey.movers import (
     MOVER_COLUMNS,
     export_flows,
@@ -41,6 +41,7 @@ from ltvlib.journey.text import (
     segment_label,
     trend_narrative,
 )
+from ltvlib.segments import OrderHistory
 
 __all__ = [
     "MOVER_COLUMNS",
@@ -50,11 +51,10 @@ __all__ = [
     "HistoryMembership",
     "Journey",
     "JourneyWindow",
+    "MembershipArrays",
     "OrderHistory",
     "SegmentsMembership",
-    "Snapshot",
     "build_journeys",
-    "day_number",
     "default_window",
     "expand_arrows",
     "export_flows",

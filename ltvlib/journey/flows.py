@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ltvlib.journey.history import HistoryMembership, Snapshot, day_number
+from ltvlib.journey.history import HistoryMembership, MembershipArrays
 
 __all__ = [
     "NEW",
@@ -77,12 +77,12 @@ def expand_arrows(segments: Sequence[str], arrows: Iterable[Sequence[str]] | Non
     return out
 
 
-def _snapshots(source: Source, segments: Sequence[str], dates: Sequence[dt.date]) -> Iterable[tuple[pd.Index,
-                                                                                                      Snapshot]]:
-    """(index, snapshot) per date, all aligned to one index of customer keys."""
+def _memberships(source: Source, segments: Sequence[str], dates: Sequence[dt.date]
+                 ) -> Iterable[tuple[pd.Index, MembershipArrays]]:
+    """(index, membership arrays) per date, all aligned to one index of customer keys."""
     if isinstance(source, HistoryMembership):
         for d in dates:
-            yield source.keys, source.snapshot(day_number(d))
+            yield source.keys, source.arrays(d)
         return
     frames = [source(d) for d in dates]
     index = frames[-1].index
@@ -98,11 +98,12 @@ def _snapshots(source: Source, segments: Sequence[str], dates: Sequence[dt.date]
         known[pos] = True
         m = np.zeros((len(index), len(segments)), dtype=bool)
         m[pos] = f[list(segments)].to_numpy(dtype=bool)
-        yield index, Snapshot(known, m)
+        yield index, MembershipArrays(known, m)
 
 
-def _counts(s: Snapshot, e: Snapshot, segments: Sequence[str], arrows: Sequence[tuple[str, str]]) -> pd.DataFrame:
-    """The flow table of one window from aligned snapshots."""
+def _counts(s: MembershipArrays, e: MembershipArrays, segments: Sequence[str],
+            arrows: Sequence[tuple[str, str]]) -> pd.DataFrame:
+    """The flow table of one window from aligned membership arrays."""
     S, E = s.matrix, e.matrix
     joined = E & ~S
     k = len(segments)
@@ -138,8 +139,8 @@ class JourneyWindow:
     segments: tuple[str, ...]
     arrows: tuple[tuple[str, str], ...]
     keys: pd.Index
-    at_start: Snapshot
-    at_end: Snapshot
+    at_start: MembershipArrays
+    at_end: MembershipArrays
     flows: pd.DataFrame
 
     @property
@@ -148,8 +149,8 @@ class JourneyWindow:
 
     def membership(self, when: str = "end") -> pd.DataFrame:
         """Membership at ``'start'`` or ``'end'``: index customer_key (customers known then), bool columns."""
-        snap = self.at_start if when == "start" else self.at_end
-        return pd.DataFrame(snap.matrix[snap.known], index=self.keys[snap.known], columns=list(self.segments))
+        at = self.at_start if when == "start" else self.at_end
+        return pd.DataFrame(at.matrix[at.known], index=self.keys[at.known], columns=list(self.segments))
 
     def segment_table(self) -> pd.DataFrame:
         """Per segment: members at start and end, joined, left, stayed, entries (new / outside), exits."""
@@ -205,7 +206,7 @@ def window_flows(source: Source, start: dt.date | str, end: dt.date | str, segme
         raise ValueError(f"window end {end} is before its start {start}")
     segs = tuple(segments if segments is not None else source.segments)
     arrow_list = tuple(expand_arrows(segs, arrows))
-    (keys, s), (_, e) = _snapshots(source, segs, [start, end])
+    (keys, s), (_, e) = _memberships(source, segs, [start, end])
     return JourneyWindow(start, end, segs, arrow_list, keys, s, e, _counts(s, e, segs, arrow_list))
 
 
@@ -227,12 +228,12 @@ def flow_trend(source: Source, as_of: dt.date | str, *, weeks: int = 52, segment
     if keep is not None and not keep <= valid:
         raise ValueError(f"flows {sorted(keep - valid)} are neither arrows, stays, entries nor exits of the journey")
     parts, prev = [], None
-    for d, (_, snap) in zip(dates, _snapshots(source, segs, dates)):
+    for d, (_, members) in zip(dates, _memberships(source, segs, dates)):
         if prev is not None:
-            t = _counts(prev, snap, segs, arrow_list)
+            t = _counts(prev, members, segs, arrow_list)
             if keep is not None:
                 t = t.loc[[(a, b) in keep for a, b in zip(t["source"], t["target"])]]
             parts.append(t.assign(week_start=d - dt.timedelta(days=7), week_end=d))
-        prev = snap
+        prev = members
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FLOW_COLUMNS)
     return out[["week_start", "week_end", *FLOW_COLUMNS]]

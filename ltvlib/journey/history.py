@@ -1,242 +1,119 @@
-"""Order history in compact arrays, and built-in segment families evaluated on it at any date.
+"""Built-in segment families (status grid, stage scenario, channel, product line, win-back) at any date.
 
-A segment defined by order history (status-grid cell, stage, recent channel, product-line fan,
-lapsed or returned) is a function of each customer's orders up to a date. Keeping every
-customer's orders sorted by day lets us evaluate such segments at any date with a handful of
-vectorised passes, without rebuilding a customer summary: a 52-week trend on a million customers
-needs 53 evaluations.
+A segment defined by order history is a function of each customer's orders up to a date, so the
+families are thin functions of the segments engine's shared order history (``ltvlib.segments.fields``):
+``OrderHistory`` prepares the orders once and its ``Snapshot`` gives customer features (orders,
+recency, status-grid cell, first order's product line, ...) at any date in a few vectorised passes,
+without rebuilding a customer summary: a 52-week trend on a million customers needs 53 snapshots.
 
-Each family returns a :class:`Snapshot` over *all* customers of the history (aligned to
-``OrderHistory.keys``): ``known`` marks customers with an order up to that date, ``matrix`` is
-bool (customers x segments).
+A family maps a snapshot to a bool matrix (customers known at its date x segments);
+:class:`HistoryMembership` aligns it to all customers of the history for the flow engine.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ltvlib.customers import customer_orders
 from ltvlib.rfm import GRID_CELLS, SCENARIO_STAGES
+from ltvlib.segments.fields import OrderHistory, Snapshot
 
-__all__ = [
-    "FAMILIES",
-    "HistoryMembership",
-    "OrderHistory",
-    "Snapshot",
-    "day_number",
-]
+__all__ = ["FAMILIES", "HistoryMembership", "MembershipArrays", "family_segments"]
 
-_EPOCH = dt.date(1970, 1, 1)
-
-
-def day_number(d: dt.date | str) -> int:
-    """Calendar day number (days since 1970-01-01) of a date, as ``customer_orders``' ``order_day``."""
-    if isinstance(d, str):
-        d = dt.date.fromisoformat(d)
-    if isinstance(d, dt.datetime):
-        d = d.date()
-    return (d - _EPOCH).days
+UNKNOWN_CHANNEL = "unknown"  # the channel segment of orders without a channel
 
 
 @dataclass(frozen=True, eq=False)
-class Snapshot:
+class MembershipArrays:
     """Segment membership at one date, aligned to an index of customer keys."""
 
     known: np.ndarray  # bool (customers,): has an order up to the date
     matrix: np.ndarray  # bool (customers, segments)
 
 
-@dataclass(frozen=True, eq=False)
-class OrderHistory:
-    """Customer orders (visible at ``as_of``, identified, not cancelled) as arrays sorted by customer, day.
+def _codes_of(vocab: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    """Position of each name in ``vocab``; -2 (matching no code, not even null's -1) if absent."""
+    index = {str(v): i for i, v in enumerate(vocab)}
+    return np.array([index.get(str(s), -2) for s in names], dtype=np.int64)
 
-    ``code`` indexes ``keys``; ``start[c]`` is the first row of customer ``c``. ``line_row`` /
-    ``line_code`` list each (order row, product line) pair once; ``first_line`` is the product line
-    of each customer's first order's first line item (-1 if unknown), as ``customer_summary``'s
-    ``first_product_line``.
+
+def _one_of(codes: np.ndarray, vocab: np.ndarray, segments: Sequence[str]) -> np.ndarray:
+    """(customers x segments), column-major: the customer's code is the segment's."""
+    return (codes == _codes_of(vocab, segments)[:, None]).T
+
+
+def status_grid_family(snap: Snapshot, segments: Sequence[str], options: Mapping[str, Any]) -> np.ndarray:
+    """Status-grid cells (``rfm.GRID_CELLS``): the ``grid_cell`` field, as ``rfm.status_grid`` at the date."""
+    return _one_of(*snap.text("grid_cell"), segments)
+
+
+def stage_scenario_family(snap: Snapshot, segments: Sequence[str], options: Mapping[str, Any]) -> np.ndarray:
+    """Stage-scenario stages (``rfm.SCENARIO_STAGES``): the ``scenario_stage`` field, as ``rfm.stage_scenario``."""
+    return _one_of(*snap.text("scenario_stage"), segments)
+
+
+def channel_family(snap: Snapshot, segments: Sequence[str], options: Mapping[str, Any]) -> np.ndarray:
+    """One segment per channel: ordered in that channel within the last ``within_days`` days (null: ever).
+
+    Orders without a channel count as channel ``unknown``.
     """
-
-    as_of: dt.date
-    keys: pd.Index
-    code: np.ndarray
-    day: np.ndarray
-    start: np.ndarray
-    channel: np.ndarray
-    channels: tuple[str, ...]
-    lines: tuple[str, ...] = ()
-    line_row: np.ndarray | None = None
-    line_code: np.ndarray | None = None
-    first_line: np.ndarray | None = None
-
-    @classmethod
-    def from_orders(cls, orders: pd.DataFrame, as_of: dt.date | str,
-                    line_items: pd.DataFrame | None = None) -> OrderHistory:
-        """Build the history from canonical orders (and line items for product-line segments)."""
-        as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
-        cols = [c for c in ("order_id", "customer_key", "ordered_at", "cancelled_at", "channel") if c in orders]
-        o = customer_orders(orders[cols], as_of)
-        code, keys = pd.factorize(o["customer_key"].to_numpy(), sort=False)
-        ts = o["ordered_at"].array.asi8
-        order = np.lexsort((ts, code))  # by customer, then time (numeric keys: fast on millions of orders)
-        code, ts = code[order].astype(np.int64), ts[order]
-        day = o["order_day"].to_numpy()[order].astype(np.int64)
-        ch_code, ch_names = pd.factorize(o["channel"].fillna("unknown").to_numpy(), sort=False)
-        rank = np.argsort(np.argsort(np.asarray(ch_names, dtype=object)))  # channel codes in name order
-        channels = tuple(sorted(str(c) for c in ch_names))
-        ch_code = rank[ch_code[order]] if len(ch_names) else ch_code[order]
-        start = np.searchsorted(code, np.arange(len(keys)))
-        lines: tuple[str, ...] = ()
-        line_row = line_code = first_line = None
-        if line_items is not None:
-            ids = pd.Index(o["order_id"].to_numpy()[order])
-            li = line_items.loc[line_items["product_line"].notna(), ["order_id", "line_no", "product_line"]]
-            row = ids.get_indexer(li["order_id"])
-            li = li.loc[row >= 0].assign(_row=row[row >= 0])
-            lc, line_names = pd.factorize(li["product_line"], sort=True)
-            lines = tuple(str(x) for x in line_names)
-            pairs = np.unique(li["_row"].to_numpy().astype(np.int64) * max(len(lines), 1) + lc)
-            line_row, line_code = pairs // max(len(lines), 1), pairs % max(len(lines), 1)
-            firsts = li.assign(_lc=lc).sort_values(["_row", "line_no"], kind="stable").drop_duplicates("_row")
-            order_line = np.full(len(ids), -1, dtype=np.int64)
-            order_line[firsts["_row"].to_numpy()] = firsts["_lc"].to_numpy()
-            first_line = order_line[_first_rows(code, ts, start, ids)] if len(start) else np.empty(0, dtype=np.int64)
-        return cls(as_of, pd.Index(keys, name="customer_key"), code, day, start, ch_code.astype(np.int64),
-                   tuple(str(c) for c in channels), lines, line_row, line_code, first_line)
-
-    @property
-    def n_customers(self) -> int:
-        return len(self.keys)
-
-    def counts_at(self, day: int) -> np.ndarray:
-        """Orders per customer placed up to the end of ``day``."""
-        return np.bincount(self.code[self.day <= day], minlength=self.n_customers)
-
-    def last_day_at(self, day: int, counts: np.ndarray) -> np.ndarray:
-        """Day of each customer's last order up to ``day`` (meaningless where ``counts`` is 0)."""
-        return self.day[self.start + np.maximum(counts, 1) - 1]
-
-    def check_day(self, day: int) -> None:
-        if day > day_number(self.as_of):
-            raise ValueError(f"date {_EPOCH + dt.timedelta(days=day)} is after the history's as_of {self.as_of}; "
-                             "build the OrderHistory with the latest date you need")
+    within = options.get("within_days", snap.thresholds["active_days"])
+    h = snap.history
+    lo = snap.window_start(None if within is None else int(within))
+    codes, vocab = h.order_text("channel")
+    who, channel = h.code[lo:snap.m], codes[lo:snap.m]
+    out = np.zeros((len(snap), len(segments)), dtype=bool, order="F")
+    for j, (name, code) in enumerate(zip(segments, _codes_of(vocab, segments))):
+        hit = (channel == code) | (channel < 0) if name == UNKNOWN_CHANNEL else channel == code
+        out[who[hit], j] = True
+    return out
 
 
-def _first_rows(code: np.ndarray, ts: np.ndarray, start: np.ndarray, ids: pd.Index) -> np.ndarray:
-    """Row of each customer's first order; orders placed at the same instant go by order_id, as in
-    ``customer_summary``."""
-    first = start.copy()
-    tied = np.flatnonzero(ts == ts[start[code]])  # rows at their customer's first instant
-    many = np.bincount(code[tied], minlength=len(start)) > 1
-    if many.any():
-        t = tied[many[code[tied]]]
-        best = pd.DataFrame({"c": code[t], "id": ids[t], "r": t}).sort_values(["c", "id"]).drop_duplicates("c")
-        first[best["c"].to_numpy()] = best["r"].to_numpy()
-    return first
-
-
-def _recency(h: OrderHistory, day: int) -> tuple[np.ndarray, np.ndarray]:
-    n = h.counts_at(day)
-    return n, day - h.last_day_at(day, n)
-
-
-def _status(recency: np.ndarray, th: Mapping[str, Any]) -> np.ndarray:
-    return np.searchsorted(np.array([th["active_days"], th["at_risk_days"], th["dormant_days"]]), recency,
-                           side="left")
-
-
-def _one_hot(idx: np.ndarray, known: np.ndarray, k: int) -> np.ndarray:
-    m = np.zeros((len(idx), k), dtype=bool)
-    rows = np.flatnonzero(known)
-    m[rows, idx[rows]] = True
-    return m
-
-
-def status_grid_family(h: OrderHistory, day: int, th: Mapping[str, Any], options: Mapping[str, Any]) -> Snapshot:
-    """Status-grid cells (``rfm.GRID_CELLS``), as ``rfm.status_grid`` of the summary at ``day``."""
-    n, rec = _recency(h, day)
-    stage = (n >= th["repeat_orders"]).astype(np.int64) + (n >= th["loyal_orders"])
-    known = n > 0
-    return Snapshot(known, _one_hot(stage * 4 + _status(rec, th), known, len(GRID_CELLS)))
-
-
-def stage_scenario_family(h: OrderHistory, day: int, th: Mapping[str, Any],
-                          options: Mapping[str, Any]) -> Snapshot:
-    """Stage-scenario stages (``rfm.SCENARIO_STAGES``), as ``rfm.stage_scenario`` at ``day``."""
-    n, rec = _recency(h, day)
-    active = rec <= th["active_days"]
-    stage = np.select([active & (n == 1), active & (n == 2), active & (n < th["loyal_orders"]), active,
-                       rec <= th["dormant_days"]], [0, 1, 2, 3, 4], default=5)
-    known = n > 0
-    return Snapshot(known, _one_hot(stage, known, len(SCENARIO_STAGES)))
-
-
-def channel_family(h: OrderHistory, day: int, th: Mapping[str, Any], options: Mapping[str, Any]) -> Snapshot:
-    """One segment per channel: ordered in that channel within the last ``within_days`` days (null: ever)."""
-    within = options.get("within_days", th["active_days"])
-    names = list(options["segments"])
-    seen = h.day <= day
-    if within is not None:
-        seen &= h.day >= day - int(within)
-    n = h.n_customers
-    m = np.zeros((n, len(names)), dtype=bool)
-    for j, name in enumerate(names):
-        if name in h.channels:
-            m[:, j] = np.bincount(h.code[seen & (h.channel == h.channels.index(name))], minlength=n) > 0
-    return Snapshot(h.counts_at(day) > 0, m)
-
-
-def product_line_family(h: OrderHistory, day: int, th: Mapping[str, Any],
-                        options: Mapping[str, Any]) -> Snapshot:
-    """``first_line:<line>`` (first order's product line) and ``fan:<line>`` (``fan_orders``+ orders with it)."""
-    if h.line_row is None:
+def product_line_family(snap: Snapshot, segments: Sequence[str], options: Mapping[str, Any]) -> np.ndarray:
+    """``first_line:<line>`` (the ``first_order.product_line`` field) and ``fan:<line>`` (``fan_orders``+
+    orders with an item of the line)."""
+    h = snap.history
+    if not h.has_line_items:
         raise ValueError("product-line journeys need line items: build OrderHistory with line_items")
     fan_orders = int(options.get("fan_orders", 2))
-    n = h.n_customers
-    known = h.counts_at(day) > 0
-    nl = max(len(h.lines), 1)
-    upto = h.day[h.line_row] <= day
-    per_line = np.bincount(h.code[h.line_row[upto]] * nl + h.line_code[upto], minlength=n * nl).reshape(n, nl)
-    names = list(options["segments"])
-    m = np.zeros((n, len(names)), dtype=bool)
-    for j, name in enumerate(names):
-        kind, _, line = name.partition(":")
-        if line not in h.lines:
-            continue
-        li = h.lines.index(line)
-        m[:, j] = known & (h.first_line == li) if kind == "first_line" else per_line[:, li] >= fan_orders
-    return Snapshot(known, m)
+    first, vocab = snap.text("first_order.product_line")
+    pos, line, _ = h.distinct_pairs("product_lines")
+    upto = np.searchsorted(pos, snap.m)
+    width, n = max(len(vocab), 1), len(snap)
+    per_line = np.bincount(h.code[pos[:upto]] * width + line[:upto], minlength=n * width).reshape(n, width)
+    out = np.zeros((n, len(segments)), dtype=bool, order="F")
+    for j, (name, code) in enumerate(zip(segments, _codes_of(vocab, [s.partition(":")[2] for s in segments]))):
+        if code >= 0:
+            out[:, j] = first == code if name.startswith("first_line:") else per_line[:, code] >= fan_orders
+    return out
 
 
-def winback_family(h: OrderHistory, day: int, th: Mapping[str, Any], options: Mapping[str, Any]) -> Snapshot:
+def winback_family(snap: Snapshot, segments: Sequence[str], options: Mapping[str, Any]) -> np.ndarray:
     """``lapsed``: no order for ``dormant_days``+ days; ``returned``: within ``returned_days`` of an order
     that followed ``dormant_days``+ days without one (a win-back)."""
+    th = snap.thresholds
     dormant = int(options.get("dormant_days", th["active_days"] + 1))
     within = int(options.get("returned_days", th["active_days"]))
-    n, rec = _recency(h, day)
-    known = n > 0
-    same = np.zeros(len(h.code), dtype=bool)
-    same[1:] = h.code[1:] == h.code[:-1]
-    gap = np.zeros(len(h.day), dtype=np.int64)
-    gap[1:] = np.diff(h.day)
-    is_return = same & (gap > dormant)  # the customer was lapsed the day before this order
-    rows = np.flatnonzero(is_return & (h.day <= day))
-    last_return = np.full(h.n_customers, np.iinfo(np.int64).min // 2, dtype=np.int64)
-    if len(rows):  # rows are sorted by customer, then day: the last row of each customer is its latest return
-        last = rows[np.r_[h.code[rows][1:] != h.code[rows][:-1], True]]
-        last_return[h.code[last]] = h.day[last]
-    out = {"lapsed": known & (rec >= dormant), "returned": known & (day - last_return <= within)}
-    names = list(options["segments"])
-    return Snapshot(known, np.column_stack([out[s] for s in names]) if names else np.zeros((len(n), 0), dtype=bool))
+    h, n = snap.history, len(snap)
+    # gap: days since the customer's previous purchase day (-1 on first orders and on a day's later orders)
+    returns = np.flatnonzero(h.gap[:snap.m] > dormant)  # the customer was lapsed the day before this order
+    last_return = np.full(n, np.iinfo(np.int64).min // 2, dtype=np.int64)
+    np.maximum.at(last_return, h.code[returns], h.day[returns])
+    columns = {"lapsed": snap.recency_days >= dormant, "returned": snap.day - last_return <= within}
+    out = np.zeros((n, len(segments)), dtype=bool, order="F")
+    for j, name in enumerate(segments):
+        out[:, j] = columns[name]
+    return out
 
 
-# family name -> function (history, day, thresholds, options) -> Snapshot
-FAMILIES: dict[str, Any] = {
+# family name -> function (snapshot, segments, options) -> bool (customers known at the date x segments),
+# column-major (the flow engine works by segment)
+FAMILIES: dict[str, Callable[[Snapshot, Sequence[str], Mapping[str, Any]], np.ndarray]] = {
     "status_grid": status_grid_family,
     "stage_scenario": stage_scenario_family,
     "channel": channel_family,
@@ -252,9 +129,11 @@ def family_segments(family: str, h: OrderHistory) -> list[str]:
     if family == "stage_scenario":
         return list(SCENARIO_STAGES)
     if family == "channel":
-        return list(h.channels)
+        codes, vocab = h.order_text("channel")
+        return sorted({str(v) for v in vocab} | ({UNKNOWN_CHANNEL} if (codes < 0).any() else set()))
     if family == "product_line":
-        return [f"first_line:{x}" for x in h.lines] + [f"fan:{x}" for x in h.lines]
+        lines = sorted(str(v) for v in h.order_text("product_line")[1])
+        return [f"first_line:{x}" for x in lines] + [f"fan:{x}" for x in lines]
     if family == "winback":
         return ["lapsed", "returned"]
     raise ValueError(f"unknown segment family {family!r}; known: {', '.join(FAMILIES)}")
@@ -264,7 +143,7 @@ def family_segments(family: str, h: OrderHistory) -> list[str]:
 class HistoryMembership:
     """Membership of built-in segments at any date: ``source(as_of)`` gives the contract's DataFrame
     (index customer_key of customers known at ``as_of``, one bool column per segment);
-    ``snapshot(day)`` the aligned arrays the flow engine uses."""
+    ``arrays(as_of)`` the same aligned to ``keys`` (every customer of the history) for the flow engine."""
 
     history: OrderHistory
     family: str
@@ -274,17 +153,19 @@ class HistoryMembership:
 
     @property
     def keys(self) -> pd.Index:
-        return self.history.keys
+        return self.history.key_index
 
-    def snapshot(self, day: int) -> Snapshot:
-        self.history.check_day(day)
-        fn = FAMILIES[self.family]
-        if self.family in ("status_grid", "stage_scenario"):
-            snap = fn(self.history, day, self.thresholds, self.options)
-            every = family_segments(self.family, self.history)
-            return Snapshot(snap.known, snap.matrix[:, [every.index(s) for s in self.segments]])
-        return fn(self.history, day, self.thresholds, {**self.options, "segments": self.segments})
+    def _members(self, as_of: dt.date | str) -> tuple[Snapshot, np.ndarray]:
+        snap = self.history.snapshot(as_of, self.thresholds)
+        return snap, FAMILIES[self.family](snap, self.segments, self.options)
+
+    def arrays(self, as_of: dt.date | str) -> MembershipArrays:
+        snap, members = self._members(as_of)
+        total = len(self.history)
+        matrix = np.zeros((total, len(self.segments)), dtype=bool, order="F")  # the flow engine works by column
+        matrix[: len(snap)] = members  # customers known at as_of are the first ones of the history
+        return MembershipArrays(np.arange(total) < len(snap), matrix)
 
     def __call__(self, as_of: dt.date | str) -> pd.DataFrame:
-        snap = self.snapshot(day_number(as_of))
-        return pd.DataFrame(snap.matrix[snap.known], index=self.keys[snap.known], columns=list(self.segments))
+        snap, members = self._members(as_of)
+        return pd.DataFrame(members, index=snap.keys, columns=list(self.segments))

@@ -37,7 +37,8 @@ from ltvlib.journey.flows import (
     flow_trend,
     window_flows,
 )
-from ltvlib.journey.history import FAMILIES, HistoryMembership, OrderHistory, family_segments
+from ltvlib.journey.history import FAMILIES, HistoryMembership, family_segments
+from ltvlib.segments import OrderHistory, Segmenter
 
 __all__ = ["JOURNEY_KEYS", "SOURCES", "Journey", "SegmentsMembership", "build_journeys", "validate_journeys"]
 
@@ -54,7 +55,7 @@ class SegmentsMembership:
     """Condition segments of the params ``segments:`` section as a membership source (``as_of -> frame``),
     evaluated by an ``ltvlib.segments.Segmenter`` (built once, it prepares the order history once)."""
 
-    segmenter: Any
+    segmenter: Segmenter
     segments: tuple[str, ...]
 
     def __call__(self, as_of: dt.date | str) -> pd.DataFrame:
@@ -153,14 +154,14 @@ def build_journeys(spec: Mapping[str, Any], orders: pd.DataFrame, as_of: dt.date
                    segment_definitions: Mapping[str, Any] | None = None) -> dict[str, Journey]:
     """The enabled journeys of ``spec`` (the params ``journeys:`` section) bound to the shop's orders.
 
-    Built-in sources share one :class:`OrderHistory` up to ``as_of`` (line items are needed by
-    ``product_line`` journeys only).
+    Built-in sources share one :class:`~ltvlib.segments.OrderHistory` of the orders up to ``as_of`` (line
+    items are needed by ``product_line`` journeys only); ``segments`` sources one ``Segmenter``.
     """
     validate_journeys(spec)
     as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     definitions = segment_definitions or {}
     history: OrderHistory | None = None
-    segmenter = None
+    segmenter: Segmenter | None = None
     out: dict[str, Journey] = {}
     for name, j in spec.items():
         if not j.get("enabled", True):
@@ -170,9 +171,7 @@ def build_journeys(spec: Mapping[str, Any], orders: pd.DataFrame, as_of: dt.date
         title = dict(title) if isinstance(title, Mapping) else {"en": str(title)}
         names: dict[str, dict[str, str]] = {}
         if src == "segments":
-            if segmenter is None:  # issue 4's engine: needed only by journeys over params segments
-                from ltvlib.segments import Segmenter
-
+            if segmenter is None:
                 segmenter = Segmenter(orders, line_items, definitions, thresholds)
             segs = tuple(str(s) for s in j["segments"])
             missing = [s for s in segs if s not in segmenter.names]
@@ -182,7 +181,7 @@ def build_journeys(spec: Mapping[str, Any], orders: pd.DataFrame, as_of: dt.date
             names = {s: {"en": segmenter.definition(s).en, "ja": segmenter.definition(s).ja} for s in segs}
         else:
             if history is None:
-                history = OrderHistory.from_orders(orders, as_of, line_items)
+                history = OrderHistory(orders, line_items, as_of=as_of)
             offered = family_segments(src, history)
             segs = tuple(str(s) for s in (j.get("segments") or offered))
             unknown = [s for s in segs if s not in offered and src != "channel"]

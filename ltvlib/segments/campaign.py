@@ -16,10 +16,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from ltvlib.customers import customer_orders
-from ltvlib.segments.fields import day_number
+from ltvlib.customers import customer_orders, day_number
 
 __all__ = ["OUTCOMES", "CampaignResult", "measure", "measure_all", "narrative", "window"]
 
@@ -56,6 +54,8 @@ def window(list_info: Mapping[str, Any], as_of: dt.date, days: int | None = None
 
 def _welch(x: np.ndarray, y: np.ndarray, confidence: float) -> tuple[float, float, float, float]:
     """(difference of means, ci low, ci high, p-value) of x - y."""
+    from scipy import stats  # imported here: scipy.stats takes most of a second to import
+
     nx, ny = len(x), len(y)
     diff = float(x.mean() - y.mean())
     if nx < 2 or ny < 2:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ltvlib.customers import day_number
 from ltvlib.segments.fields import (
     ALIASES,
     FIELDS,
@@ -32,7 +33,6 @@ from ltvlib.segments.fields import (
     SET_SOURCES,
     OrderHistory,
     Snapshot,
-    day_number,
 )
 from ltvlib.segments.language import (
     Aggregate,

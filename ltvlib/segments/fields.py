@@ -6,7 +6,8 @@ order of their first order, line items and list columns (tags, discount codes) t
 (order, value) code pairs. Because orders are sorted by time, the orders visible at any ``as_of``
 are a prefix of the arrays and the customers known at it are a prefix of the customer numbers; a
 window ``WITHIN n DAYS`` is a contiguous slice. ``Snapshot`` re-aggregates that prefix per ``as_of``
-with ``np.bincount``, so evaluating 52 weekly dates costs 52 cheap passes, not 52 summaries.
+with ``np.bincount``, so evaluating 52 weekly dates costs 52 cheap passes, not 52 summaries. Journey
+flows (``ltvlib.journey.history``) evaluate their built-in segment families on the same two classes.
 
 Values agree with ``customers.customer_summary`` and ``rfm`` (tests hold that): a field's name, kind
 and meaning are listed in ``FIELDS`` (customer scope) and ``ORDER_FIELDS`` (inside ``count(orders
@@ -18,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -25,9 +27,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ltvlib.customers import _local_days, as_of_cutoff, day_number
 from ltvlib.rfm import GRID_CELLS, RECENCY_STATUSES, SCENARIO_STAGES, STAGES
 
-__all__ = ["ALIASES", "FIELDS", "FIXED_VALUES", "ORDER_FIELDS", "SET_SOURCES", "FieldSpec", "OrderHistory", "Snapshot", "day_number"]
+__all__ = ["ALIASES", "FIELDS", "FIXED_VALUES", "ORDER_FIELDS", "SET_SOURCES", "FieldSpec", "OrderHistory", "Snapshot"]
 
 
 @dataclass(frozen=True)
@@ -123,13 +126,6 @@ SET_SOURCES = {  # customer set field -> order-level set it gathers
 }
 FIXED_VALUES = {"stage": STAGES, "recency_status": RECENCY_STATUSES, "grid_cell": GRID_CELLS,
                  "scenario_stage": SCENARIO_STAGES}
-_EPOCH = np.datetime64("1970-01-01", "D")
-
-
-def day_number(day: dt.date | str) -> int:
-    """Calendar day number (days since 1970-01-01) of a date."""
-    d = dt.date.fromisoformat(day) if isinstance(day, str) else day
-    return int((np.datetime64(d, "D") - _EPOCH).astype(np.int64))
 
 
 def _encode(values: np.ndarray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -166,21 +162,25 @@ class OrderHistory:
     ``orders`` are canonical orders (``Store.orders()``); ``line_items`` canonical line items or None
     (product fields are then empty). Countable orders are those ``customers.customer_orders`` keeps:
     with a customer key and not cancelled. Columns a condition needs are prepared on first use.
+    ``as_of`` (optional) keeps only the orders visible at it; snapshots after it are then errors.
     """
 
-    def __init__(self, orders: pd.DataFrame, line_items: pd.DataFrame | None = None) -> None:
+    def __init__(self, orders: pd.DataFrame, line_items: pd.DataFrame | None = None, *,
+                 as_of: dt.date | str | None = None) -> None:
         ts = orders["ordered_at"]
         if ts.dt.tz is None:
             raise ValueError("orders.ordered_at must be tz-aware (the shop's time zone); see Store.orders")
+        self.timezone = str(ts.dt.tz)
+        self.as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
         keep = orders["customer_key"].notna().to_numpy() & orders["cancelled_at"].isna().to_numpy()
+        if self.as_of is not None:
+            keep &= (ts < as_of_cutoff(self.as_of, self.timezone)).to_numpy()
         rows = np.flatnonzero(keep)
         ns = ts.array.asi8[rows]
         rows = rows[_time_order(ns, orders["order_id"].to_numpy(dtype=object)[rows])]
-        self.timezone = str(ts.dt.tz)
         self._orders, self._rows, self._line_items = orders, rows, line_items
         self._cache: dict[Any, Any] = {}
-        local = ts.dt.tz_localize(None).to_numpy()[rows]
-        self.day = local.astype("datetime64[D]").astype(np.int64)  # calendar day number in the shop's zone
+        self.day = _local_days(ts)[rows]  # calendar day number in the shop's zone
         code, self.keys = _encode(orders["customer_key"].to_numpy(dtype=object)[rows])  # first-appearance order
         self.code = code.astype(np.int64)
         self.revenue = orders["net_revenue"].to_numpy(dtype=float)[rows]
@@ -216,6 +216,15 @@ class OrderHistory:
     @property
     def n_orders(self) -> int:
         return len(self.code)
+
+    @cached_property
+    def key_index(self) -> pd.Index:
+        """``keys`` as an Index named customer_key (built once: snapshots slice it)."""
+        return pd.Index(self.keys, name="customer_key")
+
+    @property
+    def has_line_items(self) -> bool:
+        return self._line_items is not None
 
     def snapshot(self, as_of: dt.date | str, thresholds: Mapping[str, Any]) -> Snapshot:
         """Customer features as of the end of ``as_of`` (shop's calendar day)."""
@@ -280,6 +289,16 @@ class OrderHistory:
                 self._cache[key] = (pos, codes[pos], vocab)
             else:
                 raise KeyError(name)
+        return self._cache[key]
+
+    def distinct_pairs(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``order_pairs`` with each (order, value) once: an order with two items of a line has it once."""
+        key = ("distinct", name)
+        if key not in self._cache:
+            pos, codes, vocab = self.order_pairs(name)
+            width = max(len(vocab), 1)
+            pairs = np.unique(pos * width + codes)  # sorted: order positions stay ascending
+            self._cache[key] = (pairs // width, pairs % width, vocab)
         return self._cache[key]
 
     def _lists(self, column: str) -> pa.ListArray:
@@ -380,6 +399,9 @@ class Snapshot:
     def __init__(self, history: OrderHistory, as_of: dt.date | str, thresholds: Mapping[str, Any]) -> None:
         self.history = history
         self.as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+        if history.as_of is not None and self.as_of > history.as_of:
+            raise ValueError(f"date {self.as_of} is after the history's as_of {history.as_of}; "
+                             "build the OrderHistory with the latest date you need")
         self.thresholds = thresholds
         self.day = day_number(self.as_of)
         self.m = int(np.searchsorted(history.day, self.day, side="right"))
@@ -391,7 +413,7 @@ class Snapshot:
 
     @property
     def keys(self) -> pd.Index:
-        return pd.Index(self.history.keys[: self.n], name="customer_key")
+        return self.history.key_index[: self.n]
 
     def window_start(self, days: int | None) -> int:
         """Position of the first order inside ``WITHIN days DAYS`` (order day >= as_of - days)."""
