@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ltvlib.customers import customer_orders, visible_orders
+from ltvlib.customers import customer_orders, day_number, visible_orders
 
 __all__ = [
     "ACQUISITION_ATTRIBUTES",
@@ -73,11 +73,6 @@ MATRIX_COLUMNS = {
     "ltv": "cum_net_revenue / customers: cumulative net revenue per customer (the LTV curve)",
     "complete": "period k has ended by as_of (the last period of a young cohort is partial)",
 }
-
-
-def _day_number(as_of: dt.date | str) -> int:
-    d = pd.Timestamp(as_of).date()
-    return (d - dt.date(1970, 1, 1)).days
 
 
 def _period_ordinal(days: np.ndarray, period: str) -> np.ndarray:
@@ -243,7 +238,7 @@ def cohort_matrices(
 ) -> dict[str | None, pd.DataFrame]:
     """``cohort_matrix`` for several splits (None = no split) from one pass over the orders, by split."""
     p = _Purchases(orders, as_of)
-    as_of_day = _day_number(as_of)
+    as_of_day = day_number(as_of)
     last = int(_period_ordinal(np.array([as_of_day]), period)[0])
     complete_before = int(_period_ordinal(np.array([as_of_day + 1]), period)[0])  # periods < this have ended
     if len(p.keys) == 0:
@@ -370,7 +365,7 @@ def repurchase_rates(
     """
     p = _Purchases(orders, as_of)
     s_code, s_values = _split_codes(p, split, line_items)
-    tenure = _day_number(as_of) - p.first_day
+    tenure = day_number(as_of) - p.first_day
     second = p.nth_day(2)
     gap = np.where(second >= 0, second - p.first_day, np.iinfo(np.int64).max)
     rows = []

@@ -20,6 +20,7 @@ __all__ = [
     "customer_summary",
     "day_number",
     "exclusions",
+    "local_days",
     "repurchase_intervals",
     "visible_orders",
 ]
@@ -62,7 +63,7 @@ def as_of_cutoff(as_of: dt.date | str, timezone: str) -> pd.Timestamp:
     return pd.Timestamp(d).tz_localize(timezone)
 
 
-def _local_days(ts: pd.Series) -> np.ndarray:
+def local_days(ts: pd.Series) -> np.ndarray:
     """Calendar day numbers (days since 1970-01-01) of tz-aware timestamps, in their own zone."""
     return ts.dt.tz_localize(None).to_numpy().astype("datetime64[D]").astype(np.int64)
 
@@ -90,7 +91,7 @@ def customer_orders(orders: pd.DataFrame, as_of: dt.date | str, *, include_cance
     if not include_cancelled and "cancelled_at" in o:
         keep &= o["cancelled_at"].isna()
     o = o.loc[keep].copy()
-    o["order_day"] = _local_days(o["ordered_at"])
+    o["order_day"] = local_days(o["ordered_at"])
     return o
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ltvlib.customers import _local_days, as_of_cutoff, day_number
+from ltvlib.customers import as_of_cutoff, day_number, local_days
 from ltvlib.rfm import GRID_CELLS, RECENCY_STATUSES, SCENARIO_STAGES, STAGES
 
 __all__ = ["ALIASES", "FIELDS", "FIXED_VALUES", "ORDER_FIELDS", "SET_SOURCES", "FieldSpec", "OrderHistory", "Snapshot"]
@@ -180,7 +180,7 @@ class OrderHistory:
         rows = rows[_time_order(ns, orders["order_id"].to_numpy(dtype=object)[rows])]
         self._orders, self._rows, self._line_items = orders, rows, line_items
         self._cache: dict[Any, Any] = {}
-        self.day = _local_days(ts)[rows]  # calendar day number in the shop's zone
+        self.day = local_days(ts)[rows]  # calendar day number in the shop's zone
         code, self.keys = _encode(orders["customer_key"].to_numpy(dtype=object)[rows])  # first-appearance order
         self.code = code.astype(np.int64)
         self.revenue = orders["net_revenue"].to_numpy(dtype=float)[rows]
