@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 if TYPE_CHECKING:
     from ltvlib.io import ImportResult
@@ -50,8 +52,29 @@ CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 """
 
 
-def _to_utc_naive(s: pd.Series) -> pd.Series:
-    return s.dt.tz_convert("UTC").dt.tz_localize(None)
+_TIME_COLUMNS = ("ordered_at", "cancelled_at")
+_LIST_COLUMNS = ("tags", "discount_codes")
+_TEXT_COLUMNS = frozenset({
+    "order_id", "order_name", "customer_key", "email", "currency", "financial_status", "channel", "source",
+    "location", "source_file", "product", "product_line", "sku", "vendor",
+})
+INSERT_ROWS = 1 << 18  # rows per arrow chunk inserted by Store.upsert
+
+
+def _arrow_chunks(frame: pd.DataFrame, columns: list[str]) -> Iterator[pa.Table]:
+    """``frame[columns]`` as arrow tables of ``INSERT_ROWS`` rows, for inserting into the store.
+
+    Times become naive UTC (the store's convention), text columns strings (given, not inferred: faster),
+    list columns lists of strings; NaN and None are null, as when DuckDB scans a DataFrame.
+    """
+    types = {c: pa.list_(pa.string()) for c in _LIST_COLUMNS} | {c: pa.string() for c in _TEXT_COLUMNS}
+    for start in range(0, len(frame), INSERT_ROWS):
+        chunk = frame.iloc[start:start + INSERT_ROWS]
+        arrays = {}
+        for c in columns:
+            values = chunk[c].dt.tz_convert("UTC").dt.tz_localize(None) if c in _TIME_COLUMNS else chunk[c]
+            arrays[c] = pa.array(values, types.get(c))
+        yield pa.table(arrays)
 
 
 class Store:
@@ -83,28 +106,26 @@ class Store:
         """Insert or replace ``result``'s orders (by ``order_id``) with their line items, atomically.
 
         An order already in the store is replaced whole, line items included: the newest export wins,
-        so re-importing an overlapping export never double-counts.
+        so re-importing an overlapping export never double-counts. Rows go in as arrow chunks of
+        ``INSERT_ROWS``, so a large import is never copied whole.
         """
-        orders = result.orders[ORDER_COLUMNS].copy()
-        orders["ordered_at"] = _to_utc_naive(orders["ordered_at"])
-        orders["cancelled_at"] = _to_utc_naive(orders["cancelled_at"])
-        items = result.line_items[LINE_ITEM_COLUMNS]
+        orders, items = result.orders, result.line_items
         now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            con.register("_new_orders", orders)
-            con.register("_new_items", items)
+            con.register("_new_orders", pa.table({"order_id": pa.array(orders["order_id"], pa.string())}))
             import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
             replaced = con.execute(
                 "SELECT count(*) FROM orders WHERE order_id IN (SELECT order_id FROM _new_orders)"
             ).fetchone()[0]
             con.execute("DELETE FROM line_items WHERE order_id IN (SELECT order_id FROM _new_orders)")
             con.execute("DELETE FROM orders WHERE order_id IN (SELECT order_id FROM _new_orders)")
-            cols = ", ".join(ORDER_COLUMNS)
-            con.execute(f"INSERT INTO orders ({cols}, import_id) SELECT {cols}, {int(import_id)} FROM _new_orders")
-            icols = ", ".join(LINE_ITEM_COLUMNS)
-            con.execute(f"INSERT INTO line_items ({icols}) SELECT {icols} FROM _new_items")
+            # insert_into fills the table's columns in order: the canonical ones, then import_id
+            for chunk in _arrow_chunks(orders, ORDER_COLUMNS):
+                con.from_arrow(chunk).project(f"*, {int(import_id)}::BIGINT").insert_into("orders")
+            for chunk in _arrow_chunks(items, LINE_ITEM_COLUMNS):
+                con.from_arrow(chunk).insert_into("line_items")
             con.execute(
                 "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?)",
                 [
@@ -119,23 +140,29 @@ class Store:
             raise
         finally:
             con.unregister("_new_orders")
-            con.unregister("_new_items")
         return {"import_id": int(import_id), "orders_new": len(orders) - replaced, "orders_replaced": replaced}
 
     # -- reads --------------------------------------------------------------------------------
     def orders(self, columns: list[str] | None = None) -> pd.DataFrame:
-        """The ``orders`` table (canonical columns, or ``columns``), timestamps in the shop's zone."""
+        """The ``orders`` table (canonical columns, or ``columns``), timestamps in the shop's zone.
+
+        Read through arrow: list columns become Python lists straight from arrow (an empty list for
+        NULL), far cheaper than converting millions of per-row numpy arrays.
+        """
         cols = columns or ORDER_COLUMNS
         unknown = sorted(set(cols) - set(ORDER_COLUMNS))
         if unknown:
             raise KeyError(f"unknown order columns {unknown}; valid: {ORDER_COLUMNS}")
-        df = self.con.execute(f"SELECT {', '.join(cols)} FROM orders ORDER BY ordered_at, order_id").df()
+        select = ", ".join(f"coalesce({c}, []::VARCHAR[]) AS {c}" if c in _LIST_COLUMNS else c for c in cols)
+        table = self.con.sql(f"SELECT {select} FROM orders ORDER BY ordered_at, order_id").to_arrow_table()
+        lists = {c: table.column(c).to_pylist() for c in cols if c in _LIST_COLUMNS}
+        df = table.drop_columns(list(lists)).to_pandas()
+        del table  # the arrow copy goes before the time zones are converted
         for c in ("ordered_at", "cancelled_at"):
             if c in df:
                 df[c] = pd.to_datetime(df[c]).dt.tz_localize("UTC").dt.tz_convert(self.timezone)
-        for c in ("tags", "discount_codes"):
-            if c in df:
-                df[c] = df[c].map(lambda v: list(v) if v is not None else [])
+        for c, values in lists.items():
+            df.insert(cols.index(c), c, pd.Series(values, dtype=object))
         return df
 
     def line_items(self, columns: list[str] | None = None) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ltvlib.io import InputError, detect_encoding, read_text_table
+from ltvlib.io.encoding import TextFile
 
 JA = "メール,名前\nhanako@example.jp,山田 花子\n"
 
@@ -62,6 +63,23 @@ def test_cp932_after_a_long_ascii_start_is_still_read(tmp_path):
     table = read_text_table(path)
     assert table["name"].iloc[-1] == "髙橋 一郎"
     assert len(table) == 200_001
+
+
+def test_scan_reads_blocks_and_starts_again_as_cp932(tmp_path):
+    path = tmp_path / "late.csv"
+    ascii_rows = "".join(f"user{i}@example.com,Plain Name\n" for i in range(200_000))  # > 4 MiB sample
+    path.write_bytes(("email,name\n" + ascii_rows + "late@example.jp,髙橋 一郎\n").encode("cp932"))
+    passes = []
+
+    def consume(tables):
+        passes.append([])
+        for table in tables:
+            passes[-1].append(table.num_rows)
+        return table.column("name")[-1].as_py()
+
+    assert TextFile.open(path).scan(["name"], consume, block_size=1 << 16) == "髙橋 一郎"
+    assert len(passes) == 2  # UTF-8 until the cp932 row, then again as cp932
+    assert len(passes[1]) > 50 and sum(passes[1]) == 200_001
 
 
 def test_read_text_table_keeps_blank_rows_and_row_positions(tmp_path):

@@ -27,6 +27,9 @@ from ltvlib.io import (
     load_files,
     read_shopify_orders,
 )
+from ltvlib.io.encoding import TextFile
+from ltvlib.io.result import combine
+from ltvlib.io.shopify import load_shopify
 
 DATA = Path(__file__).parent / "data" / "io"
 F79, F78, F73 = DATA / "shopify_79.csv", DATA / "shopify_78.csv", DATA / "shopify_73_ja.csv"
@@ -348,3 +351,90 @@ def test_loader_choice_errors(tmp_path):
     assert "id, date, amount" in str(e.value)
     with pytest.raises(ValueError, match="loader must be one of"):
         load_files([F79], timezone=NY, loader="magic")
+
+
+# ---- block-wise reading: a large export is read in blocks cut inside orders and quoted cells ----
+
+COPIES = 4  # shopify_79.csv stacked: its row r is row r + 12 * k in copy k
+
+
+def stacked(tmp_path: Path, edits: dict[tuple[int, str], str] | None = None) -> Path:
+    """shopify_79.csv four times over, with distinct Names and Ids, then ``edits`` by (row, column)."""
+    recs = records(F79)
+    header = recs[0]
+    name, oid = header.index("Name"), header.index("Id")
+    out = [header]
+    for k in range(COPIES):
+        for rec in recs[1:]:
+            rec = list(rec)
+            rec[name] = f"{rec[name]}-{k}" if rec[name].strip() else rec[name]
+            rec[oid] = f"{rec[oid]}{k}" if rec[oid].strip() else rec[oid]
+            out.append(rec)
+    path = tmp_path / "stacked.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(out)
+    return rewrite(path, path, edits) if edits else path
+
+
+def read_in_blocks(path: Path, block_size: int, timezone: str = NY):
+    return combine([load_shopify(TextFile.open(path), timezone=timezone, block_size=block_size)])
+
+
+BLOCK_SIZES = range(1250, 3000, 50)  # the header needs ~1.2 kB; records are 0.1-0.6 kB
+
+
+def test_blocks_cut_anywhere_read_the_same(tmp_path):
+    path = stacked(tmp_path)
+    want = read_shopify_orders(path, timezone=NY)
+    names = [r[0] for r in records(path)[1:]]
+    multi_line = {i for i, r in enumerate(records(path)[1:]) if any("\n" in c for c in r)}
+    cuts: set[int] = set()
+    for block_size in BLOCK_SIZES:
+        got = read_in_blocks(path, block_size)
+        pd.testing.assert_frame_equal(got.orders, want.orders)
+        pd.testing.assert_frame_equal(got.line_items, want.line_items)
+        pd.testing.assert_frame_equal(got.accounting, want.accounting)
+        sizes = TextFile.open(path).scan(["Name"], lambda tables: [t.num_rows for t in tables],
+                                         block_size=block_size)
+        cuts |= {int(c) for c in np.cumsum(sizes)[:-1]}  # index of the first record of a later block
+    # the sizes tried cut inside orders, next to the blank row, and on both sides of multi-line records
+    assert any(names[c - 1] == names[c] != "" for c in cuts)
+    assert any("" in (names[c - 1], names[c]) for c in cuts)
+    assert cuts & multi_line and {c - 1 for c in cuts} & multi_line
+
+
+@pytest.mark.parametrize(("edits", "row", "column", "expect"), [
+    ({(40, "Refunded Amount"): "$10"}, 40, "Refunded Amount", "not a number"),
+    # a check that runs earlier wins over an earlier row, wherever the blocks fall
+    ({(4, "Refunded Amount"): "$10", (47, "Created at"): ""}, 47, "Created at", "the cell is empty"),
+    ({(5, "Total"): "x", (37, "Lineitem price"): ""}, 5, "Total", "not a number"),
+    ({(5, "Total"): "x", (48, "Name"): ""}, 48, "Name", "the cell is empty"),
+    ({(40, "Name"): "#1001-0", (48, "Name"): ""}, 48, "Name", "the cell is empty"),
+    # a repeated order is found across blocks, before cell checks
+    ({(5, "Total"): "x", (40, "Name"): "#1001-0"}, 40, "Name", "'#1001-0' appears again"),
+    ({(40, "Id"): "45010010010"}, 40, "Id", "(it starts at row 2)"),
+])
+def test_blocks_report_the_error_of_a_whole_file_pass(tmp_path, edits, row, column, expect):
+    path = stacked(tmp_path, edits)
+    for read in [lambda: read_shopify_orders(path, timezone=NY),
+                 *[lambda b=b: read_in_blocks(path, b) for b in BLOCK_SIZES[::5]]]:
+        with pytest.raises(InputError) as e:
+            read()
+        assert (e.value.file, e.value.row, e.value.column) == ("stacked.csv", row, column)
+        assert expect in str(e.value)
+
+
+def test_blocks_report_reader_errors_after_cell_errors(tmp_path):
+    lines = stacked(tmp_path, {(5, "Total"): "x"}).read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("#1003-3,"))  # a record's first line
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("\n".join([*lines[:at], "#9,x@example.com,paid", *lines[at:]]), encoding="utf-8")
+    unclosed = tmp_path / "unclosed.csv"
+    unclosed.write_text("\n".join(lines).rstrip("\n") + '"\nmore\n', encoding="utf-8")
+    for block_size in BLOCK_SIZES[::5]:
+        with pytest.raises(InputError, match="3 cells but the header has 79 columns") as e:
+            read_in_blocks(ragged, block_size)
+        assert e.value.row == 41
+        with pytest.raises(InputError, match="never closed"):
+            read_in_blocks(unclosed, block_size)
+

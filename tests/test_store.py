@@ -55,3 +55,55 @@ def test_failed_upsert_leaves_store_as_it_was(tmp_path: Path) -> None:
 def test_read_only_missing_store_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="ltv import"):
         Store(tmp_path / "none.duckdb", timezone="Asia/Tokyo", read_only=True)
+
+
+def _orders_and_items(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    orders = make_orders([(str(i), f"c{i % 3}", f"2026-01-{i + 1:02d} 10:00", 100.0 + i,
+                           {"tags": ["gift", "vip"][: i % 3], "cancelled_at": pd.NaT}) for i in range(n)])
+    items = make_line_items([(str(i), k, "P", "L", 1, 50.0) for i in range(n) for k in (1, 2)])
+    return orders, items
+
+
+def test_upsert_in_small_chunks_stores_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    orders, items = _orders_and_items(7)
+    with Store(tmp_path / "one.duckdb", timezone="Asia/Tokyo") as st:
+        st.upsert(_result(orders, items), files=["a.csv"])
+        want_orders, want_items = st.orders(), st.line_items()
+    monkeypatch.setattr("ltvlib.store.INSERT_ROWS", 3)  # chunks of 3, 3 and 1 orders
+    with Store(tmp_path / "chunks.duckdb", timezone="Asia/Tokyo") as st:
+        st.upsert(_result(orders, items), files=["a.csv"])
+        pd.testing.assert_frame_equal(st.orders(), want_orders)
+        pd.testing.assert_frame_equal(st.line_items(), want_items)
+    assert len(want_orders) == 7 and len(want_items) == 14
+    assert want_orders["tags"].tolist() == [[], ["gift"], ["gift", "vip"]] * 2 + [[]]
+
+
+def test_failure_in_a_later_chunk_leaves_store_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ltvlib.store.INSERT_ROWS", 2)
+    orders, items = _orders_and_items(5)
+    with Store(tmp_path / "s.duckdb", timezone="Asia/Tokyo") as st:
+        st.upsert(_result(orders.iloc[:1], items.iloc[:2]), files=["a.csv"])
+        bad = orders.copy()
+        bad.loc[4, "ordered_at"] = pd.NaT  # the third chunk violates NOT NULL
+        with pytest.raises(duckdb.ConstraintException):
+            st.upsert(_result(bad, items), files=["bad.csv"])
+        assert st.counts() == {"orders": 1, "line_items": 2}
+        assert len(st.imports()) == 1
+
+
+def test_orders_reads_lists_times_and_nulls(tmp_path: Path) -> None:
+    orders, items = _orders_and_items(3)
+    with Store(tmp_path / "s.duckdb", timezone="Asia/Tokyo") as st:
+        assert st.orders().empty and list(st.orders().columns) == list(orders.columns)
+        st.upsert(_result(orders, items), files=["a.csv"])
+        st.con.execute("UPDATE orders SET tags = NULL, discount_codes = ['X'] WHERE order_id = '2'")
+        got = st.orders()
+        some = st.orders(["tags", "order_id", "ordered_at"])
+    assert list(got.columns) == list(orders.columns)
+    assert got["tags"].tolist() == [[], ["gift"], []]  # NULL reads as an empty list
+    assert got["discount_codes"].tolist() == [[], [], ["X"]]
+    assert all(type(v) is list for v in got["tags"]) and got["tags"].iloc[0] is not got["tags"].iloc[2]
+    assert str(got["ordered_at"].dtype) == "datetime64[us, Asia/Tokyo]"
+    assert got["ordered_at"].tolist() == orders["ordered_at"].tolist()
+    assert got["cancelled_at"].isna().all() and got["order_id"].tolist() == ["0", "1", "2"]
+    assert list(some.columns) == ["tags", "order_id", "ordered_at"] and some["tags"].tolist() == [[], ["gift"], []]

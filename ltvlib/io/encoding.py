@@ -2,9 +2,10 @@
 
 Shop exports arrive as UTF-8, UTF-8 with a byte-order mark (Excel's "CSV UTF-8"), or cp932 (Shift_JIS
 as written by Japanese Excel and Rakuten RMS). :func:`detect_encoding` tells them apart; :class:`TextFile`
-reads the columns a loader needs as strings with pyarrow (fast, quoted line breaks allowed) and turns
-every reader failure into an :class:`~ltvlib.io.errors.InputError`; :func:`read_text_table` is the
-pandas convenience for small files such as segment lists.
+reads the columns a loader needs as strings with pyarrow (fast, quoted line breaks allowed), whole or
+block by block for exports too large to hold, and turns every reader failure into an
+:class:`~ltvlib.io.errors.InputError`; :func:`read_text_table` is the pandas convenience for small files
+such as segment lists.
 
 Every data record keeps its spreadsheet row number: record ``i`` (0-based) of a table read here is
 row ``i + 2``, because an empty line is kept as an all-blank record instead of being skipped.
@@ -16,9 +17,10 @@ import codecs
 import csv
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -27,6 +29,8 @@ import pyarrow.csv as pv
 from ltvlib.io.errors import InputError
 
 _SAMPLE = 1 << 22
+BLOCK_SIZE = 1 << 24  # bytes of text per block read: far above any record, small next to a large export
+T = TypeVar("T")
 _BOM = codecs.BOM_UTF8
 _ZIP = b"PK\x03\x04"
 ENCODING_HINT = (
@@ -65,6 +69,10 @@ def detect_encoding(path: str | os.PathLike, *, label: str | None = None) -> str
             continue
         return encoding
     raise InputError(label, "the file is neither UTF-8 nor Shift_JIS (cp932) text", ENCODING_HINT)
+
+
+class _NotUtf8(Exception):
+    """Raised by a UTF-8 read that meets invalid UTF-8 in a read column, so the file is read as cp932."""
 
 
 def _sniff_sep(first_line: str) -> str:
@@ -111,11 +119,34 @@ class TextFile:
         Raises InputError for a header-only file, a record with the wrong number of cells, a quoted
         cell that is never closed, and a column name the header holds twice.
         """
+        return self.scan(columns, lambda tables: pa.concat_tables(list(tables)))
+
+    def scan(self, columns: Sequence[str], consume: Callable[[Iterator[pa.Table]], T], *,
+             block_size: int = BLOCK_SIZE) -> T:
+        """Return ``consume(tables)``: ``columns`` as :meth:`read` gives them, one block of text at a time.
+
+        Each table holds whole records, about ``block_size`` bytes of text (a record must fit in one
+        block), so a large file is never held whole. Record ``i`` counted over all tables is row ``i + 2``.
+        Reader errors are raised by the iteration: at once for text that cannot be parsed, after the last
+        table for the checks that need the whole file (wrong cell count, no data rows, unclosed quote),
+        so a consumer that keeps its own errors until the end reports them only for a cleanly read file.
+        A file sampled as UTF-8 that holds cp932 further on is passed to ``consume`` again, read as cp932.
+        """
         columns = list(dict.fromkeys(columns))
         for name in columns:
             if self.header.count(name) > 1:
                 raise InputError(self.label, f"the header has two columns named '{name}'",
                                  "Rename or delete one of them and import again.", column=name)
+        encoding = self.encoding
+        if encoding == "utf-8":
+            try:
+                return consume(self._tables(columns, encoding, block_size))
+            except _NotUtf8:
+                encoding = "cp932"  # a UTF-8 sample, but cp932 further on: read again as cp932
+        return consume(self._tables(columns, encoding, block_size))
+
+    def _tables(self, columns: list[str], encoding: str, block_size: int) -> Iterator[pa.Table]:
+        """The blocks of :meth:`scan` in one encoding (the last column is read too, for the quote check)."""
         last = self.header[-1]
         wanted = columns if last in columns else [*columns, last]
         ragged: list[object] = []
@@ -124,46 +155,46 @@ class TextFile:
             ragged.append(row)
             return "skip"
 
-        encodings = [self.encoding, "cp932"] if self.encoding == "utf-8" else [self.encoding]
-        for encoding in encodings:
-            ragged.clear()
-            try:
-                table = pv.read_csv(
-                    self.path,
-                    read_options=pv.ReadOptions(
-                        encoding="cp932" if encoding == "cp932" else "utf8", block_size=1 << 24
-                    ),
-                    parse_options=pv.ParseOptions(
-                        delimiter=self.sep, newlines_in_values=True, ignore_empty_lines=False,
-                        invalid_row_handler=on_invalid,
-                    ),
-                    convert_options=pv.ConvertOptions(
-                        column_types={c: pa.string() for c in wanted}, include_columns=wanted,
-                        strings_can_be_null=False, quoted_strings_can_be_null=False,
-                    ),
-                )
-                break
-            except pa.ArrowInvalid as e:
-                if "UTF8" in str(e) and encoding != encodings[-1]:
-                    continue  # a UTF-8 sample, but cp932 further on: read again as cp932
-                raise InputError(self.label, f"the file cannot be read as delimited text ({e})",
-                                 ENCODING_HINT) from e
-            except UnicodeDecodeError as e:
-                raise InputError(self.label, "the file is neither UTF-8 nor Shift_JIS (cp932) text",
-                                 ENCODING_HINT) from e
+        records, tail = 0, ""
+        try:
+            reader = pv.open_csv(
+                self.path,
+                read_options=pv.ReadOptions(
+                    encoding="cp932" if encoding == "cp932" else "utf8", block_size=block_size
+                ),
+                parse_options=pv.ParseOptions(
+                    delimiter=self.sep, newlines_in_values=True, ignore_empty_lines=False,
+                    invalid_row_handler=on_invalid,
+                ),
+                convert_options=pv.ConvertOptions(
+                    column_types={c: pa.string() for c in wanted}, include_columns=wanted,
+                    strings_can_be_null=False, quoted_strings_can_be_null=False,
+                ),
+            )
+            for batch in reader:
+                if batch.num_rows:
+                    records += batch.num_rows
+                    tail = batch.column(last)[-1].as_py()
+                    yield pa.Table.from_batches([batch]).select(columns)
+        except pa.ArrowInvalid as e:
+            if "UTF8" in str(e) and encoding == "utf-8":
+                raise _NotUtf8 from e
+            raise InputError(self.label, f"the file cannot be read as delimited text ({e})",
+                             ENCODING_HINT) from e
+        except UnicodeDecodeError as e:
+            raise InputError(self.label, "the file is neither UTF-8 nor Shift_JIS (cp932) text",
+                             ENCODING_HINT) from e
         if ragged:
             self._raise_ragged(encoding)
-        if table.num_rows == 0:
+        if records == 0:
             raise InputError(self.label, "the file has a header but no data rows",
                              "Export again with a date range or filter that includes data.")
-        tail = table.column(last)[-1].as_py()
         if tail.endswith(("\n", "\r")):
             raise InputError(
                 self.label, "a quoted cell is never closed (a '\"' is missing), so the rest of the file "
                 "was read as one cell", "Fix the quoting near this row, or export the file again.",
-                row=table.num_rows + 1, column=last,
+                row=records + 1, column=last,
             )
-        return table.select(columns)
 
     def _raise_ragged(self, encoding: str) -> None:
         """Locate the first record whose cell count differs from the header's (error path only)."""

@@ -141,14 +141,14 @@ class Cells:
                                          minlength=len(filled))
             flat = flat.filter(keep)
         offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
-        with _gc_paused():
+        with gc_paused():
             return pa.ListArray.from_arrays(offsets, flat).to_pylist()
 
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of small lists are built.
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a load builds millions of small lists.
 
     The lists hold only strings and cannot form cycles; collections triggered mid-way would only re-scan
     the growing heap, which triples the time. The previous state is restored afterwards.

@@ -112,35 +112,35 @@ def file_load(
 
     Column values are arrow arrays, numpy arrays or DatetimeIndexes, Python lists (list columns), or
     one scalar for the whole column; object arrays of ``str`` are used as they are, so columns built
-    from one such array share its string objects. Each order's reason follows from ``test``, then ``cancelled_at``,
-    then a missing ``customer_key``.
+    from one such array share its string objects. The ``orders`` and ``line_items`` dicts are emptied
+    (see :func:`_frame`). Each order's reason follows from ``test``, then ``cancelled_at``, then a
+    missing ``customer_key``.
     """
     frame = _frame(ORDER_COLUMNS, orders)
     items = _frame(LINE_ITEM_COLUMNS, line_items)
     reasons = np.full(len(ledger_ids), TEST_ORDER, dtype=object)
-    reasons[~test] = np.select(
-        [frame["cancelled_at"].notna().to_numpy(), frame["customer_key"].isna().to_numpy()],
-        [LOADED_CANCELLED, LOADED_NO_IDENTITY], LOADED,
-    )
+    loaded = np.select([frame["cancelled_at"].notna().to_numpy(), frame["customer_key"].isna().to_numpy()], [1, 2], 0)
+    reasons[~test] = np.array([LOADED, LOADED_CANCELLED, LOADED_NO_IDENTITY], dtype=object)[loaded]  # shared str
     ledger = pd.DataFrame({"order_id": ledger_ids, "reason": reasons, "rows": ledger_rows})
     return FileLoad(source_file, frame, items, ledger, blank_rows)
 
 
 def _frame(columns: tuple[str, ...], data: dict) -> pd.DataFrame:
-    """A DataFrame in ``columns`` order, built without consolidating copies.
+    """A DataFrame in ``columns`` order, built without consolidating copies; empties ``data`` as it goes.
 
     Strings become Python ``str`` objects (object dtype). Columns with few distinct values share one
     object per value (a dictionary take), which saves memory; the others convert in pyarrow's fast path.
+    Each column's source values are released once converted, so a large load holds them only once.
     """
-    arrays = {c: _arrow(c, v) for c, v in data.items() if not _ready(v)}
-    bulk = [c for c in columns if c in arrays and c not in SHARED_STRINGS]
-    frame = pa.table({c: arrays[c] for c in bulk}).to_pandas(split_blocks=True, deduplicate_objects=False)
+    bulk = [c for c in columns if c not in SHARED_STRINGS and not _ready(data[c])]
+    frame = pa.table({c: _arrow(c, data.pop(c)) for c in bulk}).to_pandas(
+        split_blocks=True, deduplicate_objects=False)
     for position, column in enumerate(columns):
         if column in bulk:
             continue
-        value = data[column]
-        if column in arrays:
-            value = _shared_strings(arrays[column])
+        value = data.pop(column)
+        if not _ready(value):
+            value = shared_strings(_arrow(column, value))
         elif isinstance(value, list):
             value = pd.Series(value, dtype=object)
         frame.insert(position, column, value)
@@ -154,13 +154,18 @@ def _ready(value: object) -> bool:
 
 
 def _arrow(column: str, values: object) -> pa.Array | pa.ChunkedArray:
-    """Column values as arrow data of the column's canonical type (timestamps keep their zone)."""
+    """Column values as arrow data of the column's canonical type (timestamps keep their zone).
+
+    Dictionary-encoded values of that type are kept encoded (:func:`shared_strings` takes them as such).
+    """
     array = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values)
     wanted = ARROW_TYPES.get(column, array.type)
+    if pa.types.is_dictionary(array.type) and array.type.value_type == wanted:
+        return array
     return array if array.type == wanted else array.cast(wanted)
 
 
-def _shared_strings(array: pa.Array) -> np.ndarray:
+def shared_strings(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """An object array of ``str``/None in which equal strings are one object."""
     encoded = pc.dictionary_encode(array)
     if isinstance(encoded, pa.ChunkedArray):

@@ -3,7 +3,8 @@
 The export has one row per line item. ``Name``, ``Email``, ``Created at``, the ``Lineitem ...`` fields,
 ``Vendor`` and ``Lineitem discount`` repeat on every row; the other order-level fields are filled on
 the order's first row only, and an order's rows are contiguous. So a new order starts wherever
-``Name`` changes, and order-level values are read from that first row.
+``Name`` changes, and order-level values are read from that first row. The same contiguity lets a
+multi-GB export be read in blocks cut between orders, with the errors a whole-file pass would give.
 
 Shopify orders exports carry no customer id, so ``customer_key`` is the normalised email. Orders whose
 payment method contains "Bogus Gateway" are Shopify test orders and are counted, not loaded.
@@ -12,6 +13,8 @@ payment method contains "Bogus Gateway" are Shopify test orders and are counted,
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +22,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ltvlib.io.encoding import TextFile
+from ltvlib.io.encoding import BLOCK_SIZE, TextFile
 from ltvlib.io.errors import InputError
-from ltvlib.io.parse import Cells, as_array, check_timezone, trim
-from ltvlib.io.result import FileLoad, ImportResult, combine, file_load
+from ltvlib.io.parse import Cells, as_array, check_timezone, gc_paused, trim
+from ltvlib.io.result import SHARED_STRINGS, FileLoad, ImportResult, combine, file_load, shared_strings
 
 REQUIRED = (
     "Name", "Email", "Financial Status", "Currency", "Subtotal", "Shipping", "Taxes", "Total",
@@ -64,44 +67,145 @@ def read_shopify_orders(
     return combine([load_shopify(text, timezone=timezone)])
 
 
-def load_shopify(text: TextFile, *, timezone: str) -> FileLoad:
-    """Parse one opened export into a FileLoad (the per-file step of :func:`read_shopify_orders`)."""
-    file = text.label
-    check_timezone(timezone, file)
+def load_shopify(text: TextFile, *, timezone: str, block_size: int = BLOCK_SIZE) -> FileLoad:
+    """Parse one opened export into a FileLoad (the per-file step of :func:`read_shopify_orders`).
+
+    The file is read and converted in blocks of about ``block_size`` bytes of text that each hold
+    whole orders (see :func:`_whole_orders`), so memory follows the loaded orders, not the file's size.
+    """
+    check_timezone(timezone, text.label)
     _check_header(text)
-    table = text.read([c for c in (*REQUIRED, *OPTIONAL) if c in text.header])
-    blank = _blank_rows(table)
-    kept = np.flatnonzero(~blank)
-    rows = kept + 2
+    columns = [c for c in (*REQUIRED, *OPTIONAL) if c in text.header]
+    with gc_paused():  # tags and discount codes: a few million lists
+        return text.scan(columns, lambda tables: _load(tables, text.label, timezone, "Id" in columns),
+                         block_size=block_size)
 
-    def pick(columns: tuple[str, ...], at: np.ndarray) -> pa.Table:
-        """The existing ``columns`` at table positions ``at`` (sorted, unique)."""
-        selected = table.select([c for c in columns if c in table.column_names])
-        return selected if len(at) == table.num_rows else selected.take(pa.array(at))
 
-    names = Cells(file, "Name", pick(("Name",), kept).column(0), rows)
-    names.require("Every row of a Shopify orders export carries its order's Name; was the row edited?")
-    name_text = names.text()
-    first = np.ones(len(rows), dtype=bool)
-    if len(rows) > 1:
-        first[1:] = pc.not_equal(name_text.slice(1), name_text.slice(0, len(rows) - 1)).to_numpy(
-            zero_copy_only=False)
-    starts = np.flatnonzero(first)
-    group = np.cumsum(first) - 1
-    sizes = np.diff(np.append(starts, len(rows)))
-    head_rows = rows[starts]
+def _load(tables: Iterator[pa.Table], file: str, timezone: str, has_id: bool) -> FileLoad:
+    """Convert the blocks of one export and join them into its FileLoad.
 
-    order_name = name_text.take(pa.array(starts))
-    _check_unique(order_name, head_rows, file, "Name")
-    order_id = order_name
-    marks = pick(("Id", "Payment Method"), kept[starts])
-    if "Id" in marks.column_names:
-        order_id = pc.coalesce(Cells(file, "Id", marks.column("Id"), head_rows).text(), order_name)
-        _check_unique(order_id, head_rows, file, "Id")
-    order_id = as_array(order_id).to_numpy(zero_copy_only=False)  # one str per order, shared below
-    test = pc.match_substring(marks.column("Payment Method"), TEST_GATEWAY).to_numpy(zero_copy_only=False)
+    The error raised is the one a single pass over the whole file would raise: a reader error (raised
+    by ``tables``), else the first blank Name, else the first repeated order (checked over the whole
+    file at the end), else the first failing cell check in the order the checks run, then by row. So a
+    block's error is kept until the file has been read, and a later block's error replaces it only if
+    converting both blocks together reports it.
+    """
+    parts: list[tuple[dict, dict]] = []
+    names, ids, head_rows, sizes, test, blank = [], [], [], [], [], 0
+    failed: tuple[pa.Table, np.ndarray, InputError] | None = None
+    for table, rows in _whole_orders(tables):
+        block = _Orders(table, rows, file)
+        names.append(block.names)
+        ids.append(block.ids)
+        head_rows.append(block.head_rows)
+        sizes.append(block.sizes)
+        test.append(block.test)
+        blank += block.blank
+        try:
+            converted = _convert(block, timezone)
+        except InputError as e:
+            failed = _first_failure(failed, (table, rows, e), file, timezone)
+            parts.clear()
+            continue
+        if failed is None:
+            parts.append(converted)
+    if failed and failed[2].column == "Name":  # a blank Name comes before a repeated order
+        raise failed[2]
+    head_rows = np.concatenate(head_rows)
+    _check_unique(pa.chunked_array(names), head_rows, file, "Name")
+    if has_id:
+        _check_unique(pa.chunked_array(ids), head_rows, file, "Id")
+    if failed:
+        raise failed[2]
+    order_id = as_array(pa.chunked_array(ids)).to_numpy(zero_copy_only=False)  # one str per order, shared
+    sizes, test = np.concatenate(sizes), np.concatenate(test)
     keep = ~test
-    heads, head_rows = pick(HEAD_COLUMNS, kept[starts][keep]), head_rows[keep]
+    orders, line_items = _join([p[0] for p in parts]), _join([p[1] for p in parts])
+    email = shared_strings(orders.pop("email"))  # one str per customer
+    orders.update(order_id=order_id[keep], customer_key=email, email=email, source_row=head_rows[keep])
+    lines = sizes[keep]
+    line_items["order_id"] = np.repeat(order_id[keep], lines)
+    line_items["line_no"] = np.arange(lines.sum()) - np.repeat(np.cumsum(lines) - lines, lines) + 1
+    return file_load(file, ledger_ids=order_id, ledger_rows=sizes, test=test, orders=orders,
+                     line_items=line_items, blank_rows=blank)
+
+
+def _whole_orders(tables: Iterator[pa.Table]) -> Iterator[tuple[pa.Table, np.ndarray]]:
+    """Regroup blocks of records so that each holds whole orders; yield each with its records' rows.
+
+    An order's rows are contiguous, so a block is cut where its last order starts and the rest is put
+    before the next block (a block holding at most one order waits whole).
+    """
+    row, carry = 2, None
+    for table in tables:
+        if carry is not None:
+            table = pa.concat_tables([carry, table])
+        cut = _last_order_start(table)
+        if cut:
+            yield table.slice(0, cut), np.arange(row, row + cut)
+            row += cut
+        carry = table.slice(cut)
+    if carry is not None:
+        yield carry, np.arange(row, row + carry.num_rows)
+
+
+def _last_order_start(table: pa.Table) -> int:
+    """Position of the first record of the table's last order, or 0 if it holds fewer than two orders.
+
+    Records without a Name (blank rows) are skipped: they may sit between an order's rows.
+    """
+    names = trim(table.column("Name"))
+    named = np.flatnonzero(pc.not_equal(names, "").to_numpy(zero_copy_only=False))
+    if not len(named):
+        return 0
+    last = names[int(named[-1])]
+    other = np.flatnonzero(pc.not_equal(names.take(pa.array(named)), last).to_numpy(zero_copy_only=False))
+    return int(named[other[-1] + 1]) if len(other) else 0
+
+
+class _Orders:
+    """One block's records grouped into orders, found before any check so every block's names are known.
+
+    ``kept`` are the positions of the records that are not blank, ``rows`` their spreadsheet rows; per
+    order: ``starts`` (position in ``kept`` of its first record), ``sizes``, ``head_rows``, ``names``,
+    ``ids`` (the Id, else the Name) and ``test`` (a Shopify test order); ``group`` is each kept record's order.
+    """
+
+    def __init__(self, table: pa.Table, rows: np.ndarray, file: str):
+        blank = _blank_rows(table)
+        self.table, self.file, self.blank = table, file, int(blank.sum())
+        self.kept = np.flatnonzero(~blank)
+        self.rows = rows[self.kept]
+        self.name = Cells(file, "Name", _pick(table, ("Name",), self.kept).column(0), self.rows)
+        name_text = self.name.text()
+        first = np.ones(len(self.rows), dtype=bool)
+        if len(self.rows) > 1:
+            first[1:] = pc.not_equal(name_text.slice(1), name_text.slice(0, len(self.rows) - 1)).to_numpy(
+                zero_copy_only=False)
+        self.starts = np.flatnonzero(first)
+        self.group = np.cumsum(first) - 1
+        self.sizes = np.diff(np.append(self.starts, len(self.rows)))
+        self.head_rows = self.rows[self.starts]
+        self.names = as_array(name_text.take(pa.array(self.starts)))
+        marks = _pick(table, ("Id", "Payment Method"), self.kept[self.starts])
+        self.ids = self.names
+        if "Id" in marks.column_names:
+            self.ids = as_array(pc.coalesce(Cells(file, "Id", marks.column("Id"), self.head_rows).text(),
+                                            self.names))
+        self.test = pc.match_substring(marks.column("Payment Method"), TEST_GATEWAY).to_numpy(
+            zero_copy_only=False)
+
+
+def _convert(found: _Orders, timezone: str) -> tuple[dict, dict]:
+    """Check and convert one block's orders and line items into column values for ``file_load``.
+
+    The columns that follow from the orders' ids and sizes (ids, ``line_no``, ``source_row``) and the
+    shared ``customer_key`` are left to the caller, which sets them once for the whole file.
+    """
+    file, table, group = found.file, found.table, found.group
+    found.name.require("Every row of a Shopify orders export carries its order's Name; was the row edited?")
+    keep = ~found.test
+    heads, head_rows = _pick(table, HEAD_COLUMNS, found.kept[found.starts][keep]), found.head_rows[keep]
 
     def head(column: str) -> Cells:
         return Cells(file, column, heads.column(column), head_rows)
@@ -112,15 +216,13 @@ def load_shopify(text: TextFile, *, timezone: str) -> FileLoad:
     total.require("The order's first row must hold its Total.")
     total = total.number(MONEY_HINT)
     refunded = np.nan_to_num(head("Refunded Amount").number(MONEY_HINT))
-    email = as_array(pc.utf8_lower(head("Email").text())).to_numpy(zero_copy_only=False)
+    email = pc.utf8_lower(head("Email").text())
     source = head("Source").text()
     channel = source
     for raw, name in CHANNELS.items():
         channel = pc.if_else(pc.equal(source, raw), name, channel)
     orders = {
-        "order_id": order_id[keep],
-        "order_name": order_name.filter(keep),
-        "customer_key": email,
+        "order_name": found.names.filter(keep),
         "email": email,
         "ordered_at": created.timestamp_strict(TIME_FORMAT, timezone, TIME_HINT),
         "currency": head("Currency").text(),
@@ -139,12 +241,11 @@ def load_shopify(text: TextFile, *, timezone: str) -> FileLoad:
         "discount_codes": head("Discount Code").tokens(),
         "location": head("Location").text() if "Location" in heads.column_names else None,
         "source_file": file,
-        "source_row": head_rows,
     }
 
     line_keep = keep[group]
-    items = pick(ITEM_COLUMNS, kept[line_keep])
-    item_rows = rows[line_keep]
+    items = _pick(table, ITEM_COLUMNS, found.kept[line_keep])
+    item_rows = found.rows[line_keep]
 
     def item(column: str) -> Cells:
         return Cells(file, column, items.column(column), item_rows)
@@ -152,8 +253,6 @@ def load_shopify(text: TextFile, *, timezone: str) -> FileLoad:
     price = item("Lineitem price")
     price.require(MONEY_HINT)
     line_items = {
-        "order_id": order_id[group[line_keep]],
-        "line_no": (np.arange(len(rows)) - starts[group] + 1)[line_keep],
         "product": item("Lineitem name").text(),
         "product_line": None,
         "sku": item("Lineitem sku").text(),
@@ -162,8 +261,62 @@ def load_shopify(text: TextFile, *, timezone: str) -> FileLoad:
         "unit_price": price.number(MONEY_HINT),
         "line_discount": np.nan_to_num(item("Lineitem discount").number(MONEY_HINT)),
     }
-    return file_load(file, ledger_ids=order_id, ledger_rows=sizes, test=test, orders=orders,
-                     line_items=line_items, blank_rows=int(blank.sum()))
+    return _compact(orders), _compact(line_items)
+
+
+def _compact(columns: dict) -> dict:
+    """Dictionary-encode the repetitive text columns, which wait for the end of the file at ~4 bytes a row."""
+    return {c: pc.dictionary_encode(v) if c in SHARED_STRINGS and isinstance(v, (pa.Array, pa.ChunkedArray))
+            else v for c, v in columns.items()}
+
+
+def _first_failure(
+    failed: tuple[pa.Table, np.ndarray, InputError] | None,
+    new: tuple[pa.Table, np.ndarray, InputError],
+    file: str,
+    timezone: str,
+) -> tuple[pa.Table, np.ndarray, InputError]:
+    """Of two failed blocks (records, rows, error), the one whose error a whole-file pass reports first.
+
+    Each check runs over all rows before the next, so a later block's error wins if it comes from an
+    earlier check; converting both blocks as one says which error comes first.
+    """
+    if failed is None:
+        return new
+    table = pa.concat_tables([failed[0], new[0]])
+    error = failed[2]
+    try:
+        _convert(_Orders(table, np.concatenate([failed[1], new[1]]), file), timezone)
+    except InputError as e:
+        error = e
+    first = new if error.row >= new[1][0] else failed
+    return first[0], first[1], error
+
+
+def _pick(table: pa.Table, columns: tuple[str, ...], at: np.ndarray) -> pa.Table:
+    """The table's existing ``columns`` at positions ``at`` (sorted, unique)."""
+    selected = table.select([c for c in columns if c in table.column_names])
+    return selected if len(at) == table.num_rows else selected.take(pa.array(at))
+
+
+def _join(parts: list[dict]) -> dict:
+    """Column values of consecutive blocks as one: arrays joined, lists chained, a shared scalar kept.
+
+    The parts are emptied column by column, so each block's values are released once joined.
+    """
+    joined = {}
+    for column, value in list(parts[0].items()):
+        values = [part.pop(column) for part in parts]
+        if isinstance(value, (pa.Array, pa.ChunkedArray)):
+            joined[column] = pa.chunked_array(
+                [c for v in values for c in (v.chunks if isinstance(v, pa.ChunkedArray) else [v])], value.type)
+        elif isinstance(value, np.ndarray):
+            joined[column] = np.concatenate(values)
+        elif isinstance(value, list):
+            joined[column] = list(chain.from_iterable(values))
+        else:
+            joined[column] = value
+    return joined
 
 
 def _blank_rows(table: pa.Table) -> np.ndarray:
