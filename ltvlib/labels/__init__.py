@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ltvlib.labels import clv, cohorts, common, journey, rfm, segments, winback
 
-__all__ = ["LABELS", "label", "labeller", "present"]
+__all__ = ["LABELS", "label", "labeller", "present", "say"]
 
 LABELS: dict[str, dict[str, str]] = {}
 for _part in (common, rfm, cohorts, clv, segments, winback, journey):
@@ -26,6 +26,15 @@ def label(key: str, language: str) -> str:
             sep = "・" if language == "ja" else " · "
             return label(stage, language) + sep + label(key[len(stage) + 1 :], language)
     return key
+
+
+def say(key: str, language: str, **facts: object) -> str:
+    """A sentence of the report in ``language``: the template ``key`` with its facts filled in.
+
+    Templates are labels with ``{name}`` fields (e.g. ``"CLV needs at least {needed} repeat buyers;
+    this shop has {have}."``); facts are formatted by the caller, so one sentence reads the same on every page.
+    """
+    return label(key, language).format(**facts)
 
 
 def labeller(language: str):
