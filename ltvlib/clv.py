@@ -37,30 +37,40 @@ import pandas as pd
 from ltvlib.customers import customer_orders, customer_summary
 
 __all__ = [
+    "AUTO_CANDIDATES",
     "DEFAULT_SETTINGS",
     "MODELS",
     "PREDICTION_COLUMNS",
     "CLVModel",
+    "CLVReport",
+    "ModelChoice",
     "ModelError",
     "Validation",
+    "build_report",
     "calibration_holdout",
+    "choose_model",
     "compress",
     "default_calibration_end",
     "import_lifetimes",
+    "json_safe",
     "model_inputs",
     "narrative",
     "notes_text",
     "predict_customers",
     "rf_matrix",
     "segment_clv",
+    "stage_names",
     "validate",
+    "validation_table",
 ]
 
 MODELS = {"bgnbd": "BetaGeoFitter", "pareto_nbd": "ParetoNBDFitter", "mbgnbd": "ModifiedBetaGeoFitter"}
 MODEL_NAMES = {"bgnbd": "BG/NBD", "pareto_nbd": "Pareto/NBD", "mbgnbd": "MBG/NBD"}
 TIME_UNITS = {"D": 1.0, "W": 7.0}
+AUTO_CANDIDATES = ("bgnbd", "mbgnbd")  # clv.model: auto compares these on the holdout, in this order on a tie
+AUTO_FALLBACK = "bgnbd"  # what clv.model: auto fits when no holdout comparison was made (CLVModel.from_settings)
 DEFAULT_SETTINGS: dict[str, Any] = {
-    "model": "bgnbd", "time_unit": "W", "discount_rate": 0.10, "penalizer": 0.0, "calibration_end": None,
+    "model": "auto", "time_unit": "W", "discount_rate": 0.10, "penalizer": 0.0, "calibration_end": None,
     "horizons_days": [90, 365], "spend_model": "gamma_gamma", "min_repeat_customers": 50,
     "max_fm_correlation": 0.3,
 }
@@ -76,18 +86,23 @@ _STEP_DAYS = 30  # CLV sums expected purchases in steps of about a month, each d
 
 
 class ModelError(ValueError):
-    """The CLV model cannot be trusted for this shop; the message says why in plain words.
+    """The CLV model cannot be trusted for this shop; one plain sentence says what is missing and what would make
+    it possible.
 
-    ``str(error)`` is English; ``error.text("ja")`` the same in Japanese.
+    ``key`` names the sentence's template in ``ltvlib/labels/clv.py`` and ``facts`` fill it (already formatted);
+    ``str(error)`` is the English sentence, ``error.text("ja")`` the Japanese one.
     """
 
-    def __init__(self, message: str, ja: str | None = None) -> None:
-        super().__init__(message)
-        self.ja = ja or message
+    def __init__(self, key: str, **facts: object) -> None:
+        self.key = key
+        self.facts = facts
+        super().__init__(self.text("en"))
 
     def text(self, language: str) -> str:
-        """The message in ``language`` ('en' or 'ja')."""
-        return self.ja if language == "ja" else str(self)
+        """The sentence in ``language`` ('en' or 'ja')."""
+        from ltvlib.labels import say
+
+        return say(self.key, language, **self.facts)
 
 
 def import_lifetimes() -> Any:
@@ -119,22 +134,44 @@ def _contained() -> Iterator[list]:
 _TOLERANCES = (1e-7, 1e-6, 1e-5)
 
 
-def _fit_lifetimes(lt: Any, fitter: Any, *args: np.ndarray, **kwargs: Any) -> tuple[int, float]:
+def _fit_lifetimes(lt: Any, fitter: Any, *args: np.ndarray, fit_options: Any = None,
+                   **kwargs: Any) -> tuple[int, float]:
     """``fitter.fit(*args, **kwargs)`` inside :func:`_contained`, with a gradient tolerance of 1e-7 (lifetimes'
     default), then 1e-6 and 1e-5 if the optimiser stops on rounding ("precision loss") before reaching it.
+    ``fit_options(tol)`` gives extra optimiser options for a tolerance (see :func:`_compression_scaling`).
 
     Returns (warnings raised, tolerance met); re-raises lifetimes' ConvergenceError if none is met.
     """
+    def extra(tol: float) -> dict[str, Any]:
+        return fit_options(tol) if fit_options is not None else {}
+
     for tol in _TOLERANCES[:-1]:
         try:
             with _contained() as caught:
-                fitter.fit(*args, tol=tol, **kwargs)
+                fitter.fit(*args, tol=tol, **kwargs, **extra(tol))
             return len(caught), tol
         except lt.utils.ConvergenceError:
             continue
     with _contained() as caught:
-        fitter.fit(*args, tol=_TOLERANCES[-1], **kwargs)
+        fitter.fit(*args, tol=_TOLERANCES[-1], **kwargs, **extra(_TOLERANCES[-1]))
     return len(caught), _TOLERANCES[-1]
+
+
+def _compression_scaling(model: str, weights: np.ndarray, penalizer: float) -> tuple[float, Any]:
+    """The penalizer to give lifetimes' fitter for weighted (compressed) rows, and per-tolerance optimiser options,
+    so that the fit equals the one on one row per customer.
+
+    BetaGeoFitter, ModifiedBetaGeoFitter and GammaGammaFitter minimise ``-sum(w * ll) / sum(w) + pen * |θ|²``:
+    ``sum(w)`` is the customer count with or without compression, so nothing changes. ParetoNBDFitter minimises
+    ``-sum(w * ll) / mean(w) + pen * |θ|²``: uncompressed ``mean(w) = 1``; compressed ``mean(w) = m`` (customers /
+    rows), so with ``pen / m`` its objective is exactly the uncompressed one divided by ``m``. Nelder-Mead's moves
+    depend only on the order of objective values, but its stop test ``fatol`` is absolute: it is divided by ``m``
+    too, so both runs take the same steps and stop at the same point.
+    """
+    if model != "pareto_nbd" or not len(weights):
+        return penalizer, None
+    m = float(np.mean(weights))
+    return penalizer / m, lambda tol: {"fatol": tol / m, "xatol": tol}
 
 
 def _pareto_at_minimum(fitter: Any, rows: pd.DataFrame, scale: float, penalizer: float) -> bool:
@@ -158,8 +195,8 @@ def _pareto_at_minimum(fitter: Any, rows: pd.DataFrame, scale: float, penalizer:
 
 def _settings(settings: Mapping[str, Any] | None) -> dict[str, Any]:
     s = {**DEFAULT_SETTINGS, **{k: v for k, v in (settings or {}).items() if v is not None or k == "calibration_end"}}
-    if s["model"] not in MODELS:
-        raise ValueError(f"clv.model must be one of {sorted(MODELS)}, got {s['model']!r}")
+    if s["model"] not in MODELS and s["model"] != "auto":
+        raise ValueError(f"clv.model must be auto or one of {sorted(MODELS)}, got {s['model']!r}")
     if s["time_unit"] not in TIME_UNITS:
         raise ValueError(f"clv.time_unit must be D (days) or W (weeks), got {s['time_unit']!r}")
     if s["spend_model"] not in ("gamma_gamma", "aov"):
@@ -238,7 +275,7 @@ class CLVModel:
     def from_settings(cls, settings: Mapping[str, Any] | None) -> CLVModel:
         """A model configured from the ``clv`` params section (defaults for missing keys)."""
         s = _settings(settings)
-        return cls(model=s["model"], time_unit=s["time_unit"], penalizer=float(s["penalizer"]),
+        return cls(model=AUTO_FALLBACK if s["model"] == "auto" else s["model"], time_unit=s["time_unit"], penalizer=float(s["penalizer"]),
                    discount_rate=float(s["discount_rate"]), spend_model=s["spend_model"],
                    min_repeat_customers=int(s["min_repeat_customers"]),
                    max_fm_correlation=float(s["max_fm_correlation"]))
@@ -252,16 +289,7 @@ class CLVModel:
         scale = TIME_UNITS[self.time_unit]
         self.notes_: list[str] = []
         self.n_customers_ = int(len(summary))
-        self.n_repeat_ = int((summary["frequency"] > 0).sum())
-        if self.n_repeat_ < self.min_repeat_customers:
-            raise ModelError(
-                f"Only {self.n_repeat_:,} of {self.n_customers_:,} customers have ever come back for a second "
-                f"purchase day (at least {self.min_repeat_customers} are needed): there is too little repeat "
-                "buying to learn how often customers buy and when they drop out. Wait for more history, or "
-                "lower clv.min_repeat_customers in the shop's params to try anyway.",
-                f"2回目の購入をした顧客は {self.n_customers_:,}人中 {self.n_repeat_:,}人だけです（最低 "
-                f"{self.min_repeat_customers}人必要）。購入頻度や離脱のしかたを学習するにはリピート購入が少なすぎます。"
-                "履歴が増えるのを待つか、ショップのパラメータで clv.min_repeat_customers を下げてください。")
+        self.n_repeat_ = self._check_repeaters(summary)
         if self.compressed:
             rows, _ = compress(summary)
         else:
@@ -269,7 +297,13 @@ class CLVModel:
                                  "recency": summary["recency"].to_numpy(np.int64),
                                  "T": summary["T"].to_numpy(np.int64), "weights": np.ones(len(summary), np.int64)})
         self.n_rows_ = int(len(rows))
-        fitter = getattr(lt, MODELS[self.model])(penalizer_coef=self.penalizer)
+        # The penalizer must mean the same with and without compression. lifetimes' BG/NBD, MBG/NBD and Gamma-Gamma
+        # divide the weighted log-likelihood by the SUM of the weights (the customer count either way), so their
+        # objective is unchanged; its Pareto/NBD divides by the MEAN weight (1 uncompressed, customers / rows
+        # compressed), so there the penalizer (and Nelder-Mead's absolute tolerance on the objective) is divided by
+        # that mean too: the compressed objective is then the uncompressed one / mean weight, the same minimum.
+        penalizer, fit_options = _compression_scaling(self.model, rows["weights"].to_numpy(), self.penalizer)
+        fitter = getattr(lt, MODELS[self.model])(penalizer_coef=penalizer)
         kwargs: dict[str, Any] = {}
         if self.model == "pareto_nbd":
             kwargs["initial_params"] = np.ones(4)  # lifetimes would draw random starting values
@@ -277,23 +311,14 @@ class CLVModel:
         try:
             self.warnings_, self.tol_ = _fit_lifetimes(
                 lt, fitter, rows["frequency"].to_numpy(), rows["recency"].to_numpy() / scale,
-                rows["T"].to_numpy() / scale, weights=rows["weights"].to_numpy(), **kwargs)
-            if self.model == "pareto_nbd" and not _pareto_at_minimum(fitter, rows, scale, self.penalizer):
+                rows["T"].to_numpy() / scale, weights=rows["weights"].to_numpy(), fit_options=fit_options, **kwargs)
+            if self.model == "pareto_nbd" and not _pareto_at_minimum(fitter, rows, scale, penalizer):
                 raise lt.utils.ConvergenceError("Nelder-Mead stopped away from a minimum")
         except lt.utils.ConvergenceError:
-            raise ModelError(
-                f"The {name} model did not converge on this shop's history: the optimiser found no stable "
-                "answer, so its predictions would be arbitrary. Try a small clv.penalizer (e.g. 0.001) in the "
-                "shop's params, or a longer history.",
-                f"{name}モデルはこのショップの履歴では収束しませんでした（最適化が安定した解を見つけられず、予測値は"
-                "意味を持ちません）。ショップのパラメータで小さな clv.penalizer（例 0.001）を設定するか、より長い履歴で"
-                "試してください。") from None
+            raise ModelError("clv_not_converged", model=name) from None
         params = fitter.params_.astype(float)
         if not np.all(np.isfinite(params.to_numpy())) or np.any(params.to_numpy() <= 0):
-            raise ModelError(f"The {name} fit ended at invalid parameters ({_fmt_params(params)}): the model "
-                             "does not describe this shop's buying. Try clv.penalizer or another clv.model.",
-                             f"{name}モデルの推定が無効なパラメータ（{_fmt_params(params)}）で終わりました。このショップの"
-                             "購買をうまく表せていません。clv.penalizer か別の clv.model を試してください。")
+            raise ModelError("clv_invalid_params", model=name, params=_fmt_params(params))
         self.fitter_ = fitter
         self.params_ = params
         if self.tol_ > _TOLERANCES[0]:
@@ -304,6 +329,14 @@ class CLVModel:
         self._fit_spend(summary, lt)
         return self
 
+    def _check_repeaters(self, summary: pd.DataFrame) -> int:
+        """The number of repeat buyers; :class:`ModelError` when fewer than ``min_repeat_customers``."""
+        n_repeat = int((summary["frequency"] > 0).sum())
+        if n_repeat < self.min_repeat_customers:
+            raise ModelError("clv_too_few_repeat", have=f"{n_repeat:,}", total=f"{len(summary):,}",
+                             needed=f"{self.min_repeat_customers:,}")
+        return n_repeat
+
     def _fit_spend(self, summary: pd.DataFrame, lt: Any) -> None:
         self.spend_params_ = None
         rep = summary.loc[(summary["frequency"] > 0) & (summary["monetary_value"] > 0), ["frequency", "monetary_value"]]
@@ -312,24 +345,13 @@ class CLVModel:
         if self.spend_model == "aov":
             self.notes_.append("aov")
             return
-        hint = "Set clv.spend_model: aov in the shop's params to value customers at their average order value."
-        hint_ja = "ショップのパラメータで clv.spend_model: aov を設定すると、各顧客の平均注文単価で評価します。"
         if len(rep) < self.min_repeat_customers:
-            raise ModelError(
-                f"Only {len(rep):,} customers have repeat purchases with positive net revenue (at least "
-                f"{self.min_repeat_customers} are needed) to learn how much customers spend per purchase. {hint}",
-                f"売上がプラスのリピート購入がある顧客は {len(rep):,}人だけで（最低 {self.min_repeat_customers}人必要）、"
-                f"購入単価を学習できません。{hint_ja}")
+            raise ModelError("clv_too_few_spend", have=f"{len(rep):,}", needed=f"{self.min_repeat_customers:,}")
         if abs(self.fm_correlation_) > self.max_fm_correlation:
-            direction = "more" if self.fm_correlation_ > 0 else "less"
-            raise ModelError(
-                f"Customers who buy more often spend {direction} per purchase here (correlation "
-                f"{self.fm_correlation_:+.2f} between repeat purchases and spend, above the "
-                f"{self.max_fm_correlation:.2f} the Gamma-Gamma model tolerates): it assumes spend does not depend "
-                f"on frequency, so its spend estimates would be biased. {hint}",
-                f"このショップでは購入回数が多い顧客ほど購入単価が{'高い' if self.fm_correlation_ > 0 else '低い'}傾向があります"
-                f"（相関 {self.fm_correlation_:+.2f}、Gamma-Gammaモデルの許容範囲 {self.max_fm_correlation:.2f} を超過）。"
-                f"このモデルは購入単価が購入回数に依存しないことを前提とするため、推定が偏ります。{hint_ja}")
+            up = self.fm_correlation_ > 0
+            raise ModelError("clv_fm_correlation", direction="more" if up else "less",
+                             direction_ja="高い" if up else "低い", corr=f"{self.fm_correlation_:+.2f}",
+                             limit=f"{self.max_fm_correlation:.2f}")
         # compress (frequency, monetary value) pairs: identical pairs share one likelihood term. Spend is
         # fitted in units of its mean (p and q are unchanged, v scales): in yen, v runs into the hundreds of
         # thousands and the optimiser stalls on rounding ("precision loss") long before the optimum.
@@ -341,18 +363,12 @@ class CLVModel:
                                                 pairs["monetary_value"].to_numpy() / unit,
                                                 weights=pairs["weights"].to_numpy())
         except lt.utils.ConvergenceError:
-            raise ModelError(f"The Gamma-Gamma spend model did not converge on this shop's repeat purchases. "
-                             f"{hint}",
-                             f"Gamma-Gamma購入単価モデルはこのショップのリピート購入では収束しませんでした。{hint_ja}") from None
+            raise ModelError("clv_spend_not_converged") from None
         p = gg.params_.astype(float)
         p["v"] *= unit
         self.spend_se_ = gg.standard_errors_.astype(float) * pd.Series({"p": 1.0, "q": 1.0, "v": unit})
         if not np.all(np.isfinite(p.to_numpy())) or p["q"] <= 1:
-            raise ModelError(
-                f"The Gamma-Gamma spend model gives no finite average spend here (q = {p['q']:.3g} must be above 1): "
-                f"a few very large repeat orders dominate. {hint}",
-                f"Gamma-Gamma購入単価モデルでは平均購入単価が有限になりません（q = {p['q']:.3g}、1より大きい必要があります）。"
-                f"少数の非常に大きなリピート注文が支配的です。{hint_ja}")
+            raise ModelError("clv_spend_infinite", q=f"{p['q']:.3g}")
         self.spend_params_ = p
 
     # -- predictions ------------------------------------------------------------------------------
@@ -411,13 +427,7 @@ class CLVModel:
         bad = ~np.isfinite(out.drop(columns="value_source").to_numpy(dtype=float)).all(axis=1)
         bad |= (out["p_alive"] < 0).to_numpy() | (out["p_alive"] > 1 + 1e-9).to_numpy()
         if bad.any():
-            raise ModelError(
-                f"The fitted {MODEL_NAMES[self.model]} model gives undefined predictions for {int(bad.sum()):,} "
-                "customers (numerical overflow at extreme histories): its numbers cannot be used as they are. "
-                "Try clv.time_unit: W, a small clv.penalizer, or another clv.model.",
-                f"推定した{MODEL_NAMES[self.model]}モデルは {int(bad.sum()):,}人の顧客について予測値が定まりません"
-                "（極端な履歴での数値オーバーフロー）。clv.time_unit: W、小さな clv.penalizer、または別の clv.model を"
-                "試してください。")
+            raise ModelError("clv_undefined_predictions", model=MODEL_NAMES[self.model], count=f"{int(bad.sum()):,}")
         return out[[c for c in out.columns if c != "value_source"] + ["value_source"]]
 
     def _order_value(self, summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -431,6 +441,17 @@ class CLVModel:
         w = p * x / (p * x + q - 1)
         gg = (1 - w) * (v * p / (q - 1)) + w * m  # Fader & Hardie (2013), eq. 5
         return np.where(use, gg, aov), np.where(use, "gamma_gamma", "aov").astype(object)
+
+    @property
+    def p_alive_for_one_time_buyers(self) -> bool:
+        """Whether the model's P(alive) says anything about one-time buyers: BG/NBD sets it to 1 for every
+        customer with frequency 0, however long ago they bought; MBG/NBD and Pareto/NBD let them drop out too."""
+        return self.model != "bgnbd"
+
+    def p_alive_shown(self, summary: pd.DataFrame) -> np.ndarray:
+        """Customers whose P(alive) a report shows: everyone, or with BG/NBD the repeat buyers (frequency > 0)."""
+        f = summary["frequency"].to_numpy()
+        return np.ones(len(f), bool) if self.p_alive_for_one_time_buyers else f > 0
 
     def parameter_table(self) -> pd.DataFrame:
         """Fitted parameters of both models: columns model, parameter, estimate, std_error (NaN if unknown)."""
@@ -468,14 +489,17 @@ def predict_customers(summary: pd.DataFrame, settings: Mapping[str, Any], as_of:
     return model.predict(summary, s["horizons_days"])
 
 
-def segment_clv(predictions: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
+def segment_clv(predictions: pd.DataFrame, labels: pd.Series, p_alive_shown: np.ndarray | None = None) -> pd.DataFrame:
     """Sums and means of the predictions per segment label (empty categories kept).
 
     Columns: customers, clv_total, clv_share, clv_mean, p_alive_mean, and for each horizon
-    ``expected_purchases_<h>d`` (sum) and ``expected_purchases_<h>d_mean``.
+    ``expected_purchases_<h>d`` (sum) and ``expected_purchases_<h>d_mean``. ``p_alive_shown``
+    (:meth:`CLVModel.p_alive_shown`) limits the P(alive) mean to those customers (NaN where a segment has none).
     """
     exp_cols = [c for c in predictions.columns if c.startswith("expected_purchases_")]
     df = predictions[["predicted_clv", "p_alive", *exp_cols]].assign(label=labels, customers=1)
+    if p_alive_shown is not None:
+        df["p_alive"] = df["p_alive"].where(np.asarray(p_alive_shown, bool))
     g = df.groupby("label", observed=False)
     out = pd.DataFrame({"customers": g["customers"].sum(), "clv_total": g["predicted_clv"].sum()})
     total = out["clv_total"].sum()
@@ -490,12 +514,14 @@ def segment_clv(predictions: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
 
 
 def rf_matrix(model: CLVModel, *, kind: str = "p_alive", horizon_days: int = 90, max_frequency: int | None = None,
-              max_recency_days: int | None = None, step_days: int | None = None) -> pd.DataFrame:
+              max_recency_days: int | None = None, step_days: int | None = None,
+              only_shown: bool = False) -> pd.DataFrame:
     """The classic frequency / recency matrix for a customer whose age is the longest recency shown.
 
     Rows: recency (days from first to last purchase, ascending); columns: frequency 0..max. Values:
     ``p_alive`` or ``expected`` purchases in the next ``horizon_days``. Cells with frequency 0 and
-    recency > 0 are impossible and left empty.
+    recency > 0 are impossible and left empty; with ``only_shown`` P(alive) of one-time buyers is left empty
+    too where the model does not define it (BG/NBD, see :meth:`CLVModel.p_alive_shown`).
     """
     model._check_fitted()
     fit_data = model.fitter_.data
@@ -516,6 +542,8 @@ def rf_matrix(model: CLVModel, *, kind: str = "p_alive", horizon_days: int = 90,
         raise ValueError("kind must be p_alive or expected")
     z = z.reshape(f.shape)
     z[(f == 0) & (r > 0)] = np.nan
+    if only_shown and kind == "p_alive" and not model.p_alive_for_one_time_buyers:
+        z[f == 0] = np.nan
     return pd.DataFrame(z, index=pd.Index(rec.astype(np.int64), name="recency_days"),
                         columns=pd.Index(np.arange(max_f + 1), name="frequency"))
 
@@ -526,8 +554,7 @@ def default_calibration_end(orders: pd.DataFrame, as_of: dt.date | str) -> dt.da
     """``as_of`` minus a third of the history (first identified order to ``as_of``): the holdout start."""
     o = customer_orders(orders, as_of)
     if not len(o):
-        raise ModelError("There are no customer orders up to this date, so there is nothing to validate.",
-                         "この基準日までに顧客の注文がないため、検証できません。")
+        raise ModelError("clv_no_validation_orders")
     first = o["ordered_at"].min().date()
     end = pd.Timestamp(as_of).date()
     return end - dt.timedelta(days=(end - first).days // 3)
@@ -583,11 +610,20 @@ def validate(orders: pd.DataFrame, as_of: dt.date | str, settings: Mapping[str, 
     what customers actually did up to ``as_of``. Raises :class:`ModelError` when the fit fails."""
     s = _settings(settings)
     obs_end = pd.Timestamp(as_of).date()
-    cal_end = pd.Timestamp(calibration_end or s["calibration_end"] or default_calibration_end(orders, as_of)).date()
+    given = calibration_end or s["calibration_end"]
+    cal_end = pd.Timestamp(given or default_calibration_end(orders, as_of)).date()
     if not cal_end < obs_end:
-        raise ValueError(f"calibration_end {cal_end} must be before as_of {obs_end}")
+        if given:
+            raise ValueError(f"calibration_end {cal_end} must be before as_of {obs_end}")
+        first = customer_orders(orders, obs_end)["ordered_at"].min().date()
+        raise ModelError("clv_history_too_short", needed=3, have=f"{(obs_end - first).days:,}")
     ch = calibration_holdout(orders, cal_end, obs_end)
-    model = CLVModel.from_settings({**s, "spend_model": "aov"}).fit(ch)
+    try:
+        model = CLVModel.from_settings({**s, "spend_model": "aov"}).fit(ch)
+    except ModelError as e:
+        if e.key != "clv_too_few_repeat":
+            raise
+        raise ModelError("clv_too_few_repeat_cal", cal_end=str(cal_end), **e.facts) from None
     duration = float((obs_end - cal_end).days)
     rows, inverse = compress(ch)
     pred = model._expected(duration, rows["frequency"].to_numpy(), rows["recency"].to_numpy(float),
@@ -645,24 +681,31 @@ def _tracking(orders: pd.DataFrame, ch: pd.DataFrame, model: CLVModel, cal_end: 
     return out
 
 
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
 def narrative(predictions: pd.DataFrame, summary: pd.DataFrame, segments: pd.DataFrame | None,
               validation: Validation | None, model: CLVModel, language: str, *, currency: str = "",
-              horizon_days: int = 365) -> str:
+              horizon_days: int = 365, names: Mapping[str, str] | None = None) -> str:
     """Markdown prose reading the CLV numbers in ``language`` ('en' or 'ja').
 
-    ``summary`` is the customer summary the predictions came from; ``segments`` ``segment_clv``.
+    ``summary`` is the customer summary the predictions came from; ``segments`` ``segment_clv``; ``names`` the
+    display names of the segments (default ``ltvlib.labels.label``). Undefined figures (no repeat buyer, no
+    holdout purchase) leave their sentence out or say so; no number is ever NaN.
     """
-    from ltvlib.labels import label
+    from ltvlib.labels import label, say
 
     ja = language == "ja"
     n = len(predictions)
+    if not n:
+        return ""
+    summary = summary.loc[predictions.index]
     total = float(predictions["predicted_clv"].sum())
-    repeaters = summary.index[summary["frequency"] > 0]
-    alive = float((predictions.loc[repeaters, "p_alive"] >= 0.5).mean()) if len(repeaters) else float("nan")
+    freq = summary["frequency"].to_numpy()
     col = f"expected_purchases_{horizon_days}d"
-    purchases = float(predictions[col].sum()) if col in predictions else float("nan")
-    top = predictions["predicted_clv"].sort_values(ascending=False)
-    top_share = float(top.head(max(1, n // 10)).sum() / total) if total else float("nan")
+    exp_cols = [c for c in predictions.columns if c.startswith("expected_purchases_")]
+    purchases = float(predictions[col if col in predictions else exp_cols[-1]].sum())
     name = MODEL_NAMES[model.model]
     lines = [
         f"- {name}モデルによると、{n:,}人の顧客は今後{horizon_days}日で合計 **{purchases:,.0f}回** 購入し、"
@@ -670,45 +713,59 @@ def narrative(predictions: pd.DataFrame, summary: pd.DataFrame, segments: pd.Dat
         f"- The {name} model expects the {n:,} customers to make **{purchases:,.0f} purchases** in the next "
         f"{horizon_days} days, worth **{total:,.0f} {currency}** discounted (predicted CLV; "
         f"{total / n:,.0f} {currency} per customer).",
-        f"- リピート購入のある顧客のうち、まだ購入を続けている確率（P(alive)）が50%以上なのは **{alive:.0%}**。"
-        f"予測CLV上位10%の顧客が予測売上の **{top_share:.0%}** を占めます。" if ja else
-        f"- Of the customers who have bought again, **{alive:.0%}** are more likely alive than not (P(alive) of "
-        f"50% or more); the top 10% by predicted CLV hold **{top_share:.0%}** of it.",
     ]
-    if segments is not None and len(segments):
-        best = segments["clv_total"].idxmax()
+    rep = freq > 0
+    if rep.any() and total > 0:
+        alive = float((predictions["p_alive"].to_numpy()[rep] >= 0.5).mean())
+        top = predictions["predicted_clv"].sort_values(ascending=False)
+        top_share = float(top.head(max(1, n // 10)).sum() / total)
         lines.append(
-            f"- 予測CLVが最も大きいのは「{label(str(best), language)}」（全体の {segments.loc[best, 'clv_share']:.0%}）。"
-            if ja else
-            f"- The largest share of predicted CLV sits with *{label(str(best), language)}* "
-            f"({segments.loc[best, 'clv_share']:.0%}).")
+            f"- リピート購入のある顧客のうち、まだ購入を続けている確率（P(alive)）が50%以上なのは **{_pct(alive)}**。"
+            f"予測CLV上位10%の顧客が予測売上の **{_pct(top_share)}** を占めます。" if ja else
+            f"- Of the customers who have bought again, **{_pct(alive)}** are more likely alive than not (P(alive) of "
+            f"50% or more); the top 10% by predicted CLV hold **{_pct(top_share)}** of it.")
+    one = ~rep
+    if one.any():
+        if model.p_alive_for_one_time_buyers:
+            mean = _pct(float(predictions["p_alive"].to_numpy()[one].mean()))
+            lines.append("- " + say("clv_p_alive_all", language, model=name, count=f"{int(one.sum()):,}", mean=mean))
+        else:
+            lines.append("- " + say("clv_p_alive_repeat_only", language, model=name, count=f"{int(one.sum()):,}"))
+    if segments is not None and len(segments) and float(segments["clv_total"].max()) > 0:
+        best = segments["clv_total"].idxmax()
+        shown = (names or {}).get(best) or label(str(best), language)
+        share = _pct(float(segments.loc[best, "clv_share"]))
+        lines.append(f"- 予測CLVが最も大きいのは「{shown}」（全体の {share}）。" if ja else
+                     f"- The largest share of predicted CLV sits with *{shown}* ({share}).")
     if validation is not None:
         m = validation.metrics
-        verdict_ja = "信頼できる水準です" if abs(m["bias"]) <= 0.15 and m["mae"] <= m["baseline_mae"] else "注意して使ってください"
-        verdict_en = ("the model can be trusted for planning" if abs(m["bias"]) <= 0.15
-                      and m["mae"] <= m["baseline_mae"] else "treat its numbers with care")
+        has_bias = bool(np.isfinite(m["bias"]))
+        good = (abs(m["bias"]) <= 0.15 if has_bias else True) and m["mae"] <= m["baseline_mae"]
+        bias_ja = f"（誤差 {m['bias']:+.0%}）" if has_bias else ""
+        bias_en = f" ({m['bias']:+.0%})" if has_bias else ""
         lines.append(
             f"- 検証: {validation.calibration_end}までのデータで学習し、その後{m['holdout_days']:.0f}日間の"
-            f"リピート購入を予測すると {m['predicted']:,.0f}回、実績は {m['actual']:,.0f}回（誤差 {m['bias']:+.0%}）。"
-            f"顧客ごとの平均絶対誤差は {m['mae']:.2f}回（単純な延長予測では {m['baseline_mae']:.2f}回）で、{verdict_ja}。"
+            f"リピート購入を予測すると {m['predicted']:,.0f}回、実績は {m['actual']:,.0f}回{bias_ja}。"
+            f"顧客ごとの平均絶対誤差は {m['mae']:.2f}回（単純な延長予測では {m['baseline_mae']:.2f}回）で、"
+            f"{'信頼できる水準です' if good else '注意して使ってください'}。"
             if ja else
             f"- Validation: fitted on the history up to {validation.calibration_end}, the model predicts "
             f"{m['predicted']:,.0f} repeat purchases over the next {m['holdout_days']:.0f} days against "
-            f"{m['actual']:,.0f} actual ({m['bias']:+.0%}); its mean absolute error per customer is "
+            f"{m['actual']:,.0f} actual{bias_en}; its mean absolute error per customer is "
             f"{m['mae']:.2f} purchases against {m['baseline_mae']:.2f} for a naive run-rate forecast, so "
-            f"{verdict_en}.")
-    if model.model == "bgnbd":
-        lines.append("- BG/NBDモデルは一度しか購入していない顧客を「離脱していない」（P(alive)=1）とみなすため、"
-                     "その顧客の予測は購入頻度の低さだけを反映します。" if ja else
-                     "- BG/NBD counts a one-time buyer as alive (P(alive) = 1) by construction; their low predictions "
-                     "come from their low purchase rate alone.")
+            f"{'the model can be trusted for planning' if good else 'treat its numbers with care'}.")
     lines += [f"- {t}" for t in notes_text(model, language)]
     if model.spend_params_ is not None:
-        lines.append(
-            f"- 購入回数と購入単価の相関は {model.fm_correlation_:+.2f} と小さく、Gamma-Gammaモデルの前提を満たしています。"
-            if ja else
-            f"- Purchase frequency and spend per purchase are nearly independent (correlation "
-            f"{model.fm_correlation_:+.2f}), as the Gamma-Gamma spend model assumes.")
+        if np.isfinite(model.fm_correlation_):
+            lines.append(
+                f"- 購入回数と購入単価の相関は {model.fm_correlation_:+.2f} と小さく、Gamma-Gammaモデルの前提を満たしています。"
+                if ja else
+                f"- Purchase frequency and spend per purchase are nearly independent (correlation "
+                f"{model.fm_correlation_:+.2f}), as the Gamma-Gamma spend model assumes.")
+        if one.any():
+            own = float(summary["aov"].to_numpy()[one].mean())
+            lines.append("- " + say("clv_one_timer_value", language, own=f"{own:,.0f} {currency}".strip(),
+                                    population=f"{model.population_order_value():,.0f} {currency}".strip()))
     return "\n".join(lines)
 
 
@@ -730,3 +787,294 @@ _NOTES = {
 def notes_text(model: CLVModel, language: str) -> list[str]:
     """The fitted model's remarks (``notes_``) in plain words, in ``language``."""
     return [_NOTES[n][1 if language == "ja" else 0] for n in getattr(model, "notes_", [])]
+
+
+# -- model choice -----------------------------------------------------------------------------------
+
+@dataclass
+class ModelChoice:
+    """Which transaction model the report uses, and why.
+
+    ``model``: the model key; ``reason``: ``pinned`` (clv.model set in the params), ``holdout`` (clv.model: auto,
+    the lower mean absolute holdout error per customer among ``AUTO_CANDIDATES``), ``only`` (the one candidate
+    that could be validated) or ``default`` (no candidate could be validated: ``AUTO_FALLBACK``).
+    ``validations`` and ``errors``: each candidate's :class:`Validation` or the :class:`ModelError` that stopped it.
+    """
+
+    model: str
+    reason: str
+    validations: dict[str, Validation]
+    errors: dict[str, ModelError]
+
+    @property
+    def validation(self) -> Validation | None:
+        """The validation of the chosen model (None when it could not be validated)."""
+        return self.validations.get(self.model)
+
+    @property
+    def validation_error(self) -> ModelError | None:
+        """Why the chosen model could not be validated (None when it was)."""
+        if self.validation is not None:
+            return None
+        return self.errors.get(self.model) or next(iter(self.errors.values()), None)
+
+    def text(self, language: str) -> str:
+        """One sentence: the model used and why."""
+        from ltvlib.labels import say
+
+        name = MODEL_NAMES[self.model]
+        if self.reason == "pinned":
+            return say("clv_choice_pinned", language, model=name)
+        others = [m for m in AUTO_CANDIDATES if m != self.model]
+        if self.reason == "holdout":
+            other = others[0]
+            return say("clv_choice_holdout", language, model=name, other=MODEL_NAMES[other],
+                       cal_end=str(self.validation.calibration_end),
+                       mae=f"{self.validation.metrics['mae']:.3f}",
+                       other_mae=f"{self.validations[other].metrics['mae']:.3f}")
+        if self.reason == "only":
+            other = next(m for m in others if m in self.errors)
+            return say("clv_choice_only", language, model=name, other=MODEL_NAMES[other],
+                       why=self.errors[other].text(language).rstrip("。."))
+        return say("clv_choice_default", language, model=name)
+
+
+def choose_model(orders: pd.DataFrame, as_of: dt.date | str, settings: Mapping[str, Any] | None = None, *,
+                 calibration_end: dt.date | str | None = None) -> ModelChoice:
+    """Validate the candidate models on the shop's calibration / holdout split (:func:`validate`) and choose one.
+
+    With ``clv.model`` set to a model, that model is used (and validated); with ``auto`` (the default) BG/NBD and
+    MBG/NBD are both validated and the one with the lower mean absolute error of holdout purchases per customer
+    is used (BG/NBD on a tie); when neither can be validated, ``AUTO_FALLBACK``.
+    """
+    s = _settings(settings)
+    pinned = s["model"] != "auto"
+    candidates = (s["model"],) if pinned else AUTO_CANDIDATES
+    validations: dict[str, Validation] = {}
+    errors: dict[str, ModelError] = {}
+    for m in candidates:
+        try:
+            validations[m] = validate(orders, as_of, {**s, "model": m}, calibration_end=calibration_end)
+        except ModelError as e:
+            errors[m] = e
+    if pinned:
+        return ModelChoice(s["model"], "pinned", validations, errors)
+    if not validations:
+        return ModelChoice(AUTO_FALLBACK, "default", validations, errors)
+    best = min(validations, key=lambda m: (validations[m].metrics["mae"], candidates.index(m)))
+    return ModelChoice(best, "holdout" if len(validations) > 1 else "only", validations, errors)
+
+
+# -- threshold-based names ----------------------------------------------------------------------------
+
+def _scenario_ranges(thresholds: Mapping[str, Any]) -> dict[str, tuple[float, float, float, float]]:
+    """Per stage of ``rfm.SCENARIO_STAGES``: (min_days, max_days, min_orders, max_orders), NaN = no limit.
+
+    Read from ``rfm.threshold_ranges`` (the one vocabulary); without it, from the thresholds in the stage
+    scenario's order (four active stages by order count, then the one up to dormant_days, then the rest).
+    """
+    from ltvlib import rfm
+
+    if hasattr(rfm, "threshold_ranges"):
+        t = rfm.threshold_ranges(thresholds).loc["scenario_stage"]
+        return {w: tuple(float(v) for v in t.loc[w, ["min_days", "max_days", "min_orders", "max_orders"]])
+                for w in rfm.SCENARIO_STAGES}
+    a, d, loy, nan = thresholds["active_days"], thresholds["dormant_days"], thresholds["loyal_orders"], np.nan
+    rows = [(0, a, 1, 1), (0, a, 2, 2), (0, a, 3, loy - 1), (0, a, loy, nan), (a + 1, d, nan, nan), (d + 1, nan, nan, nan)]
+    return {w: tuple(float(v) for v in r) for w, r in zip(rfm.SCENARIO_STAGES, rows)}
+
+
+def stage_names(thresholds: Mapping[str, Any], language: str) -> dict[str, str]:
+    """Display names of the stage scenario's stages with their ranges, e.g. "Lapsing (121–360 days)"."""
+    from ltvlib.labels import label, say
+
+    out = {}
+    for word, (d0, d1, o0, o1) in _scenario_ranges(thresholds).items():
+        parts = []
+        if np.isfinite(o0):
+            if not np.isfinite(o1):
+                parts.append(say("clv_orders_plus", language, lo=int(o0)))
+            elif o0 == o1:
+                parts.append(say("clv_orders_one" if o0 == 1 else "clv_orders_same", language, lo=int(o0)))
+            else:
+                parts.append(say("clv_orders_range", language, lo=int(o0), hi=int(o1)))
+        if np.isfinite(d0):
+            parts.append(say("clv_days_range", language, lo=int(d0), hi=int(d1)) if np.isfinite(d1)
+                         else say("clv_days_plus", language, lo=int(d0)))
+        rng = say("clv_range_orders_days", language, orders=parts[0], days=parts[1]) if len(parts) == 2 else parts[0]
+        out[word] = say("clv_stage_name", language, name=label(word, language), range=rng)
+    return out
+
+
+# -- the report page ----------------------------------------------------------------------------------
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every NaN / inf float replaced by None (for key-figure JSON), recursively."""
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+@dataclass
+class CLVReport:
+    """Everything the CLV page shows, computed once; sections that cannot be computed carry one sentence.
+
+    ``error`` (sentence) is set when no model could be fitted (``model``/``predictions``/``segments`` are None);
+    ``choice`` holds the model choice and the validation (or the sentence why there is none).
+    """
+
+    as_of: dt.date
+    language: str
+    currency: str
+    horizon_days: int
+    summary: pd.DataFrame
+    stage_names: dict[str, str]
+    choice: ModelChoice | None = None
+    model: CLVModel | None = None
+    predictions: pd.DataFrame | None = None
+    segments: pd.DataFrame | None = None
+    error: str | None = None
+
+    @property
+    def fitted(self) -> bool:
+        """Whether a model was fitted (the sections after the repeat-buying facts can be shown)."""
+        return self.model is not None
+
+    @property
+    def validation(self) -> Validation | None:
+        return self.choice.validation if self.choice is not None and self.model is not None else None
+
+    @property
+    def validation_text(self) -> str | None:
+        """Why there is no validation, in one sentence (None when there is one)."""
+        if self.model is None or self.validation is not None or self.choice is None:
+            return None
+        err = self.choice.validation_error
+        return err.text(self.language) if err is not None else None
+
+    def repeat_buying(self) -> pd.DataFrame:
+        """Facts that need no model: customers, repeat and one-time buyers, revenue per customer, order value."""
+        s = self.summary
+        n = len(s)
+        rep = int((s["frequency"] > 0).sum())
+        revenue = float(s["net_revenue"].sum()) if "net_revenue" in s else float("nan")
+        orders = float(s["orders"].sum()) if "orders" in s else float("nan")
+        cur = f" {self.currency}" if self.currency else ""
+        rows = {
+            "customers": f"{n:,}", "repeat_buyers": f"{rep:,}", "one_time_buyers": f"{n - rep:,}",
+            "repeat_share": f"{rep / n:.1%}" if n else "–",
+            "revenue_per_customer": f"{revenue / n:,.0f}{cur}" if n and np.isfinite(revenue) else "–",
+            "aov": f"{revenue / orders:,.0f}{cur}" if orders and np.isfinite(revenue) else "–",
+        }
+        return pd.DataFrame({"value": rows})
+
+    def segment_table(self) -> pd.DataFrame:
+        """Predicted CLV per stage (``segment_clv`` with P(alive) only where the model defines it), named with ranges."""
+        h = self.horizon_days
+        out = self.segments[["customers", "clv_total", "clv_share", "clv_mean", "p_alive_mean",
+                             f"expected_purchases_{h}d_mean"]].copy()
+        out.index = [self.stage_names.get(str(i), str(i)) for i in out.index]
+        return out
+
+    def top_customers(self, n: int = 20) -> pd.DataFrame:
+        """The ``n`` customers with the highest predicted CLV, their history and predictions (P(alive) NaN where
+        not shown)."""
+        cols = [c for c in ("email", "orders", "net_revenue", "recency_days") if c in self.summary]
+        p = self.predictions.copy()
+        p["p_alive"] = p["p_alive"].where(self.model.p_alive_shown(self.summary.loc[p.index]))
+        return p.nlargest(n, "predicted_clv").join(self.summary[cols])
+
+    def narrative(self) -> str:
+        return narrative(self.predictions, self.summary, self.segments, self.validation, self.model, self.language,
+                         currency=self.currency, horizon_days=self.horizon_days, names=self.stage_names)
+
+    def key_figures(self) -> dict[str, Any]:
+        """The page's figures for ``clv.figures.json`` (no NaN or inf: missing values are null with a text)."""
+        from ltvlib.labels import label
+
+        lang, cur = self.language, self.currency
+        fig: dict[str, Any] = {"as_of": str(self.as_of), "error": self.error, "customers": int(len(self.summary)),
+                               "repeat_buyers": int((self.summary["frequency"] > 0).sum())}
+        if self.model is None:
+            fig["key_figures"] = {"clv_status": {"label": label("model_error", lang), "value": None,
+                                                 "text": self.error}}
+            return json_safe(fig)
+        total = float(self.predictions["predicted_clv"].sum())
+        n = len(self.predictions)
+        v = self.validation
+        bias = v.metrics["bias"] if v is not None else float("nan")
+        fig.update({
+            "model": self.model.model, "model_choice": self.choice.reason, "time_unit": self.model.time_unit,
+            "params": {k: float(x) for k, x in self.model.params_.items()},
+            "spend_params": None if self.model.spend_params_ is None else
+            {k: float(x) for k, x in self.model.spend_params_.items()},
+            "clv_total": total, "clv_mean": total / n,
+            f"expected_purchases_{self.horizon_days}d":
+                float(self.predictions[f"expected_purchases_{self.horizon_days}d"].sum()),
+            "holdout_mae": {m: x.metrics["mae"] for m, x in self.choice.validations.items()},
+            "validation": None if v is None else {"calibration_end": str(v.calibration_end), **v.metrics},
+            "validation_text": self.validation_text,
+            "segments": self.segments["clv_total"].to_dict(),
+            "key_figures": {
+                "clv_total": {"label": label("clv_total", lang), "value": total, "text": f"{total:,.0f} {cur}".strip()},
+                "clv_mean": {"label": label("clv_mean", lang), "value": total / n,
+                             "text": f"{total / n:,.0f} {cur}".strip()},
+                "holdout_bias": {"label": label("bias", lang), "value": bias,
+                                 "text": f"{bias:+.1%}" if np.isfinite(bias) else (self.validation_text or "–")},
+            },
+        })
+        return json_safe(fig)
+
+
+def build_report(orders: pd.DataFrame, summary: pd.DataFrame, as_of: dt.date | str,
+                 settings: Mapping[str, Any] | None, thresholds: Mapping[str, Any], language: str, *,
+                 currency: str = "") -> CLVReport:
+    """Compute the CLV page for a shop: model choice and validation, fit, predictions, stage table.
+
+    Never raises :class:`ModelError`: what cannot be computed is left None with its sentence in the report.
+    """
+    from ltvlib import rfm
+    from ltvlib.labels import say
+
+    s = _settings(settings)
+    as_of_d = pd.Timestamp(as_of).date()
+    rep = CLVReport(as_of_d, language, currency, max(s["horizons_days"]), summary, stage_names(thresholds, language))
+    if not len(summary):
+        rep.error = say("clv_no_customers", language, as_of=str(as_of_d))
+        return rep
+    try:
+        CLVModel.from_settings(s)._check_repeaters(summary)
+    except ModelError as e:
+        rep.error = e.text(language)
+        return rep
+    rep.choice = choose_model(orders, as_of_d, s)
+    try:
+        rep.model = CLVModel.from_settings({**s, "model": rep.choice.model}).fit(summary)
+        rep.predictions = rep.model.predict(summary, s["horizons_days"])
+    except ModelError as e:
+        rep.model = rep.predictions = None
+        rep.error = e.text(language)
+        return rep
+    rep.segments = segment_clv(rep.predictions, rfm.stage_scenario(summary, thresholds),
+                               rep.model.p_alive_shown(summary))
+    return rep
+
+
+def validation_table(validation: Validation, language: str) -> pd.DataFrame:
+    """The validation metrics as display text ("–" where a metric is undefined, e.g. no holdout purchase)."""
+    from ltvlib.labels import label
+
+    fmt = {"customers": ",.0f", "holdout_days": ",.0f", "actual": ",.0f", "predicted": ",.0f", "bias": "+.1%",
+           "mae": ".3f", "baseline_mae": ".3f", "tracking_error_end": "+.1%", "tracking_mape": ".1%"}
+    names = {"customers": "customers_calibration", "actual": "actual_holdout", "predicted": "predicted_holdout"}
+    m = validation.metrics
+    rows = {label(names.get(k, k), language): format(m[k], f) if np.isfinite(m[k]) else "–" for k, f in fmt.items()}
+    out = pd.DataFrame({label("value", language): rows})
+    out.index.name = label("metric", language)
+    return out

@@ -368,7 +368,9 @@ def test_clv_notebook_on_demo_shop(tmp_path: Path) -> None:
     with Store(params.store, timezone=params.timezone, read_only=True) as store:
         orders = store.orders()
     summary = customer_summary(orders, params.as_of)
-    model = clv.CLVModel.from_settings(params.clv).fit(summary)
+    # clv.model: auto: the page names the model it chose on the holdout; its figures are that model's
+    assert figs["model"] in clv.AUTO_CANDIDATES and params.clv["model"] == "auto"
+    model = clv.CLVModel.from_settings({**params.clv, "model": figs["model"]}).fit(summary)
     assert figs["params"] == pytest.approx(model.params_.to_dict(), rel=1e-9)
     assert figs["clv_total"] == pytest.approx(model.predict(summary)["predicted_clv"].sum(), rel=1e-9)
     assert figs["validation"]["calibration_end"] == str(clv.default_calibration_end(orders, params.as_of))

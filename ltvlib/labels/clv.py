@@ -55,3 +55,133 @@ LABELS: dict[str, dict[str, str]] = {
     "email": {"en": "E-mail", "ja": "メールアドレス"},
     "model_error": {"en": "The CLV model cannot be used for this shop", "ja": "このショップではCLVモデルを使えません"},
 }
+
+# sentences of the CLV page (ltvlib.labels.say): one plain sentence each, saying what is missing and what would
+# make it possible; facts are formatted by ltvlib.clv before they are filled in
+LABELS.update({
+    "clv_no_customers": {
+        "en": "CLV needs customers with orders up to {as_of}, and this shop has none yet (orders without a customer "
+              "e-mail or id and cancelled orders do not count); it becomes possible once identified customers order.",
+        "ja": "CLVの予測には{as_of}までに注文した顧客が必要ですが、このショップにはまだいません（メールアドレスや顧客IDのない注文と"
+              "キャンセルは数えず、顧客を特定できる注文が入ると予測できるようになります）。"},
+    "clv_too_few_repeat": {
+        "en": "Only {have} of {total} customers have ever come back for a second purchase day, and CLV needs at least "
+              "{needed}; more history (or a lower clv.min_repeat_customers in the shop's params) would make it possible.",
+        "ja": "2回目の購入をした顧客は {total}人中 {have}人だけです（CLVの予測には最低 {needed}人必要で、履歴が増えるか、"
+              "ショップのパラメータで clv.min_repeat_customers を下げると予測できます）。"},
+    "clv_too_few_spend": {
+        "en": "Only {have} customers have repeat purchases with positive net revenue, and the spend model needs at least "
+              "{needed}; set clv.spend_model: aov in the shop's params to value customers at their average order value.",
+        "ja": "売上がプラスのリピート購入がある顧客は {have}人だけで、購入単価モデルには最低 {needed}人必要です（ショップのパラメータで "
+              "clv.spend_model: aov を設定すると各顧客の平均注文単価で評価できます）。"},
+    "clv_fm_correlation": {
+        "en": "Customers who buy more often spend {direction} per purchase here (correlation {corr} between repeat "
+              "purchases and spend, above the {limit} the Gamma-Gamma spend model tolerates), so set "
+              "clv.spend_model: aov in the shop's params to value customers at their average order value.",
+        "ja": "このショップでは購入回数が多い顧客ほど購入単価が{direction_ja}傾向があり（相関 {corr}、Gamma-Gammaモデルの許容範囲 "
+              "{limit} を超過）、ショップのパラメータで clv.spend_model: aov を設定すると各顧客の平均注文単価で評価できます。"},
+    "clv_spend_not_converged": {
+        "en": "The Gamma-Gamma spend model did not converge on this shop's repeat purchases; set clv.spend_model: aov "
+              "in the shop's params to value customers at their average order value.",
+        "ja": "Gamma-Gamma購入単価モデルはこのショップのリピート購入では収束しませんでした（ショップのパラメータで "
+              "clv.spend_model: aov を設定すると各顧客の平均注文単価で評価できます）。"},
+    "clv_spend_infinite": {
+        "en": "The Gamma-Gamma spend model gives no finite average spend here (q = {q} must be above 1) because a few "
+              "very large repeat orders dominate; set clv.spend_model: aov in the shop's params to use average order values.",
+        "ja": "少数の非常に大きなリピート注文が支配的なため、Gamma-Gamma購入単価モデルでは平均購入単価が有限になりません（q = {q}、"
+              "1より大きい必要があり、clv.spend_model: aov を設定すると平均注文単価を使えます）。"},
+    "clv_not_converged": {
+        "en": "The {model} model did not converge on this shop's history, so its predictions would be arbitrary; a small "
+              "clv.penalizer (e.g. 0.001) in the shop's params or a longer history may make it possible.",
+        "ja": "{model}モデルはこのショップの履歴では収束せず予測値が意味を持たないため、ショップのパラメータで小さな clv.penalizer"
+              "（例 0.001）を設定するか、より長い履歴で試してください。"},
+    "clv_invalid_params": {
+        "en": "The {model} fit ended at invalid parameters ({params}), so it does not describe this shop's buying; "
+              "try clv.penalizer or another clv.model in the shop's params.",
+        "ja": "{model}モデルの推定が無効なパラメータ（{params}）で終わり、このショップの購買を表せていないため、clv.penalizer か"
+              "別の clv.model を試してください。"},
+    "clv_undefined_predictions": {
+        "en": "The fitted {model} model gives undefined predictions for {count} customers (numerical overflow at "
+              "extreme histories); clv.time_unit: W, a small clv.penalizer or another clv.model may fix it.",
+        "ja": "推定した{model}モデルは {count}人の顧客について予測値が定まらないため（極端な履歴での数値オーバーフロー）、"
+              "clv.time_unit: W、小さな clv.penalizer、または別の clv.model を試してください。"},
+    "clv_no_validation_orders": {
+        "en": "There are no customer orders up to this date, so there is nothing to validate.",
+        "ja": "この基準日までに顧客の注文がないため、検証できません。"},
+    "clv_history_too_short": {
+        "en": "The holdout check needs at least {needed} days of history to hold the last third back, and this "
+              "shop has {have}; it becomes possible as the history grows.",
+        "ja": "ホールドアウト検証には履歴の最後の3分の1を取り分けるため最低 {needed}日の履歴が必要ですが、このショップは"
+              "{have}日分です（履歴が増えると検証できます）。"},
+    "clv_too_few_repeat_cal": {
+        "en": "The holdout check fits the model on the history up to {cal_end}, when only {have} of {total} customers "
+              "had come back (at least {needed} are needed); a longer history would make the check possible.",
+        "ja": "ホールドアウト検証は{cal_end}までの履歴でモデルを推定しますが、その時点で2回目の購入をした顧客は {total}人中 "
+              "{have}人だけでした（最低 {needed}人必要で、履歴が長くなると検証できます）。"},
+    # model choice, P(alive), spend of one-time buyers
+    "clv_choice_holdout": {
+        "en": "The report uses {model}: on the holdout after {cal_end} its mean absolute error per customer was {mae} "
+              "purchases against {other_mae} for {other} (clv.model: auto; set clv.model in the shop's params to pin one).",
+        "ja": "このレポートは{model}モデルを使います（{cal_end}以降のホールドアウト期間で顧客あたり平均絶対誤差が{mae}回、"
+              "{other}モデルは{other_mae}回、clv.model: auto、ショップのパラメータで clv.model を指定すると固定できます）。"},
+    "clv_choice_only": {
+        "en": "The report uses {model}, the only candidate that could be checked on the holdout ({other} could not: "
+              "{why}).",
+        "ja": "このレポートは{model}モデルを使います（ホールドアウト検証ができた唯一の候補で、{other}モデルは検証できませんでした："
+              "{why}）。"},
+    "clv_choice_default": {
+        "en": "The report uses {model} because the candidate models could not be compared on a holdout period "
+              "(see the validation section); a longer history would let the report choose by accuracy.",
+        "ja": "候補モデルをホールドアウト期間で比較できなかったため、このレポートは{model}モデルを使います（検証の節を参照、"
+              "履歴が長くなると精度で選べます）。"},
+    "clv_choice_pinned": {
+        "en": "The report uses {model}, as set in the shop's params (clv.model).",
+        "ja": "このレポートはショップのパラメータ（clv.model）の指定どおり{model}モデルを使います。"},
+    "clv_p_alive_repeat_only": {
+        "en": "P(alive) is shown for repeat buyers only: {model} counts every one-time buyer as alive (P(alive) = 1) "
+              "however long ago they bought, so for the {count} one-time buyers it is left blank (–) and their "
+              "expected purchases come from their low purchase rate alone.",
+        "ja": "P(alive)はリピート購入のある顧客だけに表示します（{model}モデルは一度しか購入していない顧客を、購入がどれほど前でも"
+              "P(alive)=1とみなすため、{count}人の1回購入顧客は空欄（–）で、予測購入回数は低い購入頻度だけを反映します）。"},
+    "clv_p_alive_all": {
+        "en": "{model} lets one-time buyers drop out too, so P(alive) is shown for every customer; the {count} "
+              "one-time buyers average {mean}.",
+        "ja": "{model}モデルは1回購入の顧客も離脱しうるとみなすため、P(alive)を全顧客に表示します（{count}人の1回購入顧客の"
+              "平均は{mean}）。"},
+    "clv_one_timer_value": {
+        "en": "One-time buyers are valued at their own average order value ({own} on average), not at the Gamma-Gamma "
+              "population mean of {population} per purchase; repeat buyers at the Gamma-Gamma estimate.",
+        "ja": "1回購入の顧客は各自の平均注文単価（平均 {own}）で評価し、Gamma-Gammaモデルの母集団平均（1回あたり {population}）は"
+              "使いません（リピート顧客はGamma-Gammaモデルの推定値で評価）。"},
+    "clv_stage_note": {
+        "en": "Stages by number of orders and days since the last order, as of {as_of}.",
+        "ja": "ステージは{as_of}時点の注文回数と最終購入からの日数で分けています。"},
+    "clv_stage_name": {"en": "{name} ({range})", "ja": "{name}（{range}）"},
+    "clv_range_orders_days": {"en": "{orders}, {days}", "ja": "{orders}・{days}"},
+    "clv_orders_one": {"en": "1 order", "ja": "1回"},
+    "clv_orders_range": {"en": "{lo}–{hi} orders", "ja": "{lo}〜{hi}回"},
+    "clv_orders_same": {"en": "{lo} orders", "ja": "{lo}回"},
+    "clv_orders_plus": {"en": "{lo}+ orders", "ja": "{lo}回以上"},
+    "clv_days_range": {"en": "{lo}–{hi} days", "ja": "{lo}〜{hi}日"},
+    "clv_days_plus": {"en": "{lo}+ days", "ja": "{lo}日以上"},
+    "clv_no_repeat_cells": {
+        "en": "The frequency / recency matrices need a fitted model; they appear once the model above can be fitted.",
+        "ja": "frequency×recencyの表は推定済みモデルが必要で、上のモデルが推定できると表示されます。"},
+    "repeat_buying": {"en": "Repeat buying so far", "ja": "これまでのリピート購入"},
+    "repeat_buyers": {"en": "Repeat buyers (2+ purchase days)", "ja": "リピート顧客（2日以上購入）"},
+    "one_time_buyers": {"en": "One-time buyers (1 purchase day)", "ja": "1回購入の顧客（購入日が1日）"},
+    "repeat_share": {"en": "Share of repeat buyers", "ja": "リピート顧客の割合"},
+    "revenue_per_customer": {"en": "Net revenue per customer so far", "ja": "これまでの顧客あたり純売上"},
+    "model_choice": {"en": "Model choice", "ja": "モデルの選択"},
+    "mae_bgnbd": {"en": "Holdout error per customer, BG/NBD", "ja": "ホールドアウト誤差（BG/NBD）"},
+    "clv_not_available": {"en": "–", "ja": "–"},
+})
+LABELS.update({
+    "clv_sections_need_model": {
+        "en": "Validation, P(alive), the CLV distribution, the stage table and the top customers appear here once "
+              "the model can be fitted.",
+        "ja": "検証、P(alive)、予測CLVの分布、ステージ別の表と上位顧客は、モデルを推定できるようになるとここに表示されます。"},
+    "customers_calibration": {"en": "Customers acquired in calibration", "ja": "学習期間に獲得した顧客"},
+    "actual_holdout": {"en": "Actual repeat purchases (holdout)", "ja": "ホールドアウト期間のリピート購入（実績）"},
+    "predicted_holdout": {"en": "Predicted repeat purchases (holdout)", "ja": "ホールドアウト期間のリピート購入（予測）"},
+})
