@@ -57,7 +57,7 @@ _SCHEMA: dict[str, Any] = {
         "max_fm_correlation": _ANY,
     },
     "winback": {
-        "dormant_days": _ANY, "horizon_days": _ANY, "top_n": _ANY, "min_score": _ANY,
+        "lapsed_days": _ANY, "horizon_days": _ANY, "top_n": _ANY, "min_score": _ANY,
         "control_share": _ANY, "seed": _ANY, "backtest_cutoff": _ANY, "peak_months": _ANY, "rank_by": _ANY,
     },
     # a segment is a condition text or a mapping (condition, en, ja, description, group, for_each), null to

@@ -21,15 +21,14 @@ from ltvlib.winback import (
     NotEnoughEpisodes,
     assign_groups,
     backtest,
-    dormancy_decay,
-    dormancy_episodes,
+    lapse_decay,
+    lapse_episodes,
     return_timing,
     returners_profile,
-    score_dormant,
+    score_lapsed,
     select_targets,
     settings_from,
     wilson_interval,
-    write_targets_csv,
 )
 
 D0 = dt.date(2024, 1, 1)
@@ -71,7 +70,7 @@ def history() -> tuple[pd.DataFrame, pd.DataFrame]:
         ("h1", "h", day(700 - 120), 100.0),
         # e: dormant since as_of - 100 days: the horizon is still open, not labelled
         ("e1", "e", day(700 - 121 - 100), 5000.0),
-        # f: reaches dormant_days exactly on as_of: a current episode starting on as_of
+        # f: reaches lapsed_days exactly on as_of: a current episode starting on as_of
         ("f1", "f", day(700 - 121), 400.0),
         # g: cancelled and future orders are invisible
         ("g1", "g", day(0), 100.0, {"cancelled_at": pd.Timestamp(day(0, "13:00"), tz="Asia/Tokyo")}),
@@ -86,7 +85,7 @@ def history() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_episodes_hand_made(history) -> None:
     orders, items = history
-    e = dormancy_episodes(orders, AS_OF, dormant_days=121, horizon_days=180, line_items=items)
+    e = lapse_episodes(orders, AS_OF, lapsed_days=121, horizon_days=180, line_items=items)
     by = {(r.customer_key, r.episode_no): r for r in e.itertuples()}
     # b, c and d are dormant again at as_of after their comebacks: a second, current episode each
     assert sorted(by) == [("a", 1), ("a", 2), ("b", 1), ("b", 2), ("c", 1), ("c", 2), ("d", 1), ("d", 2), ("e", 1),
@@ -147,8 +146,8 @@ def test_lean_load_gives_the_same_episodes(history, tmp_path: Path) -> None:
         full = store.orders()
     assert "tags" not in lean and lean["gift"].sum() == 2
     assert lean.set_index("order_id").loc["a1", "discount_code"] == "WELCOME10"
-    a = dormancy_episodes(lean, AS_OF, line_items=items)
-    b = dormancy_episodes(full, AS_OF, line_items=items)
+    a = lapse_episodes(lean, AS_OF, line_items=items)
+    b = lapse_episodes(full, AS_OF, line_items=items)
     pd.testing.assert_frame_equal(a, b)
     assert a.loc[a["customer_key"] == "b", "gift_share"].iloc[0] == 1.0
 
@@ -156,10 +155,10 @@ def test_lean_load_gives_the_same_episodes(history, tmp_path: Path) -> None:
 def test_horizon_edge_is_known_on_its_last_day(history) -> None:
     orders, _ = history
     # e went dormant on day 600: on day 780 its 180-day horizon has just ended without a return
-    e = dormancy_episodes(orders, D0 + dt.timedelta(days=780), dormant_days=121, horizon_days=180)
+    e = lapse_episodes(orders, D0 + dt.timedelta(days=780), lapsed_days=121, horizon_days=180)
     row = e.loc[e["customer_key"] == "e"].iloc[0]
     assert row["outcome_known"] and not row["returned"]
-    e = dormancy_episodes(orders, D0 + dt.timedelta(days=779), dormant_days=121, horizon_days=180)
+    e = lapse_episodes(orders, D0 + dt.timedelta(days=779), lapsed_days=121, horizon_days=180)
     row = e.loc[e["customer_key"] == "e"].iloc[0]
     assert not row["outcome_known"] and pd.isna(row["returned"])
 
@@ -167,14 +166,14 @@ def test_horizon_edge_is_known_on_its_last_day(history) -> None:
 def test_no_leakage_changes_after_start_do_not_move_features(history) -> None:
     """Changing, adding or removing orders after an episode's start leaves that episode's features as they were."""
     orders, items = history
-    base = dormancy_episodes(orders, AS_OF, line_items=items).set_index(["customer_key", "episode_no"])
+    base = lapse_episodes(orders, AS_OF, line_items=items).set_index(["customer_key", "episode_no"])
     changed = orders.copy()
     later = changed["customer_key"].eq("a") & (changed["ordered_at"] > pd.Timestamp(day(121), tz="Asia/Tokyo"))
     changed.loc[later, "net_revenue"] = 99999.0
     changed.loc[later, "channel"] = "draft_order"
     changed.loc[later, "tags"] = pd.Series([["gift"]] * int(later.sum()), index=changed.index[later])
     extra = make_orders([("a9", "a", day(150), 12345.0, {"discount_codes": ["X"]})])
-    after = dormancy_episodes(pd.concat([changed, extra], ignore_index=True), AS_OF, line_items=items)
+    after = lapse_episodes(pd.concat([changed, extra], ignore_index=True), AS_OF, line_items=items)
     after = after.set_index(["customer_key", "episode_no"])
     cols = list(FEATURE_COLUMNS)
     pd.testing.assert_series_equal(base.loc[("a", 1), cols], after.loc[("a", 1), cols])
@@ -201,10 +200,10 @@ def _histories(draw):
 def test_no_leakage_property(orders: pd.DataFrame, dormant: int, horizon: int) -> None:
     """Every episode's features equal those computed from only the orders known on its start day."""
     as_of = D0 + dt.timedelta(days=950)
-    full = dormancy_episodes(orders, as_of, dormant_days=dormant, horizon_days=horizon)
+    full = lapse_episodes(orders, as_of, lapsed_days=dormant, horizon_days=horizon)
     for r in full.itertuples():
         start = r.start_date.date()
-        known = dormancy_episodes(orders, start, dormant_days=dormant, horizon_days=horizon)
+        known = lapse_episodes(orders, start, lapsed_days=dormant, horizon_days=horizon)
         match = known.loc[(known["customer_key"] == r.customer_key) & (known["start_date"] == r.start_date)]
         assert len(match) == 1 and bool(match["current"].iloc[0])
         pd.testing.assert_series_equal(match.iloc[0][list(FEATURE_COLUMNS)],
@@ -270,15 +269,15 @@ def test_return_timing_kaplan_meier() -> None:
     assert t.loc[30, "share_returned"] == pytest.approx(0.625)
 
 
-def test_dormancy_decay() -> None:
+def test_lapse_decay() -> None:
     # constant hazard: the chance of a return in the next H days does not depend on the time already dormant
     days = np.arange(1, 401)
     timing = pd.DataFrame({"days": days, "share_returned": 1 - 0.99**days})
-    f = dormancy_decay(timing, np.array([0, 50, 150, 1000]), 100)
+    f = lapse_decay(timing, np.array([0, 50, 150, 1000]), 100)
     assert f == pytest.approx(np.ones(4))
     # returns only in the first 30 days: after 60 days dormant there is nothing left to expect
     timing = pd.DataFrame({"days": days, "share_returned": np.where(days <= 30, days / 100, 0.3)})
-    f = dormancy_decay(timing, np.array([0, 10, 60]), 100)
+    f = lapse_decay(timing, np.array([0, 10, 60]), 100)
     assert f[0] == 1 and 0 < f[1] < 1 and f[2] == 0
 
 
@@ -299,34 +298,44 @@ def test_select_targets() -> None:
     assert list(select_targets(s, top_n=2, min_score=0.3).index) == ["a", "c"]
 
 
-def test_targets_csv_is_pseudonymised(tmp_path: Path) -> None:
-    t = pd.DataFrame({"rank": [1, 2], "p_return": [0.5, 0.2], "driver_1": ["orders_band=5+", None]},
-                     index=pd.Index(["x@example.jp", "y@example.jp"], name="customer_key"))
-    g = pd.Series(["target", "control"], index=t.index, name="group")
-    path = write_targets_csv(t, g, tmp_path / "exports" / "list.csv", show_personal_data=False, shop="s")
-    text = path.read_text(encoding="utf-8")
-    assert "example.jp" not in text and text.startswith("customer,rank,p_return,driver_1,group")
-    assert list(tmp_path.joinpath("exports").iterdir()) == [path]  # no temp file left behind
-    shown = write_targets_csv(t, g, tmp_path / "p.csv", show_personal_data=True, shop="s").read_text()
-    assert "x@example.jp" in shown
+def test_targets_export_is_pseudonymised_split_and_neutralised(tmp_path: Path) -> None:
+    t = pd.DataFrame({"rank": [1, 2, 3], "p_return": [0.5, 0.2, 0.1], "expected_return_value": [10.0, 5.0, 1.0],
+                      "days_lapsed": [3, 40, 400], "last_order_date": pd.to_datetime(["2024-01-01"] * 3),
+                      "orders": [5, 1, 2], "net_revenue": [100.0, 20.0, 30.0],
+                      "driver_1": ["orders_band=5+", "first_product_line==cmd|' /C calc'!A0", None],
+                      "driver_2": ["start_month=4", None, None], "driver_3": [None, None, None]},
+                     index=pd.Index(["x@example.jp", "y@example.jp", "z@example.jp"], name="customer_key"))
+    g = pd.Series(["target", "control", "target"], index=t.index, name="group")
+    table = winback.export_table(t, g, language="en", lapsed_days=121, show_personal_data=False, shop="s")
+    paths = winback.write_target_exports(table, tmp_path / "exports")
+    assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == ["winback_control.csv", "winback_targets.csv"]
+    targets, control = (pd.read_csv(paths[k], keep_default_na=False) for k in ("target", "control"))
+    assert list(targets.columns[:3]) == ["customer", "rank", "group"] and set(targets["group"]) == {"target"}
+    assert list(targets["rank"]) == [1, 3] and list(control["rank"]) == [2] and set(control["group"]) == {"control"}
+    text = paths["target"].read_text(encoding="utf-8") + paths["control"].read_text(encoding="utf-8")
+    assert "example.jp" not in text
+    # reasons are words in the shop's language, never attribute=value codes
+    assert targets.loc[0, "reason_1"] == "Orders: 5+ orders"
+    assert targets.loc[0, "reason_2"] == "Month of becoming Lapsed (121+ days): month 4"
+    assert targets.loc[1, "reason_1"] == "" and "=" not in "".join(targets["reason_1"])
+    ja = winback.export_table(t, g, language="ja", lapsed_days=121, show_personal_data=True, shop="s")
+    assert ja.loc[0, "reason_1"] == "購入回数：5+回" and ja.loc[0, "customer_key"] == "x@example.jp"
+    # the export goes through the project's CSV path: a cell a spreadsheet would run as a formula is neutralised
+    evil = table.assign(reason_3=["=HYPERLINK(\"http://x\")", "", ""])
+    again = winback.write_target_exports(evil, tmp_path / "evil")
+    assert pd.read_csv(again["target"], keep_default_na=False).loc[0, "reason_3"].startswith("'=")
 
 
 def test_settings_validation() -> None:
-    s = settings_from({"dormant_days": 90, "backtest_cutoff": "2025-01-31", "top_n": None})
-    assert s.dormant_days == 90 and s.backtest_cutoff == dt.date(2025, 1, 31) and s.top_n is None
-    assert settings_from({"dormant_days": "auto"}).dormant_days == "auto"
-    for bad in ({"dormant_days": 0}, {"horizon_days": "x"}, {"control_share": 1.0}, {"min_score": 2},
+    s = settings_from({"lapsed_days": 90, "backtest_cutoff": "2025-01-31", "top_n": None})
+    assert s.lapsed_days == 90 and s.backtest_cutoff == dt.date(2025, 1, 31) and s.top_n is None
+    # null (the default): lapsed = no longer active in the status grid's terms
+    assert settings_from({"lapsed_days": None}, {"active_days": 90}).lapsed_days == 91
+    assert settings_from({}).lapsed_days == 121
+    for bad in ({"lapsed_days": 0}, {"lapsed_days": "auto"}, {"horizon_days": "x"}, {"control_share": 1.0}, {"min_score": 2},
                 {"rank_by": "clv"}, {"peak_months": [13]}, {"backtest_cutoff": "soon"}):
         with pytest.raises(ValueError, match="winback"):
             settings_from(bad)
-
-
-def test_dormant_threshold_auto() -> None:
-    rows = [(f"{c}{i}", f"c{c}", day(i * (10 + c)), 100.0) for c in range(5) for i in range(6)]
-    orders = make_orders(rows)
-    got = winback.dormant_threshold(orders, AS_OF, "auto", minimum=1)
-    assert got == int(np.ceil(pd.Series([10, 11, 12, 13, 14] * 5).quantile(0.9)))
-    assert winback.dormant_threshold(orders, AS_OF, 121) == 121
 
 
 def test_model_needs_both_outcomes() -> None:
@@ -354,7 +363,7 @@ def demo_shop(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def demo_episodes(demo_shop) -> pd.DataFrame:
     orders, items = demo_shop
-    return dormancy_episodes(orders, dt.date(2026, 6, 30), line_items=items)
+    return lapse_episodes(orders, dt.date(2026, 6, 30), line_items=items)
 
 
 def test_model_beats_base_rate_on_demo(demo_episodes) -> None:
@@ -386,13 +395,13 @@ def test_profile_recovers_planted_drivers(demo_episodes) -> None:
 def test_scores_of_dormant_customers(demo_episodes) -> None:
     known = demo_episodes.loc[demo_episodes["outcome_known"]]
     m = LookalikeModel(seed=1).fit(known[list(FEATURE_COLUMNS)], known["returned"].to_numpy(dtype=bool))
-    s = score_dormant(m, demo_episodes, horizon_days=180)
+    s = score_lapsed(m, demo_episodes, horizon_days=180)
     current = demo_episodes.loc[demo_episodes["current"], "customer_key"]
     assert s.index.is_unique and set(s.index) == set(current)
     assert s["rank"].tolist() == list(range(1, len(s) + 1))
     assert s["expected_return_value"].is_monotonic_decreasing
     assert s["p_return"].between(0, 1).all()
-    fresh = s["days_dormant"] == 0
+    fresh = s["days_lapsed"] == 0
     assert fresh.any() and np.allclose(s.loc[fresh, "p_return"], s.loc[fresh, "p_return_at_start"])
     names = set(m.encoder_.get_feature_names_out())
     drivers = s[["driver_1", "driver_2", "driver_3"]].stack().dropna()
@@ -407,7 +416,9 @@ def test_scores_of_dormant_customers(demo_episodes) -> None:
 
 
 @pytest.mark.slow
-def test_notebook_runs_on_demo_store(tmp_path: Path, demo_shop) -> None:
+def test_notebook_runs_on_demo_store_and_leaves_it_untouched(tmp_path: Path, demo_shop) -> None:
+    import hashlib
+
     import papermill as pm
 
     from ltvlib.io import ImportResult
@@ -423,70 +434,123 @@ def test_notebook_runs_on_demo_store(tmp_path: Path, demo_shop) -> None:
     demo_yaml = (NOTEBOOKS_DIR.parent / "params" / "shops" / "demo.yaml").read_text(encoding="utf-8")
     (shop / "shop.yaml").write_text(demo_yaml.replace("../../data/demo/store.duckdb", "store.duckdb")
                                     .replace("shop: demo", "shop: wbtest"), encoding="utf-8")
+    before = hashlib.sha256((shop / "store.duckdb").read_bytes()).hexdigest()
     out = tmp_path / "report"
     out.mkdir()
     pm.execute_notebook(str(NOTEBOOKS_DIR / "winback.ipynb"), str(out / "winback.ipynb"),
                         parameters={"shop": str(shop / "shop.yaml"), "as_of": "2026-06-30", "audience": "client",
                                     "out_dir": str(out)},
                         kernel_name=ensure_kernel(), cwd=str(NOTEBOOKS_DIR), progress_bar=False)
-    figures = json.loads((out / "winback.figures.json").read_text(encoding="utf-8"))
-    assert figures["backtest"]["lift_top10"] > 1.5 and figures["target_list"]["customers"] == 500
-    assert figures["target_list"]["control"] == 50
-    csv = pd.read_csv(out / "exports" / "winback_targets.csv")
-    assert len(csv) == 500 and "customer" in csv and not csv["customer"].str.contains("@").any()
+    # producing the report never writes to the store (freezing is `ltv winback freeze`)
+    assert hashlib.sha256((shop / "store.duckdb").read_bytes()).hexdigest() == before
+    figures = json.loads((out / "winback.figures.json").read_text(encoding="utf-8"), parse_constant=pytest.fail)
+    t = figures["target_list"]
+    assert figures["backtest"]["lift_top10"] > 1.5 and t["customers"] == 500 and t["control"] == 50
+    assert t["targets"] == 450 and t["list_to_freeze"] == "winback-2026-06-30"
+    assert figures["lapsed_days"] == 121 and figures["title"].startswith("ウィンバック：購入途絶（121日以上）")
+    targets = pd.read_csv(out / "exports" / "winback_targets.csv")
+    control = pd.read_csv(out / "exports" / "winback_control.csv")
+    assert len(targets) == 450 and len(control) == 50 and set(targets["group"]) == {"target"}
+    assert not targets["customer"].str.contains("@").any() and targets["reason_1"].str.contains("：").all()
+    assert 0 < figures["key_figures"]["expected_returns_without_offer"]["value"] == pytest.approx(
+        targets["p_return"].sum(), rel=1e-3)
+    html = notebook_html(out / "winback.ipynb", "client")
+    assert "購入途絶（121日以上）" in html and 'src="http' not in html and "@example.jp" not in html
+    assert "ltv winback freeze" not in html  # clients see no command lines
+    from pagecheck import page_problems
+
+    assert page_problems(html) == []
+
+    # the explicit freeze step freezes exactly the exported list, control group included
+    from ltvlib.cli import main
     from ltvlib.segments import lists
 
+    assert main(["winback", "freeze", str(shop / "shop.yaml"), "--as-of", "2026-06-30"]) == 0
+    assert main(["winback", "freeze", str(shop / "shop.yaml"), "--as-of", "2026-06-30"]) == 2  # taken name
     with Store(shop / "store.duckdb", timezone="Asia/Tokyo", read_only=True) as store:
-        members = lists.load(store, figures["target_list"]["list"]).set_index("customer_key")["group"]
+        members = lists.load(store, "winback-2026-06-30")
         assert lists.info(store, "winback-2026-06-30")["how"] == "winback"
-    assert len(members) == 500 and (members == "control").sum() == 50
-    html = notebook_html(out / "winback.ipynb", "client")
-    assert "休眠顧客" in html and 'src="http' not in html and "@example.jp" not in html
+    from ltvlib.privacy import pseudonym
+
+    frozen = pd.Series(members["group"].to_numpy(), index=pseudonym(members["customer_key"], "wbtest")).sort_index()
+    exported = pd.concat([targets, control]).set_index("customer")["group"].sort_index()
+    assert frozen.to_dict() == exported.to_dict()
 
 
 def test_analyse_without_enough_episodes_says_why(history) -> None:
     orders, items = history
     r = winback.analyse(orders, AS_OF, settings_from({}), line_items=items)
-    assert r.model is None and r.backtest is None and "at least 10 returned" in r.problem
+    assert r.model is None and r.backtest is None and "at least 10 customers who came back" in str(r.problem)
+    assert "10人以上" in r.problem.text("ja") and "121日以上" in r.problem.text("ja")
     assert set(r.scores.index) == {"a", "b", "c", "d", "e", "f"} and r.scores["p_return"].isna().all()
-    dormant = winback.dormant_summary(r.scores)
-    assert dormant["customers"].sum() == 6 and dormant.loc["0-89", "customers"] == 1  # f: dormant since today
+    lapsed = winback.lapsed_summary(r.scores)
+    assert lapsed["customers"].sum() == 6 and lapsed.loc["0-89", "customers"] == 1  # f: lapsed since today
+    empty = r.scores.iloc[:0]
     for lang in ("en", "ja"):
-        text = winback.narrative(n_customers=7, dormant=dormant, scores=r.scores, timing=r.timing, profile=r.profile,
-                                 metrics=None, targets=r.scores.iloc[:0], control=0, dormant_days=121,
+        text = winback.narrative(n_customers=7, lapsed=lapsed, scores=r.scores, timing=r.timing, profile=r.profile,
+                                 metrics=None, targets=empty, groups=assign_groups(empty, 0.1, 1), lapsed_days=121,
                                  horizon_days=180, currency="JPY", language=lang)
-        assert "6" in text and ("validated" in text if lang == "en" else "検証" in text)
+        assert "6" in text and ("Lapsed (121+ days)" in text if lang == "en" else "購入途絶（121日以上）" in text)
+        assert "nan" not in text.lower()
 
 
 def test_demo_params_section_is_valid() -> None:
     from ltvlib.params import load_shop_params
 
-    s = settings_from(load_shop_params("demo").winback)
-    assert s.dormant_days == 121 and s.horizon_days == 180 and s.peak_months == (6, 7, 12)
+    p = load_shop_params("demo")
+    s = settings_from(p.winback, p.thresholds)
+    assert s.lapsed_days == p.thresholds["active_days"] + 1 == 121 and s.horizon_days == 180
+    assert s.peak_months == (6, 7, 12)
 
 
 def test_report_text_reads_the_numbers(demo_shop) -> None:
     orders, items = demo_shop
     r = winback.analyse(orders, dt.date(2026, 6, 30), settings_from({}), line_items=items)
-    dormant = winback.dormant_summary(r.scores)
+    lapsed = winback.lapsed_summary(r.scores)
     targets = select_targets(r.scores, top_n=100)
+    groups = assign_groups(targets, 0.1, 42)
     m = r.backtest.metrics
-    text = {lang: winback.narrative(n_customers=20000, dormant=dormant, scores=r.scores, timing=r.timing,
-                                    profile=r.profile, metrics=m, targets=targets, control=10, dormant_days=121,
+    text = {lang: winback.narrative(n_customers=20000, lapsed=lapsed, scores=r.scores, timing=r.timing,
+                                    profile=r.profile, metrics=m, targets=targets, groups=groups, lapsed_days=121,
                                     horizon_days=180, currency="JPY", language=lang) for lang in ("en", "ja")}
-    n = f"{int(dormant['customers'].sum()):,}"
+    n = f"{int(lapsed['customers'].sum()):,}"
     assert n in text["en"] and n in text["ja"] and f"{m['auc']:.2f}" in text["en"] and "提言" in text["ja"]
     assert f"{m['lift_top10']:.1f}x" in text["en"] and f"{m['lift_top10']:.1f}倍" in text["ja"]
-    shown = winback.present_profile(r.profile.head(3), "ja")
+    # the forecast counts the target group only, and is what happens without an offer
+    to_contact = targets.loc[groups == "target"]
+    assert len(to_contact) == 90
+    assert f"**{float(to_contact['p_return'].sum()):,.0f}**" in text["en"] and "without an offer" in text["en"]
+    assert "**90 customers**" in text["en"] and "**10** customers" in text["en"] and "オファーがなくても" in text["ja"]
+    assert "dormant" not in text["en"].lower() and "休眠" not in text["ja"].replace("「休眠」", "")
+    shown = winback.present_profile(r.profile.head(3), "ja", 121)
     assert len(shown) == 3 and shown.index[0].startswith("初回購入の商品ライン：")
-    assert winback.driver_text("orders_band=3-4", "en") == "Orders: 3-4 orders"
-    assert winback.driver_text("start_month=2", "ja") == "休眠入りの月：2月"
+    assert winback.driver_text("orders_band=3-4", "en", 121) == "Orders: 3-4 orders"
+    assert winback.driver_text("orders_band=1", "en", 121) == "Orders: 1 order"
+    assert winback.driver_text("start_month=2", "ja", 121) == "購入途絶（121日以上）になった月：2月"
     from matplotlib.figure import Figure
 
     from ltvlib.plots import winback as wb_plots
 
-    figs = [wb_plots.dormant_base_chart(dormant, "en"), wb_plots.return_timing_chart(r.timing, 180, "en"),
-            wb_plots.lift_chart(r.profile.head(6), "en", column="adjusted_lift"),
+    figs = [wb_plots.lapsed_base_chart(lapsed, "en", 121), wb_plots.return_timing_chart(r.timing, 180, "en", 121),
+            wb_plots.lift_chart(r.profile.head(6), "en", 121, column="adjusted_lift"),
             wb_plots.calibration_chart(r.backtest.calibration, "en"), wb_plots.gains_chart(r.backtest.gains, "en")]
     assert all(isinstance(f, Figure) for f in figs)
-    assert figs[1].axes[0].get_title() == "When dormant customers come back"
+    assert figs[1].axes[0].get_title() == "When Lapsed (121+ days) customers come back"
+
+
+def test_profile_counts_only_episodes_whose_outcome_is_known(history) -> None:
+    """An episode still open at as_of that has already returned must not count: early returners would
+    otherwise inflate the base rate (the demo's went from 19.0% to 22.3%)."""
+    orders, items = history
+    # q lapses on day 600 and comes back on day 650: returned, but its horizon (day 780) is after as_of (700)
+    extra = make_orders([("q1", "q", day(600 - 121), 700.0), ("q2", "q", day(650), 700.0)])
+    e = lapse_episodes(pd.concat([orders, extra], ignore_index=True), AS_OF, lapsed_days=121, horizon_days=180,
+                       line_items=items)
+    q = e.loc[e["customer_key"] == "q"].iloc[0]
+    assert q["returned"] and not q["outcome_known"]  # it did return, but its outcome is not settled
+    known = e.loc[e["outcome_known"]]
+    p = returners_profile(e, AttributeEncoder(min_count=1).fit(known)).set_index(["attribute", "value"])
+    everyone = p.loc["multichannel"]  # every episode has one value of each attribute
+    assert everyone["episodes"].sum() == len(known) == 8  # a1, a2, b1, b2, c1, c2, d1, d2 (not e, f or q)
+    assert everyone["returned"].sum() == int(known["returned"].sum()) == 3  # a1, b1, d1; q is not counted
+    assert winback.return_value_ratio(e) == winback.return_value_ratio(e.loc[e["customer_key"] != "q"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ltvlib.cli import core, segment
+from ltvlib.cli import core, segment, winback
 from ltvlib.params import ParamsError
 
 EXIT_BAD_INPUT = 2
@@ -24,6 +24,7 @@ EPILOG = """examples:
   ltv run demo --notebooks cohorts,clv      only some reports (rfm, segments, journey, cohorts, clv, winback)
   ltv summary demo --as-of 2026-06-30        customer summary figures in the terminal
   ltv segment list demo                      segments and frozen lists (see: ltv segment --help)
+  ltv winback freeze demo --as-of 2026-06-30 freeze the win-back report's target list (reports never write)
 """
 
 
@@ -32,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (core, segment):
+    for module in (core, segment, winback):
         module.register(sub)
     return p
 

@@ -9,32 +9,40 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
 
-from ltvlib.labels import label
+from ltvlib.labels import label, say
 from ltvlib.winback.narrative import attribute_text
 
-__all__ = ["calibration_chart", "dormant_base_chart", "gains_chart", "lift_chart", "return_timing_chart"]
+__all__ = ["calibration_chart", "gains_chart", "lapsed_base_chart", "lift_chart", "return_timing_chart"]
 
 
-def dormant_base_chart(dormant: pd.DataFrame, language: str) -> Figure:
-    """Dormant customers by days since going dormant, with the expected returns in each band."""
+def lapsed_base_chart(lapsed: pd.DataFrame, language: str, days: int, *, scored: bool = True) -> Figure:
+    """Lapsed customers by days since becoming lapsed (``days``: the lapsed threshold), with the returns
+    expected in each band without an offer when the score is trusted (``scored``)."""
     fig, ax = plt.subplots(figsize=(7.5, 3.4))
-    x = np.arange(len(dormant))
-    ax.bar(x, dormant["customers"], color="#9fb6cd", label=label("wb_customers", language))
-    ax.bar(x, dormant["expected_returns"], color="#2a6f97", label=label("wb_expected_returns", language))
-    for xi, (c, r) in enumerate(zip(dormant["customers"], dormant["expected_returns"])):
-        ax.text(xi, c, f"{c:,.0f}\n({r:,.0f})", ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(x, [f"{i}{label('wb_unit_days', language)}" for i in dormant.index])
-    ax.set_xlabel(label("wb_days_dormant", language))
+    x = np.arange(len(lapsed))
+    customers = lapsed["customers"].to_numpy(dtype=float)
+    ax.bar(x, customers, color="#9fb6cd", label=label("wb_customers", language))
+    if scored:
+        expected = np.nan_to_num(lapsed["expected_returns"].to_numpy(dtype=float))
+        ax.bar(x, expected, color="#2a6f97", label=label("wb_expected_returns", language))
+        texts = [f"{c:,.0f}\n({r:,.0f})" for c, r in zip(customers, expected)]
+        ax.legend(fontsize=8)
+    else:
+        texts = [f"{c:,.0f}" for c in customers]
+    for xi, (c, t) in enumerate(zip(customers, texts)):
+        ax.text(xi, c, t, ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, [f"{i}{label('wb_unit_days', language)}" for i in lapsed.index])
+    ax.set_xlabel(say("wb_days_lapsed", language, days=days))
     ax.set_ylabel(label("wb_customers", language))
-    ax.margins(y=0.2)
-    ax.legend(fontsize=8)
+    ax.set_ylim(0, max(float(customers.max()) if len(customers) else 0.0, 1.0) * 1.25)
     fig.tight_layout()
     plt.close(fig)
     return fig
 
 
-def return_timing_chart(timing: pd.DataFrame, horizon_days: int, language: str, *, max_days: int = 365) -> Figure:
-    """Share of dormant customers who came back by days since going dormant, horizon marked."""
+def return_timing_chart(timing: pd.DataFrame, horizon_days: int, language: str, days: int, *,
+                        max_days: int = 365) -> Figure:
+    """Share of lapsed customers who came back by days since becoming lapsed, horizon marked."""
     t = timing.loc[timing["days"] <= max_days]
     fig, ax = plt.subplots(figsize=(7.5, 3.4))
     ax.plot(t["days"], t["share_returned"], color="#2a6f97", linewidth=2)
@@ -44,31 +52,37 @@ def return_timing_chart(timing: pd.DataFrame, horizon_days: int, language: str, 
         ax.annotate(f"{horizon_days}{label('wb_unit_days', language)}: {y:.1%}", (horizon_days, y),
                     xytext=(8, -14), textcoords="offset points", fontsize=9, color="#c44e52")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel(label("wb_days_dormant", language))
+    ax.set_xlabel(say("wb_days_lapsed", language, days=days))
     ax.set_ylabel(label("wb_share_returned", language))
-    ax.set_title(label("wb_timing", language))
+    ax.set_title(say("wb_timing", language, days=days))
+    ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
     fig.tight_layout()
     plt.close(fig)
     return fig
 
 
-def lift_chart(rows: pd.DataFrame, language: str, *, column: str = "lift") -> Figure:
-    """Lift per attribute value with its 95% interval (``column`` 'lift' or 'adjusted_lift'); 1 = no difference."""
-    rows = rows.iloc[::-1]
+def lift_chart(rows: pd.DataFrame, language: str, days: int, *, column: str = "lift") -> Figure:
+    """Lift per attribute value with its 95% interval (``column`` 'lift' or 'adjusted_lift'); 1 = no difference.
+    Rows without a finite lift are left out; ``ValueError`` if none is left (the page says why instead)."""
     low, high = ("lift_low", "lift_high") if column == "lift" else ("adjusted_low", "adjusted_high")
-    names = [attribute_text(a, v, language) for a, v in zip(rows["attribute"], rows["value"])]
+    rows = rows.loc[np.isfinite(rows[column].to_numpy(dtype=float))].iloc[::-1]
+    if rows.empty:
+        raise ValueError("lift_chart needs at least one row with a finite lift")
+    names = [attribute_text(a, v, language, days) for a, v in zip(rows["attribute"], rows["value"])]
     fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(rows) + 1.2))
     y = np.arange(len(rows))
     lift = rows[column].to_numpy(dtype=float)
-    err = np.vstack([lift - rows[low].to_numpy(dtype=float), rows[high].to_numpy(dtype=float) - lift])
+    lo, hi = rows[low].to_numpy(dtype=float), rows[high].to_numpy(dtype=float)
+    err = np.nan_to_num(np.vstack([lift - lo, hi - lift]))
     colors = np.where(lift >= 1, "#2a6f97", "#c44e52")
-    ax.errorbar(lift, y, xerr=np.nan_to_num(err), fmt="none", ecolor="#888888", elinewidth=1, capsize=2)
+    ax.errorbar(lift, y, xerr=err, fmt="none", ecolor="#888888", elinewidth=1, capsize=2)
     ax.scatter(lift, y, c=colors, zorder=3)
     ax.axvline(1.0, color="#444444", linewidth=0.8)
     ax.set_yticks(y, names)
     ax.set_xscale("log")
-    ticks = [t for t in (0.25, 0.5, 0.67, 1, 1.5, 2, 3, 4, 6) if np.nanmin(lift) / 1.3 <= t <= np.nanmax(lift) * 1.3]
+    span = np.concatenate([lift, lo[np.isfinite(lo)], hi[np.isfinite(hi)], [1.0]])
+    ticks = [t for t in (0.25, 0.5, 0.67, 1, 1.5, 2, 3, 4, 6) if span.min() / 1.3 <= t <= span.max() * 1.3]
     ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}x"))
     ax.xaxis.set_minor_locator(NullLocator())

@@ -11,11 +11,10 @@ import pandas as pd
 from ltvlib.winback.episodes import (
     FEATURE_COLUMNS,
     WinbackSettings,
-    dormancy_episodes,
-    dormant_threshold,
+    lapse_episodes,
     return_timing,
 )
-from ltvlib.winback.model import Backtest, LookalikeModel, NotEnoughEpisodes, backtest, score_dormant
+from ltvlib.winback.model import Backtest, LookalikeModel, NotEnoughEpisodes, backtest, score_lapsed
 from ltvlib.winback.profile import returners_profile
 
 __all__ = ["WinbackResult", "analyse"]
@@ -23,11 +22,12 @@ __all__ = ["WinbackResult", "analyse"]
 
 @dataclass
 class WinbackResult:
-    """Everything the win-back report shows. ``model``/``backtest`` are None (and ``problem`` says why)
-    when the shop has too few episodes to train or test a model; ``scores`` then has null scores."""
+    """Everything the win-back report shows. ``model``/``backtest`` are None (and ``problem`` says why, in
+    either language: ``problem.text(language)``) when the shop has too few episodes to train or test a
+    model; ``scores`` then has null scores."""
 
     as_of: dt.date
-    dormant_days: int
+    lapsed_days: int
     horizon_days: int
     episodes: pd.DataFrame
     timing: pd.DataFrame
@@ -35,12 +35,12 @@ class WinbackResult:
     scores: pd.DataFrame
     model: LookalikeModel | None
     backtest: Backtest | None
-    problem: str | None
+    problem: NotEnoughEpisodes | None
 
 
 def _unscored(episodes: pd.DataFrame) -> pd.DataFrame:
     cur = episodes.loc[episodes["current"].to_numpy(dtype=bool)].set_index("customer_key")
-    out = pd.DataFrame({"last_order_date": cur["last_order_date"], "days_dormant": cur["followup_days"],
+    out = pd.DataFrame({"last_order_date": cur["last_order_date"], "days_lapsed": cur["followup_days"],
                         "orders": cur["orders"], "net_revenue": cur["net_revenue"], "aov": cur["aov"],
                         "p_return": np.nan, "expected_return_value": np.nan}, index=cur.index)
     out = out.sort_values("net_revenue", ascending=False, kind="stable")
@@ -51,11 +51,11 @@ def _unscored(episodes: pd.DataFrame) -> pd.DataFrame:
 def analyse(orders: pd.DataFrame, as_of: dt.date, settings: WinbackSettings, *,
             line_items: pd.DataFrame | None = None, clv: pd.DataFrame | None = None) -> WinbackResult:
     """Episodes, return timing, returners' profile, backtest, final model (all episodes with a known
-    outcome) and the ranked scores of today's dormant customers."""
-    dormant_days = dormant_threshold(orders, as_of, settings.dormant_days)
+    outcome) and the ranked scores of today's lapsed customers."""
+    lapsed_days = settings.lapsed_days
     h = settings.horizon_days
-    episodes = dormancy_episodes(orders, as_of, dormant_days=dormant_days, horizon_days=h, line_items=line_items,
-                                 peak_months=settings.peak_months)
+    episodes = lapse_episodes(orders, as_of, lapsed_days=lapsed_days, horizon_days=h, line_items=line_items,
+                             peak_months=settings.peak_months)
     timing = return_timing(episodes)
     profile = returners_profile(episodes)
     try:
@@ -64,6 +64,7 @@ def analyse(orders: pd.DataFrame, as_of: dt.date, settings: WinbackSettings, *,
         model = LookalikeModel(seed=settings.seed).fit(known[list(FEATURE_COLUMNS)],
                                                        known["returned"].to_numpy(dtype=bool))
     except NotEnoughEpisodes as e:
-        return WinbackResult(as_of, dormant_days, h, episodes, timing, profile, _unscored(episodes), None, None, str(e))
-    scores = score_dormant(model, episodes, horizon_days=h, rank_by=settings.rank_by, clv=clv)
-    return WinbackResult(as_of, dormant_days, h, episodes, timing, profile, scores, model, bt, None)
+        problem = e.with_facts(days=lapsed_days, horizon=h)
+        return WinbackResult(as_of, lapsed_days, h, episodes, timing, profile, _unscored(episodes), None, None, problem)
+    scores = score_lapsed(model, episodes, horizon_days=h, rank_by=settings.rank_by, clv=clv)
+    return WinbackResult(as_of, lapsed_days, h, episodes, timing, profile, scores, model, bt, None)

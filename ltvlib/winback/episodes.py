@@ -1,9 +1,9 @@
-"""Dormancy episodes: every time a customer went ``dormant_days`` without an order, what they looked like
+"""Lapse episodes: every time a customer went ``lapsed_days`` without an order, what they looked like
 then, and whether (and when, and for how much) they came back.
 
 Time semantics (DESIGN.md: calendar days in the shop's zone). A customer whose last purchase day is
-``L`` is dormant from day ``S = L + dormant_days`` if they placed no order on days ``L+1 .. S``: on ``S``
-their ``recency_days`` reaches ``dormant_days``. The episode's features use only orders up to ``L``
+``L`` is lapsed from day ``S = L + lapsed_days`` if they placed no order on days ``L+1 .. S``: on ``S``
+their ``recency_days`` reaches ``lapsed_days``. The episode's features use only orders up to ``L``
 (the last order before ``S``), so nothing after the episode's start leaks into them. The outcome is the
 first order after ``S``: *returned* if it falls within ``horizon_days`` (day ``S+1 .. S+horizon_days``);
 an episode whose horizon has not ended by ``as_of`` and with no return yet is left unlabelled.
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ltvlib.customers import as_of_cutoff, repurchase_intervals
+from ltvlib.customers import as_of_cutoff
 
 if TYPE_CHECKING:
     from ltvlib.store import Store
@@ -29,14 +29,13 @@ __all__ = [
     "FEATURE_COLUMNS",
     "GIFT_TAGS",
     "WinbackSettings",
-    "dormancy_episodes",
-    "dormant_threshold",
+    "lapse_episodes",
     "load_orders",
     "return_timing",
     "settings_from",
 ]
 
-GIFT_TAGS = ("gift",)  # order tags (case-insensitive) that mark a gift order; pass others to dormancy_episodes
+GIFT_TAGS = ("gift",)  # order tags (case-insensitive) that mark a gift order; pass others to lapse_episodes
 _EPOCH = np.datetime64("1970-01-01", "D")
 
 FEATURE_COLUMNS = {
@@ -57,15 +56,15 @@ FEATURE_COLUMNS = {
     "gift_share": "share of orders tagged as gifts (GIFT_TAGS)",
     "peak_season_share": "share of orders placed in the peak months (params winback.peak_months)",
     "multichannel": "ordered through more than one channel",
-    "prior_episodes": "earlier dormancy episodes of the same customer (all ended with a return)",
+    "prior_episodes": "earlier lapse episodes of the same customer (all ended with a return)",
     "start_month": "calendar month of the episode start (1-12)",
     "last_order_month": "calendar month of the last order (1-12)",
 }
 EPISODE_COLUMNS = {
     "customer_key": "the customer",
-    "episode_no": "1 for the customer's first dormancy, 2 for the second ...",
+    "episode_no": "1 for the customer's first lapse, 2 for the second ...",
     "last_order_date": "date of the last order before the episode",
-    "start_date": "the day the customer reached dormant_days without an order",
+    "start_date": "the day the customer reached lapsed_days without an order",
     "horizon_end": "start_date + horizon_days: the outcome is known once as_of reaches it",
     **FEATURE_COLUMNS,
     "return_date": "date of the first order after start_date (NaT if none up to as_of)",
@@ -73,7 +72,7 @@ EPISODE_COLUMNS = {
     "return_value": "net revenue of the orders on return_date",
     "returned": "True: returned within horizon_days; False: no return by horizon_end <= as_of; NA: not known yet",
     "outcome_known": "horizon_end <= as_of (the episode can train and test models without bias)",
-    "current": "no order since: the customer is dormant at as_of (the population to score)",
+    "current": "no order since: the customer is lapsed at as_of (the population to score)",
     "followup_days": "days observed after start_date: days_to_return, else as_of - start_date",
 }
 
@@ -82,7 +81,7 @@ EPISODE_COLUMNS = {
 class WinbackSettings:
     """The shop's ``winback`` params, checked (see params/defaults.yaml for their meaning)."""
 
-    dormant_days: int | str = 121
+    lapsed_days: int = 121
     horizon_days: int = 180
     top_n: int | None = 500
     min_score: float | None = None
@@ -99,12 +98,20 @@ def _positive_int(value: Any, key: str) -> int:
     return value
 
 
-def settings_from(section: Mapping[str, Any]) -> WinbackSettings:
-    """Validate a ``winback`` params section (``ShopParams.winback``) into ``WinbackSettings``."""
+def settings_from(section: Mapping[str, Any], thresholds: Mapping[str, Any] | None = None) -> WinbackSettings:
+    """Validate a ``winback`` params section (``ShopParams.winback``) into ``WinbackSettings``.
+
+    ``lapsed_days`` null (the default) means ``thresholds.active_days + 1``: a customer is *lapsed* once
+    they are no longer active in the status grid's terms (``thresholds``: ``ShopParams.thresholds``;
+    without it, the default 120 active days).
+    """
     s = dict(section)
-    dormant = s.get("dormant_days", 121)
-    if dormant != "auto":
-        dormant = _positive_int(dormant, "dormant_days")
+    lapsed = s.get("lapsed_days")
+    if lapsed is None:
+        active = (thresholds or {}).get("active_days", 120)
+        lapsed = _positive_int(active, "lapsed_days (from thresholds.active_days)") + 1
+    else:
+        lapsed = _positive_int(lapsed, "lapsed_days")
     horizon = _positive_int(s.get("horizon_days", 180), "horizon_days")
     top_n = s.get("top_n", 500)
     if top_n is not None:
@@ -130,7 +137,7 @@ def settings_from(section: Mapping[str, Any]) -> WinbackSettings:
     rank_by = s.get("rank_by", "expected_return_value")
     if rank_by not in ("expected_return_value", "p_return"):
         raise ValueError(f"winback.rank_by must be 'expected_return_value' or 'p_return', got {rank_by!r}.")
-    return WinbackSettings(dormant, horizon, top_n, None if min_score is None else float(min_score), float(share),
+    return WinbackSettings(lapsed, horizon, top_n, None if min_score is None else float(min_score), float(share),
                            seed, cutoff, tuple(months), rank_by)
 
 
@@ -138,7 +145,7 @@ ORDER_COLUMNS = ["order_id", "customer_key", "ordered_at", "net_revenue", "disco
 
 
 def load_orders(store: Store, *, extra_columns: Iterable[str] = (), gift_tags: Iterable[str] = GIFT_TAGS) -> pd.DataFrame:
-    """The orders ``dormancy_episodes`` needs, read lean: the canonical columns it uses (plus ``extra_columns``)
+    """The orders ``lapse_episodes`` needs, read lean: the canonical columns it uses (plus ``extra_columns``)
     from ``store.orders``, and instead of the ``tags`` / ``discount_codes`` lists (costly as Python objects:
     on a 3-million-order shop they triple the memory of the load) two columns computed in the store:
     ``gift`` (a tag in ``gift_tags``, any case) and ``discount_code`` (the first code, null if none).
@@ -155,20 +162,6 @@ def load_orders(store: Store, *, extra_columns: Iterable[str] = (), gift_tags: I
     orders["gift"] = flags["gift"].to_numpy(dtype=bool)
     orders["discount_code"] = flags["discount_code"].to_numpy(dtype=object)
     return orders
-
-
-def dormant_threshold(orders: pd.DataFrame, as_of: dt.date | str, setting: int | str, *, quantile: float = 0.9,
-                      minimum: int = 30) -> int:
-    """Days without an order that make a customer dormant: ``setting`` itself, or for ``'auto'`` the
-    ``quantile`` of the shop's repurchase intervals (90% of repurchases happen sooner), at least ``minimum``.
-    """
-    if setting != "auto":
-        return int(setting)
-    days = repurchase_intervals(orders, as_of)["days"]
-    if len(days) < 20:
-        raise ValueError(f"winback.dormant_days 'auto' needs at least 20 repurchases to derive a threshold; "
-                         f"this shop has {len(days)}. Set a number of days instead.")
-    return max(minimum, int(np.ceil(days.quantile(quantile))))
 
 
 def _day_of(d: dt.date | str) -> int:
@@ -227,25 +220,25 @@ def _list_lengths(values: np.ndarray) -> np.ndarray:
     return np.fromiter(map(len, values), dtype=np.int64, count=len(values))
 
 
-def dormancy_episodes(
+def lapse_episodes(
     orders: pd.DataFrame,
     as_of: dt.date | str,
     *,
-    dormant_days: int = 121,
+    lapsed_days: int = 121,
     horizon_days: int = 180,
     line_items: pd.DataFrame | None = None,
     peak_months: Iterable[int] = (6, 7, 12),
     gift_tags: Iterable[str] = GIFT_TAGS,
 ) -> pd.DataFrame:
-    """One row per dormancy episode up to ``as_of`` (columns ``EPISODE_COLUMNS``), vectorised.
+    """One row per lapse episode up to ``as_of`` (columns ``EPISODE_COLUMNS``), vectorised.
 
     Orders are those customer analyses count (``customers.customer_orders``: visible at ``as_of``,
     identified, not cancelled), with the canonical ``tags`` and ``discount_codes`` lists or the ``gift``
     and ``discount_code`` columns of ``load_orders``. Features come from orders up to the episode's last
     order only.
     """
-    if dormant_days < 1 or horizon_days < 1:
-        raise ValueError("dormant_days and horizon_days must be positive")
+    if lapsed_days < 1 or horizon_days < 1:
+        raise ValueError("lapsed_days and horizon_days must be positive")
     idx = _counted(orders, as_of)
     as_of_day = _day_of(as_of)
     n = len(idx)
@@ -298,13 +291,13 @@ def dormancy_episodes(
     purchase_no = np.arange(len(p)) - pstart_p + 1
     nxt = np.where(last_p, -1, np.arange(len(p)) + 1)
     gap = np.where(last_p, as_of_day - pday, pday[np.minimum(nxt, len(p) - 1)] - pday)
-    is_ep = np.where(last_p, gap >= dormant_days, gap > dormant_days)
+    is_ep = np.where(last_p, gap >= lapsed_days, gap > lapsed_days)
     prior = _group_cumsum(is_ep.astype(float), pstart_p) - is_ep
 
     e = np.flatnonzero(is_ep)
     rows = p[e]  # order rows carrying each episode's state
     L = pday[e]
-    S = L + dormant_days
+    S = L + lapsed_days
     first_day = day[pstart[e]]
     has_next = ~last_p[e]
     nx = np.where(has_next, nxt[e], 0)
@@ -362,11 +355,11 @@ def dormancy_episodes(
 
 
 def return_timing(episodes: pd.DataFrame, max_days: int | None = None) -> pd.DataFrame:
-    """Share of dormant customers who have come back, by days since going dormant (Kaplan-Meier).
+    """Share of lapsed customers who have come back, by days since lapsing (Kaplan-Meier).
 
     Every episode counts while it is observed (``followup_days``), so recent episodes whose horizon is
     still open add what they show without biasing the curve. Columns: days (1..max_days), at_risk
-    (episodes still dormant and observed that day), returned (returns on that day), share_returned.
+    (episodes still lapsed and observed that day), returned (returns on that day), share_returned.
     """
     follow = episodes["followup_days"].to_numpy(dtype=np.int64)
     event = ~episodes["current"].to_numpy(dtype=bool)

@@ -1,12 +1,12 @@
-"""Lookalike scoring: a calibrated classifier trained on past dormancy episodes, its time-based backtest,
-and the scores of today's dormant customers.
+"""Lookalike scoring: a calibrated classifier trained on past lapse episodes, its time-based backtest,
+and the scores of today's lapsed customers.
 
 The model is a logistic regression over the one-hot attributes of ``ltvlib.winback.profile`` (an
 additive score, so each customer's score splits exactly into per-attribute contributions: the "why"),
 wrapped in scikit-learn's ``CalibratedClassifierCV``. It is trained on episodes *at their start*:
-its probability is "returns within ``horizon_days`` of going dormant". For a customer who has been
-dormant for a while already, ``score_dormant`` scales that probability by how the shop's return curve
-(``return_timing``) falls off with time spent dormant, assuming attributes shift the level of the curve
+its probability is "returns within ``horizon_days`` of lapsing". For a customer who has been
+lapsed for a while already, ``score_lapsed`` scales that probability by how the shop's return curve
+(``return_timing``) falls off with time spent lapsed, assuming attributes shift the level of the curve
 and not its shape.
 """
 
@@ -35,16 +35,36 @@ __all__ = [
     "SCORE_COLUMNS",
     "backtest",
     "default_cutoff",
-    "dormancy_decay",
+    "lapse_decay",
     "return_value_ratio",
-    "score_dormant",
+    "score_lapsed",
 ]
 
 MIN_RETURNS = 20  # fewer returned (or non-returned) training episodes than this: no model
+MIN_TEST_RETURNS = 10  # fewer returned (or non-returned) test episodes than this: no backtest
 
 
 class NotEnoughEpisodes(ValueError):
-    """Too few dormancy episodes with a known outcome to train or test a model; the message says which."""
+    """Too few lapse episodes with a known outcome to train or test a model; the message says which.
+
+    ``key`` names its sentence in ``ltvlib.labels.winback`` (``wb_missing_model`` / ``wb_missing_backtest``)
+    and ``facts`` fill it: ``str(error)`` is the English sentence, ``error.text(language)`` the shop's.
+    The lapsed threshold (``days``) is filled in by the caller that knows it (``with_facts``).
+    """
+
+    def __init__(self, key: str, **facts: Any) -> None:
+        self.key = key
+        self.facts = {"days": "?", **facts}
+        super().__init__(self.text("en"))
+
+    def with_facts(self, **facts: Any) -> NotEnoughEpisodes:
+        """The same problem with more facts (e.g. ``days``, ``horizon``)."""
+        return NotEnoughEpisodes(self.key, **{**self.facts, **facts})
+
+    def text(self, language: str) -> str:
+        from ltvlib.labels import say
+
+        return say(self.key, language, **self.facts)
 
 
 class LookalikeModel(ClassifierMixin, BaseEstimator):
@@ -69,9 +89,8 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
         y = np.asarray(y, dtype=bool)
         pos = int(y.sum())
         if min(pos, len(y) - pos) < max(MIN_RETURNS, self.cv):
-            raise NotEnoughEpisodes(
-                f"the model needs at least {MIN_RETURNS} episodes that ended in a return and {MIN_RETURNS} that "
-                f"did not; the training data has {pos} and {len(y) - pos}.")
+            raise NotEnoughEpisodes("wb_missing_model", needed=max(MIN_RETURNS, self.cv), returned=f"{pos:,}",
+                                    not_returned=f"{len(y) - pos:,}", horizon="?")
         self.encoder_ = AttributeEncoder(self.min_count).fit(X)
         codes = self.encoder_.codes(X).to_numpy()
         fold = np.empty(len(y), dtype=np.int64)
@@ -170,11 +189,9 @@ def backtest(episodes: pd.DataFrame, as_of: dt.date, *, horizon_days: int, cutof
     train = episodes.loc[episodes["horizon_end"] <= cut]
     test = episodes.loc[(episodes["start_date"] > cut) & episodes["outcome_known"]]
     y_test = test["returned"].to_numpy(dtype=bool)
-    if len(test) == 0 or min(int(y_test.sum()), int((~y_test).sum())) < 10:
-        raise NotEnoughEpisodes(
-            f"the backtest needs episodes that started after the cutoff {cutoff} and whose {horizon_days}-day "
-            f"outcome is known by {as_of}, at least 10 returned and 10 not; there are {int(y_test.sum())} and "
-            f"{int((~y_test).sum())}. Use a longer history or an earlier winback.backtest_cutoff.")
+    if len(test) == 0 or min(int(y_test.sum()), int((~y_test).sum())) < MIN_TEST_RETURNS:
+        raise NotEnoughEpisodes("wb_missing_backtest", needed=MIN_TEST_RETURNS, cutoff=cutoff, horizon=horizon_days,
+                                returned=f"{int(y_test.sum()):,}", not_returned=f"{int((~y_test).sum()):,}")
     m = model if model is not None else LookalikeModel(seed=seed)
     m.fit(train[list(FEATURE_COLUMNS)], train["returned"].to_numpy(dtype=bool))
     p = m.predict_proba(test[list(FEATURE_COLUMNS)])[:, 1]
@@ -220,13 +237,13 @@ def _gains(y: np.ndarray, p: np.ndarray) -> pd.DataFrame:
                          "return_rate": rate, "lift": rate / base if base else np.nan})
 
 
-def dormancy_decay(timing: pd.DataFrame, days_dormant: np.ndarray, horizon_days: int) -> np.ndarray:
-    """How a return within ``horizon_days`` gets more (or less) likely after ``days_dormant`` days already
-    spent dormant, relative to the day of going dormant: ``P(return in (d, d+H] | none by d) / P(return in
+def lapse_decay(timing: pd.DataFrame, days_lapsed: np.ndarray, horizon_days: int) -> np.ndarray:
+    """How a return within ``horizon_days`` gets more (or less) likely after ``days_lapsed`` days already
+    spent lapsed, relative to the day of lapsing: ``P(return in (d, d+H] | none by d) / P(return in
     (0, H])`` from the Kaplan-Meier curve (``return_timing``). Beyond the curve's reach the last estimable
     day is used; without a curve as long as the horizon the factor is 1.
     """
-    d = np.asarray(days_dormant, dtype=np.int64)
+    d = np.asarray(days_lapsed, dtype=np.int64)
     top = len(timing)
     if top < horizon_days:
         return np.ones(len(d))
@@ -241,8 +258,10 @@ def dormancy_decay(timing: pd.DataFrame, days_dormant: np.ndarray, horizon_days:
 
 
 def return_value_ratio(episodes: pd.DataFrame) -> float:
-    """Net revenue of return orders over the returners' average order value before going dormant (1 if no data)."""
-    r = episodes.loc[episodes["returned"].fillna(False).to_numpy(dtype=bool)]
+    """Net revenue of return orders over the returners' average order value before lapsing (1 if no data);
+    episodes with a known outcome only, as the profile and the model."""
+    known = episodes["outcome_known"].to_numpy(dtype=bool)
+    r = episodes.loc[known & episodes["returned"].fillna(False).to_numpy(dtype=bool)]
     total_aov = float(r["aov"].sum())
     return float(r["return_value"].sum()) / total_aov if total_aov > 0 else 1.0
 
@@ -250,19 +269,19 @@ def return_value_ratio(episodes: pd.DataFrame) -> float:
 SCORE_COLUMNS = {
     "rank": "1 = best, by settings rank_by",
     "last_order_date": "date of the last order",
-    "days_dormant": "days since the customer went dormant (as_of - start_date)",
+    "days_lapsed": "days since the customer lapsed (as_of - start_date)",
     "orders": "orders so far", "net_revenue": "net revenue so far", "aov": "average order value",
-    "p_return_at_start": "model's probability of a return within the horizon, on the day they went dormant",
-    "p_return": "probability of a return within the horizon from as_of (decay by time spent dormant applied)",
+    "p_return_at_start": "model's probability of a return within the horizon, on the day they lapsed",
+    "p_return": "probability of a return within the horizon from as_of (decay by time spent lapsed applied)",
     "expected_order_value": "aov x the shop's return-order value ratio",
     "expected_return_value": "p_return x expected_order_value",
     "driver_1": "attribute=value that raises the score most (then driver_2, driver_3)",
 }
 
 
-def score_dormant(model: LookalikeModel, episodes: pd.DataFrame, *, horizon_days: int,
+def score_lapsed(model: LookalikeModel, episodes: pd.DataFrame, *, horizon_days: int,
                   rank_by: str = "expected_return_value", clv: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Score every currently dormant customer (episodes with ``current``); index customer_key, ranked.
+    """Score every currently lapsed customer (episodes with ``current``); index customer_key, ranked.
 
     Columns ``SCORE_COLUMNS``, plus ``p_alive`` and ``predicted_clv`` joined from ``clv`` (the frame of
     ``ltvlib.clv.predict_customers``) when given.
@@ -271,10 +290,10 @@ def score_dormant(model: LookalikeModel, episodes: pd.DataFrame, *, horizon_days
     cur = episodes.loc[episodes["current"].to_numpy(dtype=bool)].set_index("customer_key")
     p0 = model.predict_proba(cur[list(FEATURE_COLUMNS)])[:, 1] if len(cur) else np.zeros(0)
     days = cur["followup_days"].to_numpy(dtype=np.int64)
-    p = np.clip(p0 * dormancy_decay(timing, days, horizon_days), 0.0, 1.0)
+    p = np.clip(p0 * lapse_decay(timing, days, horizon_days), 0.0, 1.0)
     eov = cur["aov"].to_numpy(dtype=float) * return_value_ratio(episodes)
     out = pd.DataFrame({
-        "last_order_date": cur["last_order_date"], "days_dormant": days,
+        "last_order_date": cur["last_order_date"], "days_lapsed": days,
         "orders": cur["orders"], "net_revenue": cur["net_revenue"], "aov": cur["aov"],
         "p_return_at_start": p0, "p_return": p, "expected_order_value": eov, "expected_return_value": p * eov,
     }, index=cur.index)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from ltvlib.labels import LABELS, label
+from ltvlib.labels import LABELS, label, say
 
 __all__ = ["attribute_text", "driver_text", "notable_attributes", "narrative", "present_profile", "value_text"]
 
@@ -19,6 +20,8 @@ _UNITS = {"orders_band": "wb_unit_orders", "interval_band": "wb_unit_days", "ten
 def value_text(attribute: str, value: str, language: str) -> str:
     """An attribute value in words (``3-4`` orders -> '3-4 orders' / '3〜4回')."""
     value = str(value)
+    if f"wb_value_{attribute}_{value}" in LABELS:  # e.g. '1 order' (singular)
+        return label(f"wb_value_{attribute}_{value}", language)
     if f"wb_value_{value}" in LABELS:
         return label(f"wb_value_{value}", language)
     if attribute == "start_month":
@@ -29,18 +32,19 @@ def value_text(attribute: str, value: str, language: str) -> str:
     return value
 
 
-def attribute_text(attribute: str, value: str, language: str) -> str:
-    """'First product line: Umami' / '初回購入の商品ライン：Umami'."""
+def attribute_text(attribute: str, value: str, language: str, days: int) -> str:
+    """'First product line: Umami' / '初回購入の商品ライン：Umami' (``days``: the lapsed threshold, which
+    names like 'Month of becoming Lapsed (121+ days)' show)."""
     sep = "：" if language == "ja" else ": "
-    return label(f"wb_attr_{attribute}", language) + sep + value_text(attribute, value, language)
+    return say(f"wb_attr_{attribute}", language, days=days) + sep + value_text(attribute, value, language)
 
 
-def driver_text(driver: Any, language: str) -> str:
+def driver_text(driver: Any, language: str, days: int) -> str:
     """A score driver (``attribute=value``) in words; '' for none."""
     if not isinstance(driver, str):
         return ""
     attribute, _, value = driver.partition("=")
-    return attribute_text(attribute, value, language)
+    return attribute_text(attribute, value, language, days)
 
 
 def notable_attributes(profile: pd.DataFrame, *, adjusted: bool = True, min_episodes: int = 100,
@@ -54,23 +58,34 @@ def notable_attributes(profile: pd.DataFrame, *, adjusted: bool = True, min_epis
     return up, down
 
 
-def present_profile(profile: pd.DataFrame, language: str) -> pd.DataFrame:
-    """A display copy of ``returners_profile`` rows: attribute in words, rates, lift and adjusted lift."""
-    pct = "{:.1%}".format
+def _pct(v: float) -> str:
+    return "–" if not np.isfinite(v) else f"{v:.1%}"
 
-    def ratio(v: float, lo: float, hi: float) -> str:
-        return "–" if v != v else f"{v:.2f}x ({lo:.2f}–{hi:.2f})"
 
+def _ratio(v: float, lo: float, hi: float) -> str:
+    if not np.isfinite(v):
+        return "–"
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return f"{v:.2f}x"
+    return f"{v:.2f}x ({lo:.2f}–{hi:.2f})"
+
+
+def present_profile(profile: pd.DataFrame, language: str, days: int) -> pd.DataFrame:
+    """A display copy of ``returners_profile`` rows: attribute in words, rates, lift and adjusted lift
+    (text; '–' where a figure is undefined, e.g. a lift against a group with no returns)."""
+    rate_ci = [("–" if not (np.isfinite(a) and np.isfinite(b)) else f"{a:.1%}–{b:.1%}")
+               for a, b in zip(profile["rate_low"], profile["rate_high"])]
     out = pd.DataFrame({
-        label("wb_attribute", language): [attribute_text(a, v, language)
+        label("wb_attribute", language): [attribute_text(a, v, language, days)
                                           for a, v in zip(profile["attribute"], profile["value"])],
-        label("wb_episodes", language): profile["episodes"].map("{:,}".format),
+        say("wb_episodes", language, days=days): profile["episodes"].map("{:,}".format),
         label("wb_returned", language): profile["returned"].map("{:,}".format),
-        label("wb_return_rate", language): profile["return_rate"].map(pct),
-        label("wb_rate_ci", language): [f"{pct(a)}–{pct(b)}" for a, b in zip(profile["rate_low"], profile["rate_high"])],
-        label("wb_lift", language): [ratio(*t) for t in zip(profile["lift"], profile["lift_low"], profile["lift_high"])],
-        label("wb_adjusted_lift", language): [ratio(*t) for t in zip(profile["adjusted_lift"], profile["adjusted_low"],
-                                                                     profile["adjusted_high"])],
+        label("wb_return_rate", language): profile["return_rate"].map(_pct),
+        label("wb_rate_ci", language): rate_ci,
+        label("wb_lift", language): [_ratio(*t) for t in zip(profile["lift"], profile["lift_low"],
+                                                             profile["lift_high"])],
+        label("wb_adjusted_lift", language): [_ratio(*t) for t in zip(profile["adjusted_lift"], profile["adjusted_low"],
+                                                                      profile["adjusted_high"])],
     })
     return out.set_index(label("wb_attribute", language))
 
@@ -82,122 +97,85 @@ def _median_return_day(timing: pd.DataFrame, horizon_days: int) -> int | None:
     return int(t.loc[t["share_returned"] >= t["share_returned"].iloc[-1] / 2, "days"].iloc[0])
 
 
+def _times(v: float) -> str:
+    return f"{v:.1f}"
+
+
 def narrative(
     *,
     n_customers: int,
-    dormant: pd.DataFrame,
+    lapsed: pd.DataFrame,
     scores: pd.DataFrame,
     timing: pd.DataFrame,
     profile: pd.DataFrame,
     metrics: Mapping[str, Any] | None,
     targets: pd.DataFrame,
-    control: int,
-    dormant_days: int,
+    groups: pd.Series,
+    lapsed_days: int,
     horizon_days: int,
     currency: str,
     language: str,
 ) -> str:
-    """Markdown findings and recommendations that read the numbers of the win-back report.
+    """Markdown findings and recommendations that read the numbers of the win-back report ('' if nothing
+    can be said: the page then shows why, section by section).
 
-    ``dormant`` is ``dormant_summary``, ``scores`` ``score_dormant``, ``metrics`` the backtest's (None when
-    no model could be trusted), ``targets`` the selected list and ``control`` its control-group size.
+    ``lapsed`` is ``lapsed_summary``, ``scores`` ``score_lapsed``, ``metrics`` the backtest's (None when
+    no model could be trusted), ``targets`` the selected list and ``groups`` its 'target'/'control' split.
+    The forecast counts the target group only, and is what is expected *without* an offer: the offer's
+    effect is what the control group will measure.
     """
-    ja = language == "ja"
-    n_dormant = int(dormant["customers"].sum())
-    if n_dormant == 0:
-        return "現在、休眠顧客はいません。" if ja else "No customer is dormant today."
-    share = n_dormant / max(n_customers, 1)
-    past = float(dormant["net_revenue"].sum())
-    recent = int(dormant["customers"].iloc[:2].sum())  # dormant for under 180 days
-    at_h = float(timing.loc[timing["days"] == horizon_days, "share_returned"].iloc[0]) \
-        if (timing["days"] == horizon_days).any() else float("nan")
+    lang, days = language, lapsed_days
+    n_lapsed = int(lapsed["customers"].sum())
+    lines: list[str] = []
+    if n_lapsed:
+        lines.append(say("wb_say_base", lang, days=days, lapsed=f"{n_lapsed:,}", customers=f"{n_customers:,}",
+                         share=f"{n_lapsed / max(n_customers, 1):.0%}",
+                         revenue=f"{float(lapsed['net_revenue'].sum()):,.0f} {currency}",
+                         recent=f"{int(lapsed['customers'].iloc[:2].sum()):,}"))  # lapsed for under 180 days
+    at = timing.loc[timing["days"] == horizon_days, "share_returned"]
     half_day = _median_return_day(timing, horizon_days)
+    if len(at) and float(at.iloc[0]) > 0:
+        key = "wb_say_timing_half" if half_day else "wb_say_timing"
+        lines.append(say(key, lang, days=days, rate=f"{float(at.iloc[0]):.1%}", horizon=horizon_days, half=half_day))
     up, down = notable_attributes(profile, top=3)
     ob = profile.loc[(profile["attribute"] == "orders_band") & profile["significant"] & (profile["lift"] > 1)]
     orders_up = ob.sort_values("lift", ascending=False).head(2)
-    money = f"{past:,.0f} {currency}"
-    lines: list[str] = []
-
-    def attr(r: Any) -> str:
-        return attribute_text(r.attribute, r.value, language)
-
-    if ja:
-        lines.append(f"- 現在の休眠顧客（最終購入から{dormant_days}日以上）は **{n_dormant:,}人**、購入実績のある顧客の"
-                     f" **{share:.0%}** です。過去の購入額は合計 {money}。うち **{recent:,}人** は休眠入りから180日未満です。")
-        if at_h == at_h:
-            lines.append(f"- 休眠に入った顧客のうち **{at_h:.1%}** が{horizon_days}日以内に戻っています"
-                         + (f"（その半分は休眠入りから **{half_day}日** 以内）。" if half_day else "。"))
-        if len(orders_up):
-            lines.append("- 最も効くのは購入回数です: " + "、".join(
-                f"{attr(r)}の顧客は他より **{r.lift:.1f}倍** 戻っています（復帰率 {r.return_rate:.0%}）"
-                for r in orders_up.itertuples()) + "。")
-        if len(up):
-            lines.append("- 購入回数が同じ顧客どうしで比べても戻りやすい属性: " + "、".join(
-                f"{attr(r)}（{r.adjusted_lift:.1f}倍）" for r in up.itertuples()) + "。")
-        if len(down):
-            lines.append("- 戻りにくい属性: " + "、".join(
-                f"{attr(r)}（{r.adjusted_lift:.1f}倍）" for r in down.itertuples()) + "。")
-    else:
-        lines.append(f"- **{n_dormant:,} customers** are dormant today (no order for {dormant_days}+ days): "
-                     f"**{share:.0%}** of all customers who have ordered, with {money} of past revenue. "
-                     f"**{recent:,}** of them went dormant less than 180 days ago.")
-        if at_h == at_h:
-            lines.append(f"- Of the customers who went dormant, **{at_h:.1%}** came back within {horizon_days} days"
-                         + (f", half of them within **{half_day} days** of going dormant." if half_day else "."))
-        if len(orders_up):
-            lines.append("- Order history matters most: " + "; ".join(
-                f"customers with {value_text(r.attribute, r.value, language)} came back **{r.lift:.1f}x** as often "
-                f"as the rest ({r.return_rate:.0%})" for r in orders_up.itertuples()) + ".")
-        if len(up):
-            lines.append("- Compared with customers who have the same number of orders, more likely to come back: "
-                         + "; ".join(f"{attr(r)} ({r.adjusted_lift:.1f}x)" for r in up.itertuples()) + ".")
-        if len(down):
-            lines.append("- Less likely to come back: " + "; ".join(
-                f"{attr(r)} ({r.adjusted_lift:.1f}x)" for r in down.itertuples()) + ".")
+    if len(orders_up):
+        lines.append(say("wb_say_orders", lang, items=("; " if lang == "en" else "、").join(
+            say("wb_say_orders_item", lang, value=value_text(r.attribute, r.value, lang), lift=_times(r.lift),
+                rate=f"{r.return_rate:.0%}") for r in orders_up.itertuples())))
+    for key, rows in (("wb_say_up", up), ("wb_say_down", down)):
+        if len(rows):
+            lines.append(say(key, lang, items=("; " if lang == "en" else "、").join(
+                say("wb_say_lift_item", lang, attribute=attribute_text(r.attribute, r.value, lang, days),
+                    lift=_times(r.adjusted_lift)) for r in rows.itertuples())))
 
     rec: list[str] = []
-    if metrics is None:
-        rec.append("- 類似顧客スコアは信頼できる検証ができなかったため、リストは作成していません。"
-                   if ja else "- The lookalike score could not be validated, so no target list is proposed.")
-    else:
-        lift10, lift20, base = metrics["lift_top10"], metrics["lift_top20"], metrics["base_rate"]
-        good = lift10 >= 1.5
-        mean_p = metrics["mean_predicted"]
-        off = abs(mean_p - base) > 0.15 * base
-        if ja:
-            lines.append(f"- スコアの検証（{metrics['cutoff']}以降に休眠入りした、学習に使っていない顧客）: AUC "
-                         f"**{metrics['auc']:.2f}**、スコア上位10%の復帰率は **{metrics['rate_top10']:.0%}**"
-                         f"（全体 {base:.0%} の **{lift10:.1f}倍**）、上位20%は {lift20:.1f}倍。"
-                         + (f"ただし予測復帰率の平均（{mean_p:.0%}）は実績（{base:.0%}）とずれているため、スコアは順位付けに使い、"
-                            "見込み人数は目安としてください。" if off else ""))
-        else:
-            lines.append(f"- Backtest on dormancies that started after {metrics['cutoff']} (unseen in training): AUC "
-                         f"**{metrics['auc']:.2f}**; the top 10% by score came back at **{metrics['rate_top10']:.0%}** "
-                         f"against a base rate of {base:.0%} (**{lift10:.1f}x**), the top 20% at {lift20:.1f}x."
-                         + (f" The mean predicted return rate ({mean_p:.0%}) is off the observed one ({base:.0%}): use the "
-                            "score to rank, and the expected counts as a rough guide." if off else ""))
-        exp_r, exp_v = float(targets["p_return"].sum()), float(targets["expected_return_value"].sum())
+    if metrics is not None:
+        base, mean_p = metrics["base_rate"], metrics["mean_predicted"]
+        text = say("wb_say_backtest", lang, days=days, cutoff=metrics["cutoff"], auc=f"{metrics['auc']:.2f}",
+                   rate10=f"{metrics['rate_top10']:.0%}", base=f"{base:.0%}", lift10=_times(metrics["lift_top10"]),
+                   lift20=_times(metrics["lift_top20"]))
+        if abs(mean_p - base) > 0.15 * base:
+            text += " " + say("wb_say_backtest_off", lang, predicted=f"{mean_p:.0%}", base=f"{base:.0%}")
+        lines.append(text)
+        if len(targets):
+            to_contact = targets.loc[groups.reindex(targets.index).to_numpy() == "target"]
+            n_control = int((groups == "control").sum())
+            quality = say("wb_say_good" if metrics["lift_top10"] >= 1.5 else "wb_say_modest", lang)
+            rec.append(quality + " " + say(
+                "wb_say_forecast", lang, targets=f"{len(to_contact):,}", horizon=horizon_days,
+                returns=f"{float(to_contact['p_return'].sum()):,.0f}",
+                value=f"{float(to_contact['expected_return_value'].sum()):,.0f} {currency}"))
+            rec.append(say("wb_say_control", lang, control=f"{n_control:,}", horizon=horizon_days) if n_control
+                       else say("wb_say_no_control", lang))
         low = scores["p_return"] < base / 2
-        if ja:
-            rec.append(f"- {'スコアは十分に復帰者を絞り込めています。' if good else 'スコアの絞り込み効果は限定的です。'}"
-                       f"ターゲットリスト **{len(targets):,}人** に「おかえりなさい」オファーを送ると、約 **{exp_r:,.0f}人**"
-                       f"（見込み売上 {exp_v:,.0f} {currency}）の復帰が見込めます。")
-            rec.append(f"- うち **{control:,}人** は対照群として配信しません。{horizon_days}日後に両群の復帰率を比べ、"
-                       "オファーの純粋な効果を測ってください。")
-            rec.append(f"- 復帰確率が基準の半分（{base / 2:.0%}）未満の休眠顧客は **{int(low.sum()):,}人**"
-                       f"（{low.mean():.0%}）。この層への一律の販促は止め、費用のかからない接点にとどめることを勧めます。")
-            if half_day:
-                rec.append(f"- 復帰の半分は休眠入りから{half_day}日以内に起きています。オファーは休眠入り直後の顧客から優先してください。")
-        else:
-            rec.append(f"- {'The score separates returners well.' if good else 'The score separates returners only modestly.'}"
-                       f" A welcome-back offer to the **{len(targets):,} customers** on the target list should bring back "
-                       f"about **{exp_r:,.0f}** of them ({exp_v:,.0f} {currency} expected revenue).")
-            rec.append(f"- **{control:,}** of them are held out as a control group: compare both groups' return rates after "
-                       f"{horizon_days} days to measure what the offer adds.")
-            rec.append(f"- **{int(low.sum()):,} dormant customers** ({low.mean():.0%}) have a return probability below half "
-                       f"the base rate ({base / 2:.0%}): stop blanket promotions to them and keep to free channels.")
-            if half_day:
-                rec.append(f"- Half of all returns happen within {half_day} days of going dormant: send the offer to the "
-                           "recently dormant first.")
-    head = "\n\n**" + label("wb_recommendations", language) + "**\n\n"
-    return "\n".join(lines) + head + "\n".join(rec)
+        if len(scores) and low.any():
+            rec.append(say("wb_say_low", lang, days=days, low=f"{int(low.sum()):,}", share=f"{low.mean():.0%}",
+                           half=f"{base / 2:.0%}"))
+        if half_day and len(targets):
+            rec.append(say("wb_say_half", lang, days=days, half=half_day))
+    out = "\n".join(f"- {t}" for t in lines)
+    if rec:
+        out += "\n\n**" + label("wb_recommendations", lang) + "**\n\n" + "\n".join(f"- {t}" for t in rec)
+    return out

@@ -1,4 +1,4 @@
-"""Attributes of dormant customers and what the ones who came back had in common.
+"""Attributes of lapsed customers and what the ones who came back had in common.
 
 An *attribute* is a readable value of an episode's state (``first_product_line = Umami``, ``orders_band
 = 3-4``): numbers are put into fixed bands (AOV into quartiles learned from the data), rare categories
@@ -28,8 +28,8 @@ ATTRIBUTES = {
     "discount_band": "discounted orders after the first: single (one order), none, some (< half), mostly",
     "peak_band": "share of orders in the peak months: none, some, mostly",
     "multichannel": "ordered through more than one channel: yes / no",
-    "prior_band": "earlier dormancies the customer came back from: 0, 1, 2+",
-    "start_month": "month in which the customer went dormant: 1-12",
+    "prior_band": "earlier lapses the customer came back from: 0, 1, 2+",
+    "start_month": "month in which the customer lapsed: 1-12",
 }
 _CATEGORICAL = ("first_product_line", "last_product_line", "first_channel", "first_discount_code")
 # banded numbers: (source column, right-open edges, value keys); NaN goes to the first key when it is "single"
@@ -175,6 +175,10 @@ def returners_profile(episodes: pd.DataFrame, encoder: AttributeEncoder | None =
                       z: float = 1.96) -> pd.DataFrame:
     """Return rate and lift per attribute value over the episodes with a known outcome.
 
+    Only episodes whose horizon has ended by as_of (``outcome_known``) count: an episode still open that
+    has already returned is left out too, or quick returners would be over-represented among recent
+    episodes (and the base rate inflated).
+
     ``lift`` compares the value's return rate with the rate of all *other* episodes (``first bought
     Umami: returned 2.1x as often as the rest``), with a 95% interval (log rate ratio); ``significant``
     when that interval excludes 1. ``adjusted_lift`` is the same comparison among customers with the
@@ -184,7 +188,7 @@ def returners_profile(episodes: pd.DataFrame, encoder: AttributeEncoder | None =
     lift_low, lift_high, significant, adjusted_lift, adjusted_low, adjusted_high, adjusted_significant,
     share_of_returners. One customer can have several episodes; intervals treat episodes as independent.
     """
-    known = episodes.loc[episodes["returned"].notna()]
+    known = episodes.loc[episodes["outcome_known"].to_numpy(dtype=bool)]
     enc = encoder if encoder is not None else AttributeEncoder().fit(known)
     codes = enc.codes(known)
     y = known["returned"].to_numpy(dtype=bool).astype(float)
