@@ -2,8 +2,10 @@
 against plain, uncompressed ``lifetimes`` doing the same in the same run (target: fit >= 2.5x faster,
 parameters equal to 1e-6 relative).
 
-Default run: ``fit_s`` (ltvlib.clv.CLVModel.fit: unique (frequency, recency, T) rows with weights) and
-``predict_s`` (CLVModel.predict: P(alive), expected purchases in 90 and 365 days, discounted CLV).
+Default run: ``fit_s`` (ltvlib.clv.CLVModel.fit: unique (frequency, recency, T) rows with weights),
+``predict_s`` (CLVModel.predict: P(alive), expected purchases in 90 and 365 days, discounted CLV) and
+``choose_s`` (clv.choose_model with clv.model: auto: BG/NBD and MBG/NBD each fitted on the calibration period
+and scored on the holdout; ``chosen_model`` 0 = BG/NBD, 1 = MBG/NBD; ``holdout_mae_<model>`` their errors).
 Variant ``lifetimes``: ``fit_s`` of BetaGeoFitter.fit on every customer plus GammaGammaFitter.fit on every
 repeat buyer (spend in units of its mean, as ltvlib.clv does), ``predict_s`` of lifetimes' own per-customer
 calls (P(alive), expectations, customer_lifetime_value over 12 months); then our compressed fit in the same
@@ -68,6 +70,10 @@ def run(params_path: str, variant: str | None) -> dict:
     t1 = time.perf_counter()
     pred = model.predict(summary, params.clv.get("horizons_days", [90, 365]))
     t2 = time.perf_counter()
+    choice = clv.choose_model(orders, params.as_of, {**params.clv, "model": "auto"})
+    t3 = time.perf_counter()
+    figures.update(choose_s=t3 - t2, chosen_model=clv.AUTO_CANDIDATES.index(choice.model),
+                   **{f"holdout_mae_{m}": v.metrics["mae"] for m, v in choice.validations.items()})
     figures.update(summary_s=summary_s, fit_s=t1 - t0, predict_s=t2 - t1, rows_fitted=model.n_rows_,
                    clv_total=float(pred["predicted_clv"].sum()),
                    **{k: float(v) for k, v in model.params_.items()})
