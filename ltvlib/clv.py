@@ -614,7 +614,7 @@ def validate(orders: pd.DataFrame, as_of: dt.date | str, settings: Mapping[str, 
     cal_end = pd.Timestamp(given or default_calibration_end(orders, as_of)).date()
     if not cal_end < obs_end:
         if given:
-            raise ValueError(f"calibration_end {cal_end} must be before as_of {obs_end}")
+            raise ModelError("clv_bad_calibration_end", cal_end=str(cal_end), as_of=str(obs_end))
         first = customer_orders(orders, obs_end)["ordered_at"].min().date()
         raise ModelError("clv_history_too_short", needed=3, have=f"{(obs_end - first).days:,}")
     ch = calibration_holdout(orders, cal_end, obs_end)

@@ -128,7 +128,7 @@ def test_stage_names_carry_their_ranges() -> None:
     en = clv.stage_names(THRESHOLDS, "en")
     assert list(en) == list(rfm.SCENARIO_STAGES)
     assert en[rfm.SCENARIO_STAGES[0]].endswith("(1 order, 0–120 days)")
-    assert en[rfm.SCENARIO_STAGES[4]].endswith("(121–360 days)") and en["churned"].endswith("(361+ days)")
+    assert en[rfm.SCENARIO_STAGES[4]].endswith("(121–360 days)") and en[rfm.SCENARIO_STAGES[-1]].endswith("(361+ days)")
     ja = clv.stage_names({**THRESHOLDS, "active_days": 90}, "ja")
     assert ja[rfm.SCENARIO_STAGES[4]].endswith("（91〜360日）")
 
@@ -211,3 +211,10 @@ def test_clv_page_of_awkward_shops_is_clean(shape_shops: dict[str, Path], tmp_pa
     html = (out / "clv.html").read_text(encoding="utf-8")
     assert page_problems(html) == []
     json.dumps(read_figures(out)["clv"], allow_nan=False)
+
+
+def test_calibration_end_after_as_of_is_one_sentence(cdnow: pd.DataFrame, obs_summary: pd.DataFrame) -> None:
+    page = clv.build_report(cdnow, obs_summary, OBS_END, {"calibration_end": "1998-07-31"}, THRESHOLDS, "ja")
+    assert page.fitted and page.validation is None and page.choice.reason == "default"
+    assert "clv.calibration_end の1998-07-31" in page.validation_text
+    assert page.key_figures()["key_figures"]["holdout_bias"]["text"] == page.validation_text

@@ -113,6 +113,11 @@ LABELS.update({
               "shop has {have}; it becomes possible as the history grows.",
         "ja": "ホールドアウト検証には履歴の最後の3分の1を取り分けるため最低 {needed}日の履歴が必要ですが、このショップは"
               "{have}日分です（履歴が増えると検証できます）。"},
+    "clv_bad_calibration_end": {
+        "en": "The holdout check cannot start at clv.calibration_end {cal_end}, which is not before {as_of}; an earlier "
+              "date (or null, the last third of the history) in the shop's params makes it possible.",
+        "ja": "clv.calibration_end の{cal_end}は{as_of}より前ではないためホールドアウト検証を始められません（ショップの"
+              "パラメータでより前の日付か null（履歴の最後の3分の1）を指定すると検証できます）。"},
     "clv_too_few_repeat_cal": {
         "en": "The holdout check fits the model on the history up to {cal_end}, when only {have} of {total} customers "
               "had come back (at least {needed} are needed); a longer history would make the check possible.",
