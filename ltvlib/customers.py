@@ -58,9 +58,13 @@ def _as_date(as_of: dt.date | str | pd.Timestamp) -> dt.date:
 
 
 def as_of_cutoff(as_of: dt.date | str, timezone: str) -> pd.Timestamp:
-    """The first instant *after* ``as_of`` in ``timezone``: orders strictly before it are visible."""
+    """The first instant *after* ``as_of`` in ``timezone``: orders strictly before it are visible.
+
+    Where daylight saving starts at midnight (America/Santiago, Asia/Beirut) the next day has no 00:00;
+    it starts at 01:00, the first instant that exists (``nonexistent="shift_forward"``).
+    """
     d = _as_date(as_of) + dt.timedelta(days=1)
-    return pd.Timestamp(d).tz_localize(timezone)
+    return pd.Timestamp(d).tz_localize(timezone, ambiguous=True, nonexistent="shift_forward")
 
 
 def local_days(ts: pd.Series) -> np.ndarray:
@@ -95,6 +99,11 @@ def customer_orders(orders: pd.DataFrame, as_of: dt.date | str, *, include_cance
     return o
 
 
+_EMPTY_DTYPES = {"orders": "int64", "purchase_days": "int64", "recency_days": "int64", "tenure_days": "int64",
+                 "frequency": "int64", "recency": "int64", "T": "int64", "net_revenue": "float64", "aov": "float64",
+                 "monetary_value": "float64", "mean_interval_days": "float64"}
+
+
 def exclusions(orders: pd.DataFrame, as_of: dt.date | str) -> pd.DataFrame:
     """Orders visible at ``as_of`` that customer analyses leave out, by stated reason.
 
@@ -123,7 +132,10 @@ def customer_summary(
     o = customer_orders(orders, as_of_d)
     if o.empty:
         cols = [c for c in SUMMARY_COLUMNS if line_items is not None or not c.startswith("first_product")]
-        return pd.DataFrame(columns=cols, index=pd.Index([], name="customer_key", dtype=object))
+        zone = orders["ordered_at"].dt.tz if "ordered_at" in orders and orders["ordered_at"].dt.tz else "UTC"
+        out = pd.DataFrame(columns=cols, index=pd.Index([], name="customer_key", dtype=object))
+        return out.astype({c: _EMPTY_DTYPES.get(c, object) if "_at" not in c else f"datetime64[ns, {zone}]"
+                           for c in cols})
     o = o.sort_values(["ordered_at", "order_id"], kind="stable")
     codes, keys = pd.factorize(o["customer_key"], sort=False)
     day = o["order_day"].to_numpy()

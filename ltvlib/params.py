@@ -107,6 +107,17 @@ class ShopParams:
     def show_personal_data(self) -> bool:
         return bool(self.report.get("show_personal_data", False))
 
+    def report_date(self, as_of: dt.date | str | None = None) -> dt.date:
+        """The ``as_of`` of a run: the one given, else the params' ``as_of``, else the end of yesterday in
+        the shop's zone. The one place that reads the wall clock (CLI and notebooks alike)."""
+        if as_of:
+            return as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+        if self.as_of:
+            return self.as_of
+        from zoneinfo import ZoneInfo
+
+        return dt.datetime.now(ZoneInfo(self.timezone)).date() - dt.timedelta(days=1)
+
 
 def resolve_shop(shop: str | Path, shops_dir: Path = SHOPS_DIR) -> Path:
     """Return the params file for ``shop``: a shop id (``params/shops/<id>.yaml``) or a path."""

@@ -6,7 +6,9 @@ All functions take the customer summary (``ltvlib.customers.customer_summary``) 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,6 +16,8 @@ import pandas as pd
 
 __all__ = [
     "GRID_CELLS",
+    "RFMReport",
+    "analyse",
     "RECENCY_STATUSES",
     "SCENARIO_STAGES",
     "STAGES",
@@ -24,12 +28,13 @@ __all__ = [
     "stage_scenario",
     "status_grid",
     "suggest_thresholds",
+    "threshold_ranges",
 ]
 
 STAGES = ["first", "repeat", "loyal"]
 RECENCY_STATUSES = ["active", "at_risk", "dormant", "churned"]
 GRID_CELLS = [f"{s}_{r}" for s in STAGES for r in RECENCY_STATUSES]
-SCENARIO_STAGES = ["new", "first_repeat", "repeat", "loyal", "dormant", "churned"]
+SCENARIO_STAGES = ["new", "first_repeat", "regular", "loyal", "lapsing", "churned"]
 
 
 def _quintile(values: pd.Series, higher_is_better: bool) -> pd.Series:
@@ -86,8 +91,9 @@ def status_grid(summary: pd.DataFrame, thresholds: Mapping[str, Any]) -> pd.Data
 
 
 def stage_scenario(summary: pd.DataFrame, thresholds: Mapping[str, Any]) -> pd.Series:
-    """The stage scenario: new / first_repeat / repeat / loyal (last order within active_days),
-    dormant (within dormant_days) or churned. Every customer gets exactly one stage."""
+    """The stage scenario: new / first_repeat / regular / loyal (last order within active_days),
+    lapsing (active_days+1 .. dormant_days: the grid's at_risk and dormant together) or churned.
+    Every customer gets exactly one stage."""
     rec = summary["recency_days"].to_numpy()
     n = summary["orders"].to_numpy()
     active = rec <= thresholds["active_days"]
@@ -103,6 +109,39 @@ def stage_scenario(summary: pd.DataFrame, thresholds: Mapping[str, Any]) -> pd.S
         default="churned",
     )
     return pd.Series(pd.Categorical(stage, categories=SCENARIO_STAGES), index=summary.index, name="stage")
+
+
+def threshold_ranges(thresholds: Mapping[str, Any]) -> pd.DataFrame:
+    """What every threshold-based word means under ``thresholds``: the one vocabulary of all pages.
+
+    One row per (``kind``, ``word``) (kinds: recency_status / stage / scenario_stage / lapsed): ``min_days`` and
+    ``max_days`` since the last order (``max_days`` NaN = no upper limit), ``min_orders`` and ``max_orders``
+    (NaN = no limit). The recency statuses split 0+ days; ``lapsing`` (a scenario stage) is the grid's
+    at_risk and dormant together; ``lapsed`` (win-back, journeys) is every customer who is not active.
+    A word shared by two kinds means the same there (``churned``: 361+ days; ``loyal``: 5+ orders, which
+    the scenario's first four stages combine with "active").
+    """
+    a, r, d = thresholds["active_days"], thresholds["at_risk_days"], thresholds["dormant_days"]
+    rep, loy = thresholds["repeat_orders"], thresholds["loyal_orders"]
+    nan = np.nan
+    rows = [
+        ("recency_status", "active", 0, a, nan, nan),
+        ("recency_status", "at_risk", a + 1, r, nan, nan),
+        ("recency_status", "dormant", r + 1, d, nan, nan),
+        ("recency_status", "churned", d + 1, nan, nan, nan),
+        ("stage", "first", nan, nan, 1, rep - 1),
+        ("stage", "repeat", nan, nan, rep, loy - 1),
+        ("stage", "loyal", nan, nan, loy, nan),
+        ("scenario_stage", "new", 0, a, 1, 1),
+        ("scenario_stage", "first_repeat", 0, a, 2, 2),
+        ("scenario_stage", "regular", 0, a, 3, loy - 1),
+        ("scenario_stage", "loyal", 0, a, loy, nan),
+        ("scenario_stage", "lapsing", a + 1, d, nan, nan),
+        ("scenario_stage", "churned", d + 1, nan, nan, nan),
+        ("lapsed", "lapsed", a + 1, nan, nan, nan),
+    ]
+    cols = ["kind", "word", "min_days", "max_days", "min_orders", "max_orders"]
+    return pd.DataFrame(rows, columns=cols).set_index(["kind", "word"])
 
 
 def segment_metrics(summary: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
@@ -146,10 +185,13 @@ def suggest_thresholds(intervals: pd.DataFrame, quantiles: tuple[float, ...] = (
     names = ["active_days", "at_risk_days", "dormant_days"]
     rows = []
     for i, q in enumerate(quantiles):
-        value = int(np.ceil(days.quantile(q))) if len(days) else None
+        value = int(np.ceil(days.quantile(q))) if len(days) >= MIN_REPURCHASES else None
         rows.append({"quantile": q, "days": value, "repurchases": len(days),
                      "suggested_for": names[i] if i < len(names) else None})
     return pd.DataFrame(rows)
+
+
+MIN_REPURCHASES = 20  # fewer repurchases than this: no threshold suggestion (quantiles of a handful mislead)
 
 
 def narrative(
@@ -164,55 +206,97 @@ def narrative(
     """Short Markdown prose that reads the RFM numbers, in ``language`` ('en' or 'ja').
 
     ``grid`` is ``status_grid``'s frame, ``metrics`` ``segment_metrics`` over its cells,
-    ``excluded`` ``customers.exclusions``.
+    ``excluded`` ``customers.exclusions``. Every sentence comes from the label catalog (``rfm_say_*``).
     """
-    n = int(metrics["customers"].sum())
-    if n == 0:
-        return "No customers with orders up to this date." if language == "en" else "この基準日までに購入した顧客はいません。"
-    status_share = grid["recency_status"].value_counts(normalize=True)
-    active_share = float(status_share.get("active", 0.0))
-    at_risk = int((grid["recency_status"] == "at_risk").sum())
-    loyal = metrics.loc[[c for c in metrics.index if str(c).startswith("loyal_")]]
-    loyal_c, loyal_r = float(loyal["share"].sum()), float(loyal["revenue_share"].sum())
-    top = metrics["customers"].idxmax()
-    median_iv = float(intervals["days"].median()) if len(intervals) else float("nan")
-    sug = suggestion.set_index("suggested_for")["days"].get("active_days")
-    cur = thresholds["active_days"]
+    from ltvlib.labels import label, say
+
     ex = excluded.set_index("reason")
     anon, anon_rev = int(ex.loc["no_customer_identity", "orders"]), float(ex.loc["no_customer_identity", "net_revenue"])
     canc = int(ex.loc["cancelled", "orders"])
-    from ltvlib.labels import label
-
-    if language == "ja":
-        lines = [
-            f"- 購入実績のある顧客は **{n:,}人**。そのうち **{active_share:.0%}** が直近{cur}日以内に購入したアクティブ顧客です。",
-            f"- 最も大きいセルは「{label(str(top), 'ja')}」（{int(metrics.loc[top, 'customers']):,}人）。",
-            f"- ロイヤル顧客（{thresholds['loyal_orders']}回以上購入）は顧客の **{loyal_c:.1%}** ですが、"
-            f"売上の **{loyal_r:.1%}** を占めます。",
-            f"- 離脱予備（{cur + 1}〜{thresholds['at_risk_days']}日）の顧客は **{at_risk:,}人**。"
-            "休眠する前に働きかけるべき層です。",
-        ]
-        if sug is not None and median_iv == median_iv:
-            verdict = ("ほぼ妥当です" if abs(sug - cur) <= 0.15 * cur else
-                       "長すぎる可能性があります" if sug < cur else "短すぎる可能性があります")
-            lines.append(f"- リピート購入の間隔の中央値は **{median_iv:.0f}日**、80%が **{sug}日** 以内です。"
-                         f"現在のアクティブ閾値（{cur}日）は{verdict}。")
-        lines.append(f"- 分析対象外: 顧客を特定できない注文 {anon:,}件（売上 {anon_rev:,.0f}）、キャンセル {canc:,}件。")
+    left_out = say("rfm_say_left_out", language, anon=f"{anon:,}", anon_rev=f"{anon_rev:,.0f}", canc=f"{canc:,}")
+    n = int(metrics["customers"].sum())
+    if n == 0:
+        return "\n".join([say("rfm_say_no_customers", language), f"- {left_out}"])
+    status_share = grid["recency_status"].value_counts(normalize=True)
+    cur = thresholds["active_days"]
+    lines = [say("rfm_say_customers", language, n=f"{n:,}", share=f"{float(status_share.get('active', 0.0)):.0%}",
+                 days=cur)]
+    top = metrics["customers"].idxmax()
+    lines.append(say("rfm_say_top_cell", language, cell=label(str(top), language),
+                     n=f"{int(metrics.loc[top, 'customers']):,}"))
+    loyal = metrics.loc[[c for c in metrics.index if str(c).startswith("loyal_")]]
+    if loyal["customers"].sum() > 0:
+        lines.append(say("rfm_say_loyal", language, orders=thresholds["loyal_orders"],
+                         share=f"{float(loyal['share'].sum()):.1%}", revenue=f"{float(loyal['revenue_share'].sum()):.1%}"))
+    at_risk = int((grid["recency_status"] == "at_risk").sum())
+    lines.append(say("rfm_say_at_risk", language, n=f"{at_risk:,}", lo=cur + 1, hi=thresholds["at_risk_days"]))
+    sug = suggestion.set_index("suggested_for")["days"].get("active_days")
+    if sug is not None and sug == sug:
+        key = ("rfm_say_fits" if abs(sug - cur) <= 0.15 * cur else
+               "rfm_say_too_long" if sug < cur else "rfm_say_too_short")
+        lines.append(say("rfm_say_intervals", language, median=f"{float(intervals['days'].median()):.0f}", sug=int(sug),
+                         cur=cur, verdict=label(key, language)))
     else:
-        lines = [
-            f"- **{n:,} customers** have ordered; **{active_share:.0%}** of them are active "
-            f"(ordered within the last {cur} days).",
-            f"- The largest cell is *{label(str(top), 'en')}* ({int(metrics.loc[top, 'customers']):,} customers).",
-            f"- Loyal customers ({thresholds['loyal_orders']}+ orders) are **{loyal_c:.1%}** of customers but bring "
-            f"**{loyal_r:.1%}** of net revenue.",
-            f"- **{at_risk:,} customers** are at risk ({cur + 1}-{thresholds['at_risk_days']} days since their last "
-            "order): the cheapest to bring back before they go dormant.",
-        ]
-        if sug is not None and median_iv == median_iv:
-            verdict = ("fits the data" if abs(sug - cur) <= 0.15 * cur else
-                       "may be longer than needed" if sug < cur else "may be too short")
-            lines.append(f"- The median gap between purchases is **{median_iv:.0f} days** and 80% of repurchases "
-                         f"happen within **{sug} days**: the current active threshold ({cur} days) {verdict}.")
-        lines.append(f"- Left out of customer analyses: {anon:,} orders without customer identity "
-                     f"(net revenue {anon_rev:,.0f}) and {canc:,} cancelled orders.")
-    return "\n".join(lines)
+        lines.append(say("rfm_say_few_intervals", language, n=f"{len(intervals):,}", need=MIN_REPURCHASES))
+    lines.append(left_out)
+    return "\n".join(f"- {line}" for line in lines)
+
+
+@dataclass
+class RFMReport:
+    """Everything the RFM page shows, computed once from the customer summary."""
+
+    as_of: dt.date
+    thresholds: Mapping[str, Any]
+    summary: pd.DataFrame
+    grid: pd.DataFrame
+    scenario: pd.Series
+    scores: pd.DataFrame
+    grid_metrics: pd.DataFrame
+    scenario_metrics: pd.DataFrame
+    intervals: pd.DataFrame
+    suggestion: pd.DataFrame
+    excluded: pd.DataFrame
+
+    @property
+    def customers(self) -> int:
+        return int(len(self.summary))
+
+    def by_grid(self, column: str | None = None) -> pd.DataFrame:
+        """Stage x recency status: customer counts, or the mean of ``column`` (NaN where a cell is empty)."""
+        g = self.grid
+        if column is None:
+            return g.groupby(["stage", "recency_status"], observed=False).size().unstack()
+        return self.summary[column].groupby([g["stage"], g["recency_status"]], observed=False).mean().unstack()
+
+    def key_figures(self, language: str, currency: str) -> dict[str, dict[str, Any]]:
+        """The page's headline numbers: value (None when not computable) and display text."""
+        from ltvlib.labels import label, with_range
+
+        n = self.customers
+        active = float((self.grid["recency_status"] == "active").mean()) if n else None
+        ltv = float(self.summary["net_revenue"].mean()) if n else None
+        return {
+            "customers": {"label": label("customers", language), "value": n, "text": f"{n:,}"},
+            "active_share": {"label": with_range("active", language, self.thresholds), "value": active,
+                             "text": "–" if active is None else f"{active:.1%}"},
+            "ltv": {"label": label("ltv", language), "value": ltv,
+                    "text": "–" if ltv is None else f"{ltv:,.0f} {currency}"},
+        }
+
+
+def analyse(orders: pd.DataFrame, as_of: dt.date, thresholds: Mapping[str, Any],
+            line_items: pd.DataFrame | None = None) -> RFMReport:
+    """The RFM page's figures for ``as_of``: summary, grid, scenario, scores, metrics, intervals."""
+    from ltvlib import customers
+
+    summary = customers.customer_summary(orders, as_of, line_items=line_items)
+    grid = status_grid(summary, thresholds)
+    scenario = stage_scenario(summary, thresholds)
+    intervals = customers.repurchase_intervals(orders, as_of)
+    return RFMReport(
+        as_of=as_of, thresholds=thresholds, summary=summary, grid=grid, scenario=scenario,
+        scores=rfm_scores(summary, thresholds), grid_metrics=segment_metrics(summary, grid["cell"]),
+        scenario_metrics=segment_metrics(summary, scenario), intervals=intervals,
+        suggestion=suggest_thresholds(intervals), excluded=customers.exclusions(orders, as_of),
+    )

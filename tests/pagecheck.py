@@ -8,19 +8,30 @@ from html.parser import HTMLParser
 BAD_WORDS = re.compile(r"(?<![\w-])(NaN|nan|None|NaT|inf|-inf|Infinity|undefined|Traceback)(?![\w-])|\w+(Error|Exception)\b")
 
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 class _Text(HTMLParser):
+    """Collects text outside scripts, styles and (analyst pages) code input areas."""
+
     def __init__(self) -> None:
         super().__init__()
         self.parts: list[str] = []
+        self._stack: list[bool] = []  # per open element: whether it hides its content
         self._skip = 0
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
+        if tag in VOID:
+            return
+        cls = dict(attrs).get("class") or ""
+        hides = tag in ("script", "style") or "jp-InputArea" in cls.split()
+        self._stack.append(hides)
+        self._skip += hides
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
+        if tag in VOID or not self._stack:
+            return
+        self._skip -= self._stack.pop()
 
     def handle_data(self, data: str) -> None:
         if not self._skip:

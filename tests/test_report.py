@@ -69,7 +69,7 @@ def test_client_report_is_self_contained_and_japanese(built: dict) -> None:
 def test_analyst_report_shows_code_english(built: dict) -> None:
     assert _run(["run", str(built["en"]), "--audience", "analyst"], built["reports"]) == 0
     html = (built["reports"] / "shop-en" / AS_OF / "rfm.html").read_text(encoding="utf-8")
-    assert "jp-InputArea jp-Cell-inputArea" in html and "customer_summary" in html
+    assert "jp-InputArea jp-Cell-inputArea" in html and "analyse" in html
     assert "Active" in html and "customers" in html
 
 

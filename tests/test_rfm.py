@@ -34,7 +34,7 @@ def test_status_grid_boundaries(thresholds: dict) -> None:
 def test_stage_scenario_boundaries(thresholds: dict) -> None:
     s = _summary([1, 2, 3, 4, 5, 1, 7, 2], [10, 120, 0, 30, 100, 121, 360, 361])
     got = stage_scenario(s, thresholds).astype(str).tolist()
-    assert got == ["new", "first_repeat", "repeat", "repeat", "loyal", "dormant", "dormant", "churned"]
+    assert got == ["new", "first_repeat", "regular", "regular", "loyal", "lapsing", "lapsing", "churned"]
 
 
 def test_rfm_scores_hand_computed(thresholds: dict) -> None:

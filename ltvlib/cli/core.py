@@ -16,12 +16,8 @@ EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def _default_as_of(params: ShopParams) -> dt.date:
-    """The params' ``as_of``, else the end of yesterday in the shop's zone (the only wall-clock read)."""
-    if params.as_of:
-        return params.as_of
-    from zoneinfo import ZoneInfo
-
-    return dt.datetime.now(ZoneInfo(params.timezone)).date() - dt.timedelta(days=1)
+    """The params' ``as_of``, else the end of yesterday in the shop's zone (see ``ShopParams.report_date``)."""
+    return params.report_date()
 
 
 def _date(text: str) -> dt.date:

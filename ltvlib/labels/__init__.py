@@ -6,9 +6,12 @@ keeps its names in its own file here (``rfm.py``, ``cohorts.py``, ...); this mod
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ltvlib.labels import clv, cohorts, common, journey, rfm, segments, winback
 
-__all__ = ["LABELS", "label", "labeller", "present", "say"]
+__all__ = ["LABELS", "definitions", "label", "labeller", "present", "say", "span", "with_range"]
 
 LABELS: dict[str, dict[str, str]] = {}
 for _part in (common, rfm, cohorts, clv, segments, winback, journey):
@@ -37,6 +40,52 @@ def say(key: str, language: str, **facts: object) -> str:
     return label(key, language).format(**facts)
 
 
+def _num(v: float) -> str:
+    return f"{int(v):,}"
+
+
+def span(kind: str, word: str, language: str, thresholds: Mapping[str, Any], *, short: bool = False) -> str:
+    """The range a threshold-based word stands for, e.g. ``181–360 days since the last order`` /
+    ``最終購入から181〜360日``, ``5+ orders``; ``short``: ``181–360 days``."""
+    from ltvlib.rfm import threshold_ranges
+
+    r = threshold_ranges(thresholds).loc[(kind, word)]
+    parts = []
+    for lo, hi, unit in ((r.min_orders, r.max_orders, "orders"), (r.min_days, r.max_days, "days")):
+        if lo != lo:
+            continue
+        key = f"range_{unit}" + ("_short" if short else "")
+        if unit == "days" and lo == 0 and hi == hi:
+            key = "range_within_days" + ("_short" if short else "")
+        elif hi != hi:
+            key += "_plus"
+        elif lo == hi:
+            key = "range_one_order" if lo == 1 else key + "_one"
+        text = say(key, language, lo=_num(lo), hi=_num(hi) if hi == hi else "")
+        parts.append(text)
+    return label("range_and", language).join(parts)
+
+
+def with_range(word: str, language: str, thresholds: Mapping[str, Any], kind: str = "recency_status") -> str:
+    """A threshold-based word with its range: ``Dormant (181–360 days)`` / ``休眠（181〜360日）``."""
+    inner = span(kind, word, language, thresholds, short=True)
+    return f"{label(word, language)}（{inner}）" if language == "ja" else f"{label(word, language)} ({inner})"
+
+
+def definitions(thresholds: Mapping[str, Any], language: str,
+                kinds: tuple[str, ...] = ("recency_status", "stage", "scenario_stage")) -> str:
+    """A Markdown definitions box: every threshold-based word of ``kinds`` with the range it stands for."""
+    from ltvlib.rfm import threshold_ranges
+
+    table = threshold_ranges(thresholds)
+    lines = [f"**{label('definitions', language)}**", ""]
+    for kind in kinds:
+        words = [w for k, w in table.index if k == kind]
+        items = " · ".join(f"{label(w, language)}: {span(kind, w, language, thresholds)}" for w in words)
+        lines.append(f"- {label('kind_' + kind, language)} — {items}")
+    return "\n".join("> " + line if line else ">" for line in lines)
+
+
 def labeller(language: str):
     """A one-argument function mapping keys to display names, for ``Index.map`` and chart axes."""
     return lambda key: label(str(key), language)
@@ -52,7 +101,7 @@ def present(df, language: str, formats: dict[str, str] | None = None):
     for col in out.columns:
         spec = formats.get(col) or (".1%" if col.endswith("share") or col.endswith("rate") else ",.1f"
                                     if col in ("orders_per_customer",) else ",.0f")
-        out[col] = out[col].map(lambda v, s=spec: "–" if v != v else format(v, s))
+        out[col] = out[col].map(lambda v, s=spec: "–" if v is None or v != v else format(v, s))
     lab = labeller(language)
     out.index = [lab(i) for i in out.index]
     out.columns = [lab(c) for c in out.columns]

@@ -12,6 +12,70 @@ LABELS: dict[str, dict[str, str]] = {
     # stage scenario
     "new": {"en": "New", "ja": "新規"},
     "first_repeat": {"en": "First repeat", "ja": "初リピート"},
+    "lapsing": {"en": "Lapsing", "ja": "離反傾向"},
+    "regular": {"en": "Regular", "ja": "リピート定着"},
+    # RFM page sentences (ltvlib.rfm.narrative)
+    "rfm_say_no_customers": {
+        "en": "No identified customer has ordered up to this date, so there is nobody to place in the grid yet. "
+              "The page fills in once orders that carry a customer e-mail or id are imported.",
+        "ja": "この基準日までに、顧客を特定できる注文がまだありません。そのためグリッドに表示できる顧客はいません。"
+              "顧客のメールアドレスまたはIDを含む注文を取り込むと表示されます。"},
+    "rfm_say_left_out": {
+        "en": "Left out of customer analyses: {anon} orders without customer identity (net revenue {anon_rev}) "
+              "and {canc} cancelled orders.",
+        "ja": "分析対象外: 顧客を特定できない注文 {anon}件（売上 {anon_rev}）、キャンセル {canc}件。"},
+    "rfm_say_customers": {
+        "en": "**{n} customers** have ordered; **{share}** of them are active (ordered within the last {days} days).",
+        "ja": "購入実績のある顧客は **{n}人**。そのうち **{share}** が直近{days}日以内に購入したアクティブ顧客です。"},
+    "rfm_say_top_cell": {"en": "The largest cell is *{cell}* ({n} customers).",
+                         "ja": "最も大きいセルは「{cell}」（{n}人）。"},
+    "rfm_say_loyal": {
+        "en": "Loyal customers ({orders}+ orders) are **{share}** of customers but bring **{revenue}** of net revenue.",
+        "ja": "ロイヤル顧客（{orders}回以上購入）は顧客の **{share}** ですが、売上の **{revenue}** を占めます。"},
+    "rfm_say_at_risk": {
+        "en": "**{n} customers** are at risk ({lo}–{hi} days since their last order): the cheapest to bring back "
+              "before they go dormant.",
+        "ja": "離脱予備（最終購入から{lo}〜{hi}日）の顧客は **{n}人**。休眠する前に働きかけるべき層です。"},
+    "rfm_say_intervals": {
+        "en": "The median gap between purchases is **{median} days** and 80% of repurchases happen within "
+              "**{sug} days**: the current active threshold ({cur} days) {verdict}.",
+        "ja": "リピート購入の間隔の中央値は **{median}日**、80%が **{sug}日** 以内です。現在のアクティブ閾値（{cur}日）は{verdict}。"},
+    "rfm_say_fits": {"en": "fits the data", "ja": "ほぼ妥当です"},
+    "rfm_say_too_long": {"en": "may be longer than needed", "ja": "長すぎる可能性があります"},
+    "rfm_say_too_short": {"en": "may be too short", "ja": "短すぎる可能性があります"},
+    "rfm_say_few_intervals": {
+        "en": "Suggesting thresholds needs at least {need} repurchases (a customer buying again on a later day); "
+              "this shop has {n} so far.",
+        "ja": "閾値の提案には少なくとも{need}件のリピート購入（別の日の再購入）が必要です。現在は{n}件です。"},
+    "rfm_no_intervals": {
+        "en": "No customer has bought on two different days up to this date, so there are no gaps between "
+              "purchases to show yet.",
+        "ja": "この基準日までに別々の日に2回以上購入した顧客がいないため、購入間隔はまだ表示できません。"},
+    "rfm_no_chart": {"en": "Charts appear once there are customers to show.",
+                     "ja": "顧客が1人以上になるとグラフが表示されます。"},
+    # ranges of threshold-based words (ltvlib.labels.span)
+    "range_within_days": {"en": "last order within {hi} days", "ja": "最終購入から{hi}日以内"},
+    "range_days": {"en": "{lo}–{hi} days since the last order", "ja": "最終購入から{lo}〜{hi}日"},
+    "range_days_plus": {"en": "{lo}+ days since the last order", "ja": "最終購入から{lo}日以上"},
+    "range_days_one": {"en": "{lo} days since the last order", "ja": "最終購入から{lo}日"},
+    "range_orders": {"en": "{lo}–{hi} orders", "ja": "{lo}〜{hi}回購入"},
+    "range_orders_plus": {"en": "{lo}+ orders", "ja": "{lo}回以上購入"},
+    "range_orders_one": {"en": "{lo} orders", "ja": "{lo}回購入"},
+    "range_one_order": {"en": "1 order", "ja": "1回購入"},
+    "range_within_days_short": {"en": "within {hi} days", "ja": "{hi}日以内"},
+    "range_days_short": {"en": "{lo}–{hi} days", "ja": "{lo}〜{hi}日"},
+    "range_days_short_plus": {"en": "{lo}+ days", "ja": "{lo}日以上"},
+    "range_days_short_one": {"en": "{lo} days", "ja": "{lo}日"},
+    "range_orders_short": {"en": "{lo}–{hi} orders", "ja": "{lo}〜{hi}回"},
+    "range_orders_short_plus": {"en": "{lo}+ orders", "ja": "{lo}回以上"},
+    "range_orders_short_one": {"en": "{lo} orders", "ja": "{lo}回"},
+    "range_and": {"en": ", ", "ja": "・"},
+    "definitions": {"en": "Definitions used on this page", "ja": "このページの用語の定義"},
+    "kind_recency_status": {"en": "Recency status", "ja": "購入状況"},
+    "kind_stage": {"en": "Purchase stage", "ja": "購入回数ステージ"},
+    "kind_scenario_stage": {"en": "Stage scenario", "ja": "ステージシナリオ"},
+    "kind_lapsed": {"en": "Win-back", "ja": "ウィンバック"},
+    "lapsed": {"en": "Lapsed", "ja": "購入途絶"},
     # summary columns and metrics
     "customers": {"en": "Customers", "ja": "顧客数"},
     "share": {"en": "Share of customers", "ja": "顧客構成比"},

@@ -74,7 +74,7 @@ FIELDS: dict[str, FieldSpec] = {
     "stage": FieldSpec("text", "frequency stage: first / repeat / loyal"),
     "recency_status": FieldSpec("text", "active / at_risk / dormant / churned"),
     "grid_cell": FieldSpec("text", "status grid cell, e.g. 'repeat_at_risk'"),
-    "scenario_stage": FieldSpec("text", "new / first_repeat / repeat / loyal / dormant / churned"),
+    "scenario_stage": FieldSpec("text", "new / first_repeat / regular / loyal / lapsing / churned"),
     "first_order_date": FieldSpec("date", "date of the first order"),
     "last_order_date": FieldSpec("date", "date of the last order"),
     "products_purchased": FieldSpec("set", "products ever bought", window=True),
