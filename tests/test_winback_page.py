@@ -47,6 +47,8 @@ SHOPS = {
     "one-customer": (make_orders([("o1", "a", day(0), 100.0), ("o2", "a", day(40), 50.0)]), 360),
     "not-followed": (make_orders([(f"o{i}", f"c{i}", day(i), 100.0) for i in range(20)]), 200),
     "no-returns": (make_orders([(f"o{i}", f"c{i}", day(i), 100.0) for i in range(20)]), 500),
+    "none-lapsed-now": (make_orders([("o1", "a", day(0), 100.0), ("o2", "a", day(200), 100.0),
+                                     ("o3", "b", day(240), 100.0)]), 250),
     "all-returned": (make_orders([(f"o{i}", f"c{i}", day(i), 100.0) for i in range(5)]
                                  + [(f"r{i}", f"c{i}", day(i + 130), 100.0) for i in range(5)]), 430),
 }
@@ -61,6 +63,8 @@ EXPECTED = {  # section -> the sentence key that must replace it
                      "backtest": "cannot be checked yet", "targets": "score could not be trained"},
     "not-followed": {"profile": "followed for the full 180 days", "timing": "No customer has come back"},
     "no-returns": {"profile": "this needs returners in the history"},
+    "none-lapsed-now": {"base": "all 2 customers have ordered within the last 120 days", "summary": "No customer is",
+                        "timing": "", "targets": "no customer is Lapsed (121+ days) on 2024-09-07"},
     "all-returned": {"profile": "Every one of the 5 customers", "timing": ""},
 }
 
@@ -83,6 +87,7 @@ def test_each_section_shows_or_says_why(shape: str) -> None:
     _clean(ja)
     for section in winback.SECTIONS:
         assert bool(ja.missing(section)) == bool(p.missing(section))
+        assert ja.missing(section).count("。") == (1 if ja.missing(section) else 0)  # one sentence
         assert not any("a" <= ch <= "z" for ch in ja.missing(section).replace("e-mail", "").replace("ID", "")
                        .replace("winback.min_score", "")), ja.missing(section)
 

@@ -192,72 +192,59 @@ LABELS: dict[str, dict[str, str]] = {
     "wb_missing_no_orders": {
         "en": "There is no order on or before {as_of}, so there is nothing to analyse; a later as-of date, or "
               "imported orders up to it, would make it possible.",
-        "ja": "{as_of}以前の注文がないため分析できません。基準日を後にするか、その日までの注文を取り込むと分析できます。"},
+        "ja": "{as_of}以前の注文がないため分析できず、基準日を後にするか、その日までの注文を取り込むと分析できます。"},
     "wb_missing_no_customers": {
         "en": "No customer can be followed: the {orders} orders up to {as_of} are guest or cancelled orders "
               "({guests} without a customer e-mail or id, {cancelled} cancelled); orders that name their customer "
               "would make it possible.",
-        "ja": "{as_of}までの注文{orders}件はゲスト注文かキャンセル済み（顧客のメールまたはIDなし{guests}件、"
-              "キャンセル{cancelled}件）のため、顧客を追えません。顧客を特定できる注文があれば分析できます。"},
+        "ja": "{as_of}までの注文{orders}件はゲスト注文かキャンセル済み（顧客のメールまたはIDなし{guests}件、キャンセル{cancelled}件）で顧客を追えないため、顧客を特定できる注文が必要です。"},
     "wb_missing_none_lapsed_short": {
         "en": "No customer is Lapsed ({days}+ days) yet: the history starts on {first}, only {span} days before "
               "{as_of}; customers appear here once they go {days} days without an order.",
-        "ja": "履歴の開始が{first}で基準日{as_of}まで{span}日しかないため、購入途絶（{days}日以上）の顧客はまだいません。"
-              "{days}日注文のない顧客が出るとここに表示されます。"},
+        "ja": "履歴の開始が{first}で基準日{as_of}まで{span}日しかないため購入途絶（{days}日以上）の顧客はまだおらず、{days}日注文のない顧客が出るとここに表示されます。"},
     "wb_missing_none_lapsed": {
         "en": "No customer is Lapsed ({days}+ days) on {as_of}: all {customers} customers have ordered within the "
-              "last {active} days; customers appear here once they go {days} days without an order.",
-        "ja": "{as_of}時点で購入途絶（{days}日以上）の顧客はいません（顧客{customers}人全員が直近{active}日以内に注文）。"
-              "{days}日注文のない顧客が出るとここに表示されます。"},
+              "last {recent} days; customers appear here once they go {days} days without an order.",
+        "ja": "{as_of}時点では顧客{customers}人全員が直近{recent}日以内に注文しているため購入途絶（{days}日以上）の顧客はおらず、{days}日注文のない顧客が出るとここに表示されます。"},
     "wb_missing_no_episodes": {
         "en": "No customer has gone {days} days without an order yet, so there is no return to observe; this needs "
               "customers who became Lapsed ({days}+ days) in the history.",
-        "ja": "{days}日以上注文のなかった顧客がまだいないため、復帰を観察できません。購入途絶（{days}日以上）になった"
-              "顧客が履歴に必要です。"},
+        "ja": "{days}日以上注文のなかった顧客がまだいないため復帰を観察できず、購入途絶（{days}日以上）になった顧客が履歴に必要です。"},
     "wb_missing_no_returns": {
         "en": "No customer has come back after {days}+ days without an order yet ({episodes} times Lapsed so far), "
               "so there is nothing to learn from; this needs returners in the history.",
-        "ja": "{days}日以上注文のなかった顧客が戻った例はまだありません（購入途絶{episodes}件）。学べる材料がないため、"
-              "復帰した顧客が履歴に必要です。"},
+        "ja": "{days}日以上注文のなかった顧客が戻った例はまだなく（購入途絶{episodes}件）学べる材料がないため、復帰した顧客が履歴に必要です。"},
     "wb_missing_not_followed": {
         "en": "No Lapsed ({days}+ days) customer has been followed for the full {horizon} days yet, so it is too early "
               "to say who comes back; this needs customers who became Lapsed at least {horizon} days before {as_of}.",
-        "ja": "購入途絶（{days}日以上）になってから{horizon}日を経過した顧客がまだいないため、誰が戻るかは判断できません。"
-              "{as_of}の{horizon}日以上前に購入途絶になった顧客が必要です。"},
+        "ja": "購入途絶（{days}日以上）になってから{horizon}日を経過した顧客がまだいないため誰が戻るかは判断できず、{as_of}の{horizon}日以上前に購入途絶になった顧客が必要です。"},
     "wb_missing_all_returned": {
         "en": "Every one of the {episodes} customers followed for {horizon} days after becoming Lapsed ({days}+ days) "
               "came back, so there is no one to compare them with; this needs customers who did not come back.",
-        "ja": "購入途絶（{days}日以上）になってから{horizon}日追跡した{episodes}件はすべて復帰しており、比べる相手が"
-              "いません。戻らなかった顧客が必要です。"},
+        "ja": "購入途絶（{days}日以上）になってから{horizon}日追跡した{episodes}件はすべて復帰しており比べる相手がいないため、戻らなかった顧客が必要です。"},
     "wb_missing_notable": {
         "en": "No attribute differs clearly from the rest yet (at least {min} times Lapsed and a 95% interval "
               "clear of 1x); more history would make the comparison possible.",
-        "ja": "他とはっきり異なる属性はまだありません（{min}件以上、95%信頼区間が1倍をまたがないもの）。"
-              "履歴が増えると比較できるようになります。"},
+        "ja": "他とはっきり異なる属性（{min}件以上、95%信頼区間が1倍をまたがないもの）はまだなく、履歴が増えると比較できるようになります。"},
     "wb_missing_model": {
         "en": "The lookalike score cannot be trained yet: it needs at least {needed} customers who came back within "
               "{horizon} days of becoming Lapsed ({days}+ days) and {needed} who did not, and the history has "
               "{returned} and {not_returned}.",
-        "ja": "類似顧客スコアはまだ学習できません。購入途絶（{days}日以上）から{horizon}日以内に戻った顧客と戻らなかった"
-              "顧客がそれぞれ{needed}人以上必要ですが、履歴には{returned}人と{not_returned}人しかいません。"},
+        "ja": "類似顧客スコアの学習には、購入途絶（{days}日以上）から{horizon}日以内に戻った顧客と戻らなかった顧客がそれぞれ{needed}人以上必要ですが、履歴には{returned}人と{not_returned}人しかいません。"},
     "wb_missing_backtest": {
         "en": "The score cannot be checked yet: it needs at least {needed} customers who came back and {needed} who "
               "did not among those who became Lapsed ({days}+ days) after {cutoff} and were followed for {horizon} "
               "days, and there are {returned} and {not_returned}; a longer history would make it possible.",
-        "ja": "スコアはまだ検証できません。{cutoff}以降に購入途絶（{days}日以上）になり{horizon}日追跡できた顧客のうち、"
-              "戻った顧客と戻らなかった顧客がそれぞれ{needed}人以上必要ですが、{returned}人と{not_returned}人です。"
-              "履歴が長くなると検証できます。"},
+        "ja": "スコアの検証には、{cutoff}以降に購入途絶（{days}日以上）になり{horizon}日追跡できた顧客のうち戻った顧客と戻らなかった顧客がそれぞれ{needed}人以上必要ですが、{returned}人と{not_returned}人しかおらず、履歴が長くなると検証できます。"},
     "wb_missing_targets_none_lapsed": {
         "en": "There is no target list because no customer is Lapsed ({days}+ days) on {as_of}.",
         "ja": "{as_of}時点で購入途絶（{days}日以上）の顧客がいないため、ターゲットリストはありません。"},
     "wb_missing_targets_no_model": {
         "en": "There is no target list because the score could not be trained and checked on this history; "
               "more customers who came back (and who did not) would make it possible.",
-        "ja": "この履歴ではスコアを学習・検証できないため、ターゲットリストはありません。戻った顧客と戻らなかった顧客が"
-              "増えると作成できます。"},
+        "ja": "この履歴ではスコアを学習・検証できないためターゲットリストはなく、戻った顧客と戻らなかった顧客が増えると作成できます。"},
     "wb_missing_targets_min_score": {
         "en": "There is no target list because no Lapsed ({days}+ days) customer reaches the minimum return "
               "probability of {min_score}; a lower winback.min_score would make one.",
-        "ja": "復帰確率が下限の{min_score}に達する購入途絶（{days}日以上）顧客がいないため、ターゲットリストはありません。"
-              "winback.min_score を下げると作成できます。"},
+        "ja": "復帰確率が下限の{min_score}に達する購入途絶（{days}日以上）顧客がいないためターゲットリストはなく、winback.min_score を下げると作成できます。"},
 }

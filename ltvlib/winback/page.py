@@ -125,7 +125,7 @@ class WinbackPage:
         f = self.facts
         if f["span_days"] < self.days:
             return self._say("wb_missing_none_lapsed_short", first=f["first_order"], span=f["span_days"])
-        return self._say("wb_missing_none_lapsed", customers=f"{f['customers']:,}", active=self.days - 1)
+        return self._say("wb_missing_none_lapsed", customers=f"{f['customers']:,}", recent=self.days - 1)
 
     def missing(self, section: str) -> str:
         """One sentence saying why ``section`` cannot be shown for this shop; '' when it can."""
