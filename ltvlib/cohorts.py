@@ -16,18 +16,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ltvlib.customers import customer_orders, day_number, visible_orders
+from ltvlib.io.product_lines import OTHER as OTHER_LINE
 
 __all__ = [
     "ACQUISITION_ATTRIBUTES",
+    "CohortReport",
+    "analyse",
+    "curve_horizon",
+    "observed_cohorts",
+    "shares_exceed_one",
     "MATRIX_COLUMNS",
     "NONE_LABEL",
     "PERIODS",
+    "SEVERAL_LINES",
     "acquisition",
     "cohort_matrix",
     "cohort_matrices",
@@ -45,13 +53,14 @@ __all__ = [
 
 PERIODS = {"month": "M", "week": "W-SUN", "quarter": "Q-DEC"}
 ACQUISITION_ATTRIBUTES = {
-    "first_product_line": "product line of the first order's first line item",
+    "first_product_line": "product line of the first order (SEVERAL_LINES when it holds several lines)",
     "first_product": "product of the first order's first line item",
     "first_channel": "channel of the first order",
     "first_discount_code": "first discount code of the first order",
     "first_source": "raw source of the first order (e.g. web, pos, an app)",
 }
 NONE_LABEL = "none"  # split value of customers without the attribute (e.g. no discount code)
+SEVERAL_LINES = "several_lines"  # first_product_line of a first order with several distinct product lines
 REPEAT_NS = (2, 3, 4)
 _UNIT_JA = {"month": "か月目", "week": "週目", "quarter": "四半期目"}
 
@@ -141,7 +150,10 @@ class _Purchases:
         if name in ("first_product_line", "first_product"):
             if line_items is None:
                 raise ValueError(f"split {name!r} needs line_items (the products of the first order)")
-            values = self._first_line_item(self.first("order_id"), line_items, name.removeprefix("first_"))
+            if name == "first_product_line":
+                values = self._first_order_lines(self.first("order_id"), line_items)
+            else:
+                values = self._first_line_item(self.first("order_id"), line_items, "product")
         elif name == "first_discount_code":
             values = np.array([v[0] if v is not None and len(v) else None for v in self.first("discount_codes")],
                               dtype=object)
@@ -157,6 +169,22 @@ class _Purchases:
     def first(self, name: str) -> np.ndarray:
         """``name`` of each customer's first order."""
         return self.source[name].to_numpy()[self.rows[self.first_pos]]
+
+    @staticmethod
+    def _first_order_lines(first_ids: np.ndarray, line_items: pd.DataFrame) -> np.ndarray:
+        """The product line of each first order: its one line, ``SEVERAL_LINES`` when it holds several
+        distinct lines, None when it has no line with a product line."""
+        pos = pd.Index(first_ids).get_indexer(line_items["order_id"])
+        hit = pos >= 0
+        values = line_items["product_line"].to_numpy(dtype=object)[hit]
+        pos = pos[hit]
+        known = ~(pd.isna(values) | (values == ""))
+        pairs = pd.DataFrame({"pos": pos[known], "line": values[known]}).drop_duplicates()
+        counts = pairs.groupby("pos")["line"].agg(["first", "size"])
+        out = np.full(len(first_ids), None, dtype=object)
+        out[counts.index.to_numpy()] = np.where(counts["size"].to_numpy() > 1, SEVERAL_LINES,
+                                                counts["first"].to_numpy(dtype=object))
+        return out
 
     @staticmethod
     def _first_line_item(first_ids: np.ndarray, line_items: pd.DataFrame, column: str) -> np.ndarray:
@@ -315,16 +343,42 @@ def heatmap_table(matrix: pd.DataFrame, metric: str) -> pd.DataFrame:
     return matrix.pivot(index="cohort", columns="period", values=metric)
 
 
-def ltv_curves(matrix: pd.DataFrame, split: str | None = None, *, complete_only: bool = True) -> pd.DataFrame:
+def observed_cohorts(matrix: pd.DataFrame, k: int) -> pd.Index:
+    """Cohorts whose period ``k`` has fully elapsed (observed for k+1 whole periods)."""
+    done = matrix.loc[(matrix["period"] == k) & matrix["complete"], "cohort"]
+    return pd.Index(done.unique())
+
+
+def curve_horizon(matrix: pd.DataFrame, longest: int, min_customers: int = 1) -> int | None:
+    """The longest k <= ``longest`` whose fully observed cohorts (``observed_cohorts``) hold at least
+    ``min_customers`` customers; None when no cohort has completed even its acquisition period."""
+    if matrix.empty:
+        return None
+    sizes = matrix.loc[matrix["period"] == 0].groupby("cohort")["customers"].sum()
+    for k in range(longest, -1, -1):
+        if sizes.reindex(observed_cohorts(matrix, k)).sum() >= min_customers:
+            return k
+    return None
+
+
+def ltv_curves(matrix: pd.DataFrame, split: str | None = None, *, complete_only: bool = True,
+               horizon: int | None = None) -> pd.DataFrame:
     """Curves over cohorts: per (split value,) period k, customer-weighted rates of the cohorts that reached k.
 
     Columns: [split], period, cohorts, customers, retention, repeat_2, repeat_3, repeat_4, ltv. With
     ``complete_only`` a cohort counts at k only once period k has ended, so partial periods never pull a
-    curve down. Later points rest on older cohorts only (``cohorts`` and ``customers`` say how many).
+    curve down. With ``horizon`` every point k = 0..horizon rests on the same cohorts, those observed for
+    the whole horizon (``observed_cohorts``): a young cohort cannot pull the later points of a cumulative
+    curve down, and the curve never falls. Without it later points rest on older cohorts only.
     """
     m = matrix.loc[matrix["complete"]] if complete_only else matrix
+    if horizon is not None:
+        m = m.loc[m["cohort"].isin(observed_cohorts(matrix, horizon)) & (m["period"] <= horizon)]
     keys = [split, "period"] if split else ["period"]
     sums = ["customers", "active_customers", *[f"repeaters_{n}" for n in REPEAT_NS], "cum_net_revenue"]
+    cols = ["cohorts", "customers", "retention", *[f"repeat_{n}" for n in REPEAT_NS], "ltv"]
+    if m.empty:
+        return pd.DataFrame(columns=[*keys, *cols])
     g = m.groupby(keys, sort=True)
     out = g[sums].sum()
     out.insert(0, "cohorts", g.size())
@@ -333,7 +387,6 @@ def ltv_curves(matrix: pd.DataFrame, split: str | None = None, *, complete_only:
     for n in REPEAT_NS:
         out[f"repeat_{n}"] = out[f"repeaters_{n}"] / c
     out["ltv"] = out["cum_net_revenue"] / c
-    cols = ["cohorts", "customers", "retention", *[f"repeat_{n}" for n in REPEAT_NS], "ltv"]
     return out[cols].reset_index()
 
 
@@ -442,46 +495,50 @@ def _purchase_lines(p: _Purchases, line_items: pd.DataFrame, level: str) -> tupl
 
 def product_repeat(orders: pd.DataFrame, line_items: pd.DataFrame, as_of: dt.date | str, *,
                    level: str = "product_line") -> pd.DataFrame:
-    """Per product line (or product, ``level``) of the first purchase: how many of its first-time buyers
-    came back. A first purchase day with several lines counts its customer under each of them.
+    """Per product line (or product, ``level``) of the first order, the acquisition attribute ``first_<level>``
+    (a first order with several lines is its own group, ``SEVERAL_LINES``): how many of its first-time buyers
+    came back. Every customer counts once, so ``share`` adds up to 1.
 
-    Index: the level's values; columns first_buyers, repeaters, repeat_rate, median_days_to_second.
+    Index: the level's values; columns first_buyers, share, repeaters, repeat_rate, median_days_to_second
+    (NaN where nobody came back).
     """
     p = _Purchases(orders, as_of)
-    first, _ = _purchase_lines(p, line_items, level)
+    value = p.attribute(f"first_{level}", line_items)
     second = p.nth_day(2)
-    code = first["code"].to_numpy()
-    has2 = second[code] >= 0
-    gap = np.where(has2, second[code] - p.first_day[code], np.nan)
-    df = pd.DataFrame({level: first["item"].to_numpy(), "rep": has2, "gap": gap})
+    has2 = second >= 0
+    gap = np.where(has2, second - p.first_day, np.nan)
+    df = pd.DataFrame({level: value, "rep": has2, "gap": gap})
     g = df.groupby(level)
     out = pd.DataFrame({"first_buyers": g.size(), "repeaters": g["rep"].sum().astype(np.int64),
                         "median_days_to_second": g["gap"].median()})
-    out.insert(2, "repeat_rate", out["repeaters"] / out["first_buyers"])
-    return out.sort_values("first_buyers", ascending=False)
+    out.insert(1, "share", out["first_buyers"] / max(len(df), 1))
+    out.insert(3, "repeat_rate", out["repeaters"] / out["first_buyers"])
+    return out.sort_values("first_buyers", ascending=False, kind="stable")
 
 
 def next_purchase_mix(orders: pd.DataFrame, line_items: pd.DataFrame, as_of: dt.date | str, *,
                       level: str = "product_line") -> pd.DataFrame:
-    """What first-time buyers of each line (``level``) bought on their 2nd purchase day.
+    """What first-time buyers of each line (``first_<level>``, as in ``product_repeat``) bought on their 2nd
+    purchase day.
 
     Tidy: first_item, next_item, customers (repeaters who bought ``next_item`` on their 2nd purchase day),
     share (of the repeaters of ``first_item``; a 2nd purchase with several lines counts under each, so shares
     can sum above 1).
     """
     p = _Purchases(orders, as_of)
-    first, second = _purchase_lines(p, line_items, level)
-    first = first.rename(columns={"item": "first_item"})
+    _, second = _purchase_lines(p, line_items, level)
+    first_item = p.attribute(f"first_{level}", line_items)
     second = second.rename(columns={"item": "next_item"})
-    repeaters = first.loc[first["code"].isin(second["code"])]
-    base = repeaters.groupby("first_item").size()
-    pairs = repeaters.merge(second, on="code")
-    out = pairs.groupby(["first_item", "next_item"]).size().rename("customers").reset_index()
-    out["share"] = out["customers"] / base.reindex(out["first_item"]).to_numpy()
+    second["first_item"] = first_item[second["code"].to_numpy()] if len(second) else []
+    base = second.drop_duplicates("code").groupby("first_item").size()
+    out = second.groupby(["first_item", "next_item"]).size().rename("customers").reset_index()
+    out["share"] = out["customers"] / base.reindex(out["first_item"]).to_numpy() if len(out) else []
     return out.sort_values(["first_item", "customers"], ascending=[True, False]).reset_index(drop=True)
 
 
-_UNITS_JA = {"month": "か月", "week": "週", "quarter": "四半期"}
+def shares_exceed_one(mix: pd.DataFrame) -> bool:
+    """Whether some first item's shares in ``next_purchase_mix`` add up to more than 100%."""
+    return bool(len(mix)) and bool((mix.groupby("first_item")["share"].sum() > 1 + 1e-9).any())
 
 
 def _compare_at(curves: pd.DataFrame, split: str, k: int, min_customers: int) -> tuple[int, pd.DataFrame] | None:
@@ -491,6 +548,10 @@ def _compare_at(curves: pd.DataFrame, split: str, k: int, min_customers: int) ->
         if at["repeat_2"].notna().sum() >= 2:
             return kk, at
     return None
+
+
+def _money(v: float, currency: str) -> str:
+    return f"{v:,.0f} {currency}".strip()
 
 
 def narrative(
@@ -506,63 +567,275 @@ def narrative(
     currency: str = "",
     min_customers: int = 30,
 ) -> str:
-    """Markdown prose reading the cohort numbers, in ``language`` ('en' or 'ja').
+    """Markdown prose reading the cohort numbers, in ``language`` ('en' or 'ja'), from the label catalog.
 
     ``curves_by`` maps split attributes to ``ltv_curves`` frames; ``rates`` is ``repurchase_rates`` without
     a split; ``revenue`` ``revenue_new_vs_repeat``; ``intervals`` ``interval_summary``; ``mix``
     ``next_purchase_mix``. Split values are compared at period ``k`` of ``period`` among the values with at
     least ``min_customers`` customers there (or at the latest earlier period with two such values).
     """
-    from ltvlib.labels import label
+    from ltvlib.labels import label, say
 
-    ja = language == "ja"
     lines: list[str] = []
     r = rates.set_index("window_days")
     for w in (90, 365):
         if w in r.index and r.loc[w, "eligible"] > 0:
-            rate, el = float(r.loc[w, "rate"]), int(r.loc[w, "eligible"])
-            lines.append(f"- 初回購入から{w}日以内に2回目の購入をした顧客は **{rate:.1%}**（対象 {el:,}人）。" if ja else
-                         f"- **{rate:.1%}** of first-time buyers placed a second order within {w} days "
-                         f"({el:,} customers old enough to tell).")
+            lines.append(say("cohorts_say_rate", language, rate=f"{float(r.loc[w, 'rate']):.1%}", days=w,
+                             eligible=f"{int(r.loc[w, 'eligible']):,}"))
     if 2 in intervals.index and intervals.loc[2, "repurchases"] > 0:
-        med, p75 = float(intervals.loc[2, "median"]), float(intervals.loc[2, "p75"])
-        lines.append(f"- 2回目の購入までの日数の中央値は **{med:.0f}日**、4分の3が {p75:.0f}日以内です。" if ja else
-                     f"- The median time from the first to the second purchase is **{med:.0f} days**; "
-                     f"three in four second purchases come within {p75:.0f} days.")
+        lines.append(say("cohorts_say_median", language, median=f"{float(intervals.loc[2, 'median']):.0f}",
+                         p75=f"{float(intervals.loc[2, 'p75']):.0f}"))
     for split, curves in curves_by.items():
-        found = _compare_at(curves, split, k, min_customers)
+        found = _compare_at(curves, split, k, min_customers) if len(curves) else None
         if found is None:
             continue
         kk, at = found
         best, worst = at["repeat_2"].idxmax(), at["repeat_2"].idxmin()
         name = label(split, language)
-        lb, lw = label(str(best), language), label(str(worst), language)
-        rb, rw, vb, vw = at.loc[best, "repeat_2"], at.loc[worst, "repeat_2"], at.loc[best, "ltv"], at.loc[worst, "ltv"]
-        when = period_label(period, kk, language)
-        lines.append(
-            f"- {name}別: 「{lb}」で始まった顧客は{when}までにリピート率 **{rb:.0%}** に達し、「{lw}」は "
-            f"**{rw:.0%}** にとどまります。同時点の顧客あたり累計純売上は {vb:,.0f} {currency} 対 {vw:,.0f} {currency}。"
-            if ja else
-            f"- By {name.lower()}: customers whose first order was *{lb}* reach a **{rb:.0%}** repeat rate by {when}, "
-            f"against **{rw:.0%}** for *{lw}*; cumulative net revenue per customer {vb:,.0f} {currency} against "
-            f"{vw:,.0f} {currency}.")
+        lines.append(say("cohorts_say_compare", language, split=name.lower() if language == "en" else name,
+                         best=label(str(best), language), worst=label(str(worst), language),
+                         rb=f"{at.loc[best, 'repeat_2']:.0%}", rw=f"{at.loc[worst, 'repeat_2']:.0%}",
+                         when=period_label(period, kk, language), vb=_money(at.loc[best, "ltv"], currency),
+                         vw=_money(at.loc[worst, "ltv"], currency)))
     if mix is not None and len(mix):
         top = mix.loc[mix.groupby("first_item")["customers"].transform("sum").idxmax(), "first_item"]
         nxt = mix.loc[mix["first_item"] == top].iloc[0]
-        lt, ln = label(str(top), language), label(str(nxt["next_item"]), language)
-        lines.append(f"- 「{lt}」から始めてリピートした顧客が2回目に最も多く買ったのは「{ln}」（{nxt['share']:.0%}）です。"
-                     if ja else
-                     f"- Repeat buyers who started with *{lt}* most often bought *{ln}* on their second purchase "
-                     f"({nxt['share']:.0%} of them).")
-    recent = revenue.loc[revenue["net_revenue"] > 0].tail(12)
+        lines.append(say("cohorts_say_mix", language, first=label(str(top), language),
+                         next=label(str(nxt["next_item"]), language), share=f"{nxt['share']:.0%}"))
+    recent = revenue.loc[(revenue["new_revenue"] + revenue["repeat_revenue"]) > 0].tail(12)
     if len(recent):
         share = float(recent["repeat_revenue"].sum() / (recent["new_revenue"] + recent["repeat_revenue"]).sum())
-        n = len(recent)
-        lines.append(f"- 直近{n}{_UNITS_JA[period]}の顧客売上のうち **{share:.0%}** がリピート顧客によるものです。" if ja else
-                     f"- Over the last {n} {period}s, **{share:.0%}** of customer revenue came from repeat customers.")
+        lines.append(say("cohorts_say_repeat_share", language, n=len(recent), share=f"{share:.0%}",
+                         unit=label(f"cohorts_unit{'s' if len(recent) > 1 else ''}_{period}", language)))
     if not lines:
-        return "リピート購入を評価できるだけの注文がまだありません。" if ja else "Not enough orders yet to read repeat buying."
-    return "\n".join(lines)
+        return say("cohorts_say_nothing", language)
+    return "\n".join(f"- {line}" for line in lines)
+
+
+MIN_CURVE_CUSTOMERS = 30  # a curve point resting on fewer customers is too noisy to draw
+YEAR = {"month": 12, "week": 52, "quarter": 4}  # periods in the first year: the longest curve shown
+SECTIONS = ("overview", "heatmap", "curves", "intervals", "rates", "rates_by_line", "revenue", "line_repeat", "mix")
+
+
+@dataclass(eq=False)
+class CohortReport:
+    """Everything the cohorts page shows, computed once (``analyse``).
+
+    ``notes`` maps a section (``SECTIONS``, or ``split:<attribute>``) that cannot be computed to one
+    sentence in the shop's language saying what is missing; a page shows the sentence instead of the
+    section. ``explain`` holds sentences that go with a section that *is* shown (e.g. why shares can
+    add up to more than 100%).
+    """
+
+    as_of: dt.date
+    language: str
+    currency: str
+    period: str
+    splits: tuple[str, ...]
+    customers: int
+    matrix: pd.DataFrame
+    horizon: int | None
+    overall: pd.DataFrame
+    curves: dict[str, pd.DataFrame]
+    rates: pd.DataFrame
+    rates_by_line: pd.DataFrame | None
+    intervals: pd.DataFrame
+    interval_stats: pd.DataFrame
+    revenue: pd.DataFrame
+    line_repeat: pd.DataFrame | None
+    mix: pd.DataFrame | None
+    notes: dict[str, str] = field(default_factory=dict)
+    explain: dict[str, str] = field(default_factory=dict)
+    min_customers: int = MIN_CURVE_CUSTOMERS
+
+    def note(self, section: str) -> str:
+        """The sentence that replaces ``section``, or '' when the section can be shown."""
+        return self.notes.get(section, "")
+
+    def skipped(self, section: str) -> bool:
+        """Whether ``section`` is left out altogether: the page's opening sentence already says why."""
+        return bool(self.note("overview")) and section != "overview" and section in self.notes
+
+    def cohort_sizes(self) -> pd.Series:
+        return self.matrix.loc[self.matrix["period"] == 0].set_index("cohort")["customers"]
+
+    def split_table(self, split: str) -> pd.DataFrame:
+        """Repeat rate, LTV and customers per split value at months 3 / 6 / 12 (those within the horizon)."""
+        c = self.curves[split]
+        at = [k for k in (3, 6, 12) if self.horizon is not None and k <= self.horizon and k in set(c["period"])]
+        c = c.loc[c["period"].isin(at) & (c["customers"] >= self.min_customers)]
+        return c.pivot(index=split, columns="period", values=["repeat_2", "ltv", "customers"])
+
+    def narrative(self) -> str:
+        if self.note("overview"):
+            return self.note("overview")
+        return narrative(self.curves, self.rates, self.revenue, self.interval_stats, self.language,
+                         mix=self.mix, period=self.period, currency=self.currency, min_customers=self.min_customers)
+
+    def key_figures(self) -> dict[str, dict[str, Any]]:
+        """Key figures for the index (value None where not computable; text '–' then)."""
+        from ltvlib.labels import label
+
+        lang, year = self.language, YEAR[self.period]
+        r = self.rates.set_index("window_days")
+        rate = float(r.loc[365, "rate"]) if 365 in r.index and r.loc[365, "eligible"] > 0 else None
+        st = self.interval_stats
+        median = float(st.loc[2, "median"]) if 2 in st.index and st.loc[2, "repurchases"] > 0 else None
+        ltv = None
+        if self.horizon == year:
+            ltv = float(self.overall.set_index("period").loc[year, "ltv"])
+        rev = self.revenue.tail(12)
+        ident = float((rev["new_revenue"] + rev["repeat_revenue"]).sum()) if len(rev) else 0.0
+        share = float(rev["repeat_revenue"].sum()) / ident if ident > 0 else None
+
+        def fig(lab: str, value: float | None, text: str) -> dict[str, Any]:
+            return {"label": lab, "value": value, "text": "–" if value is None else text}
+
+        return {
+            "repeat_rate_365d": fig(label("repeat_rate_365d", lang), rate, f"{rate or 0:.1%}"),
+            "median_days_to_second": fig(label("median_days_to_second", lang), median, f"{median or 0:,.0f}"),
+            "ltv_12": fig(f"{label('cum_ltv', lang)} ({period_label(self.period, year, lang)})", ltv,
+                          _money(ltv or 0, self.currency)),
+            "repeat_revenue_share": fig(label("repeat_revenue_share", lang), share, f"{share or 0:.1%}"),
+        }
+
+    def figures(self, title: str) -> dict[str, Any]:
+        """The page's side file (``report.write_figures``): finite numbers only (None where missing)."""
+        def clean(v: Any) -> Any:
+            return None if v is None or (isinstance(v, float) and not np.isfinite(v)) else v
+
+        r = self.rates.set_index("window_days")["rate"]
+        by_split = {}
+        for s, c in self.curves.items():
+            at = c.loc[(c["period"] == 6) & (c["customers"] >= self.min_customers)]
+            by_split[s] = {str(k): clean(float(v)) for k, v in zip(at[s], at["repeat_2"])}
+        return {
+            "title": title, "as_of": str(self.as_of), "period": self.period, "customers": self.customers,
+            "cohorts": int(self.matrix["cohort"].nunique()) if len(self.matrix) else 0,
+            "curve_periods": self.horizon,
+            "repurchase_rates": {int(k): clean(float(v)) for k, v in r.items()},
+            "repeat_2_by_split": by_split,
+            "key_figures": self.key_figures(),
+        }
+
+
+_UNMAPPED = {NONE_LABEL, OTHER_LINE}  # product lines that say the shop's map matched nothing
+
+
+def _no_customers_note(orders: pd.DataFrame, as_of: dt.date, language: str) -> str:
+    from ltvlib.labels import say
+
+    vis = visible_orders(orders, as_of)
+    if len(vis) == 0:
+        later = orders["ordered_at"]
+        if len(later):
+            return say("cohorts_say_no_orders_yet", language, as_of=as_of, first=later.min().date())
+        return say("cohorts_say_no_orders", language, as_of=as_of)
+    cancelled = vis["cancelled_at"].notna()
+    guests = vis["customer_key"].isna() & ~cancelled
+    return say("cohorts_say_no_customers", language, as_of=as_of, orders=f"{len(vis):,}",
+               guests=f"{int(guests.sum()):,}", cancelled=f"{int(cancelled.sum()):,}")
+
+
+def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.date | str,
+            settings: Mapping[str, Any], language: str, currency: str = "", *,
+            min_customers: int = MIN_CURVE_CUSTOMERS) -> CohortReport:
+    """The cohorts page of one shop: every table and curve, and a sentence for each part that cannot be shown.
+
+    ``settings`` is the params ``cohorts`` section (period, split_by, max_periods). Cumulative curves run
+    over the longest span up to one year whose fully observed cohorts hold ``min_customers`` customers
+    (``curve_horizon``), the same cohorts at every point.
+    """
+    from ltvlib.customers import repurchase_intervals
+    from ltvlib.labels import label, say
+
+    as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    period = settings_period(settings)
+    splits = tuple(s for s in settings.get("split_by", ()) if line_items is not None or
+                   s not in ("first_product_line", "first_product"))
+    matrices = cohort_matrices(orders, as_of, period=period, splits=[None, *splits], line_items=line_items,
+                               max_periods=settings.get("max_periods"))
+    matrix = matrices[None]
+    customers = int(matrix.loc[matrix["period"] == 0, "customers"].sum()) if len(matrix) else 0
+    year = YEAR[period]
+    longest = min(year, settings.get("max_periods") or year)
+    horizon = curve_horizon(matrix, longest, min_customers)
+    overall = ltv_curves(matrix, horizon=horizon) if horizon is not None else ltv_curves(matrix.iloc[:0])
+    curves = {s: ltv_curves(matrices[s], s, horizon=horizon) if horizon is not None else
+              ltv_curves(matrices[s].iloc[:0], s) for s in splits}
+    intervals = repurchase_intervals(orders, as_of)
+    has_lines = line_items is not None
+    line_rates = repurchase_rates(orders, as_of, split="first_product_line", line_items=line_items) \
+        if has_lines else None
+    rep = CohortReport(
+        as_of=as_of, language=language, currency=currency, period=period, splits=splits, customers=customers,
+        matrix=matrix, horizon=horizon, overall=overall, curves=curves,
+        rates=repurchase_rates(orders, as_of), rates_by_line=line_rates, intervals=intervals,
+        interval_stats=interval_summary(intervals), revenue=revenue_new_vs_repeat(orders, as_of, period=period),
+        line_repeat=product_repeat(orders, line_items, as_of) if has_lines else None,
+        mix=next_purchase_mix(orders, line_items, as_of) if has_lines else None, min_customers=min_customers)
+    notes, explain = rep.notes, rep.explain
+    unit = label(f"cohorts_unit_{period}", language)
+    if customers == 0:
+        note = _no_customers_note(orders, as_of, language)
+        for section in SECTIONS:
+            notes[section] = note
+        for s in splits:
+            notes[f"split:{s}"] = note
+        if len(rep.revenue):
+            del notes["revenue"]  # guests' revenue is still revenue
+        return rep
+    if horizon is None:
+        have = int(matrix.loc[(matrix["period"] == 0) & matrix["complete"], "customers"].sum())
+        notes["curves"] = say("cohorts_say_no_curves", language, need=min_customers, have=f"{have:,}", unit=unit)
+    else:
+        basis = overall.set_index("period").loc[0]
+        explain["curves"] = say("cohorts_say_curve_basis", language, cohorts=f"{int(basis['cohorts']):,}",
+                                customers=f"{int(basis['customers']):,}",
+                                when=period_label(period, horizon, language))
+    for s in splits:
+        values = set(matrices[s][s]) if len(matrices[s]) else set()
+        if s == "first_product_line" and values <= _UNMAPPED:
+            notes[f"split:{s}"] = say("cohorts_say_no_lines", language)
+        elif len(values) < 2:
+            notes[f"split:{s}"] = say("cohorts_say_split_one_group", language, split=label(s, language).lower(),
+                                      value=label(str(next(iter(values), NONE_LABEL)), language))
+        elif notes.get("curves") or _compare_at(curves[s], s, horizon, min_customers) is None:
+            notes[f"split:{s}"] = say("cohorts_say_split_few", language, split=label(s, language).lower(),
+                                      need=min_customers)
+    if rep.interval_stats["repurchases"].sum() == 0:
+        notes["intervals"] = say("cohorts_say_no_intervals", language, as_of=as_of)
+    if rep.rates["eligible"].sum() == 0:
+        oldest = _oldest_days(orders, as_of)
+        notes["rates"] = say("cohorts_say_no_rates", language, days=int(rep.rates["window_days"].min()),
+                             have=f"{oldest:,}")
+    if has_lines:
+        line_values = set(rep.line_repeat.index)
+        if line_values <= _UNMAPPED:
+            for section in ("rates_by_line", "line_repeat", "mix"):
+                notes[section] = say("cohorts_say_no_lines", language)
+        else:
+            if "rates" in notes:
+                notes["rates_by_line"] = notes["rates"]
+            if SEVERAL_LINES in line_values:
+                explain["line_repeat"] = say("cohorts_say_several_lines", language,
+                                             name=label(SEVERAL_LINES, language))
+            if not len(rep.mix):
+                notes["mix"] = say("cohorts_say_no_repeaters", language, as_of=as_of)
+            elif shares_exceed_one(rep.mix):
+                explain["mix"] = say("cohorts_say_mix_over_100", language)
+    else:
+        for section in ("rates_by_line", "line_repeat", "mix"):
+            notes[section] = say("cohorts_say_no_lines", language)
+    if not len(rep.revenue):
+        notes["revenue"] = say("cohorts_say_no_revenue", language, as_of=as_of)
+    return rep
+
+
+def _oldest_days(orders: pd.DataFrame, as_of: dt.date) -> int:
+    """Days from the first customer purchase day to ``as_of``."""
+    p = _Purchases(orders, as_of)
+    return int(day_number(as_of) - p.first_day.min()) if len(p.first_day) else 0
 
 
 def settings_period(settings: Mapping[str, Any]) -> str:

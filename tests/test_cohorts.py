@@ -169,15 +169,19 @@ def test_intervals_and_next_purchase(orders: pd.DataFrame, items: pd.DataFrame) 
     assert iv.loc[2, "repurchases"] == 3 and iv.loc[2, "median"] == 19 and iv.loc[2, "mean"] == pytest.approx(106 / 3)
     assert iv.loc[3, "repurchases"] == 1 and iv.loc[3, "median"] == 37
     pr = cohorts.product_repeat(orders, items, AS_OF)
-    # a's first purchase day holds Tea and Sweets; b and e start with Tea, c with Trial
+    # first orders: a1 Tea, b1 Tea, e1 Tea, c1 Trial (a's later order a2 the same day does not change it)
     assert pr.loc["Tea", "first_buyers"] == 3 and pr.loc["Tea", "repeaters"] == 2
-    assert pr.loc["Tea", "median_days_to_second"] == 43.5
-    assert pr.loc["Sweets", "repeat_rate"] == 1.0 and pr.loc["Trial", "first_buyers"] == 1
+    assert pr.loc["Tea", "median_days_to_second"] == 43.5  # a after 1 day, b after 86
+    assert pr.loc["Trial", "first_buyers"] == 1 and pr.loc["Trial", "repeat_rate"] == 1.0
+    assert "Sweets" not in pr.index and pr["share"].sum() == pytest.approx(1.0)
+    assert pr["first_buyers"].sum() == 4  # every customer once
     mix = cohorts.next_purchase_mix(orders, items, AS_OF).set_index(["first_item", "next_item"])
     assert mix.loc[("Tea", "Sweets"), "customers"] == 1 and mix.loc[("Tea", "Sweets"), "share"] == 0.5
     assert mix.loc[("Tea", "Umami"), "share"] == 0.5
     assert mix.loc[("Trial", "Tea"), "share"] == 1.0 and mix.loc[("Trial", "Sweets"), "share"] == 1.0
     assert ("Umami", "Tea") not in mix.index
+    # c's second purchase holds Tea and Sweets: Trial's shares add up to 200%, and the page says why
+    assert cohorts.shares_exceed_one(mix.reset_index())
 
 
 def test_narrative_reads_the_numbers(orders: pd.DataFrame, items: pd.DataFrame) -> None:

@@ -20,6 +20,7 @@ LABELS: dict[str, dict[str, str]] = {
     "cohort_heatmap_ltv": {"en": "Cumulative net revenue per customer by cohort",
                            "ja": "コホート別 顧客あたり累計純売上"},
     "first_product_line": {"en": "First product line", "ja": "初回購入の商品ライン"},
+    "several_lines": {"en": "Several lines", "ja": "複数の商品ライン"},
     "first_product": {"en": "First product", "ja": "初回購入の商品"},
     "first_channel": {"en": "First channel", "ja": "初回購入チャネル"},
     "first_discount_code": {"en": "First discount code", "ja": "初回購入の割引コード"},
@@ -43,16 +44,116 @@ LABELS: dict[str, dict[str, str]] = {
     "repeat_revenue": {"en": "Repeat customers", "ja": "リピート顧客"},
     "unidentified_revenue": {"en": "Unidentified (guest)", "ja": "顧客不明（ゲスト）"},
     "repeat_revenue_share": {"en": "Repeat share of customer revenue", "ja": "顧客売上に占めるリピート比率"},
-    "product_repeat": {"en": "Come-back rate by first purchase", "ja": "初回購入商品別のリピート率"},
+    "product_repeat": {"en": "Come-back rate by first product line", "ja": "初回購入の商品ライン別リピート率"},
+    "repurchase_by_line": {"en": "Second purchase within 30 / 90 / 180 / 365 days, by first product line",
+                           "ja": "初回購入の商品ライン別 30・90・180・365日以内のリピート率"},
     "first_buyers": {"en": "First-time buyers", "ja": "初回購入者数"},
     "median_days_to_second": {"en": "Median days to 2nd purchase", "ja": "2回目購入までの日数（中央値）"},
-    "next_purchase": {"en": "What they bought next", "ja": "2回目に購入したもの"},
-    "first_item": {"en": "First purchase", "ja": "初回購入"},
-    "next_item": {"en": "2nd purchase", "ja": "2回目購入"},
+    "next_purchase": {"en": "Product lines bought on the 2nd purchase", "ja": "2回目の購入で買われた商品ライン"},
+    "first_item": {"en": "First product line", "ja": "初回購入の商品ライン"},
+    "next_item": {"en": "Product line of the 2nd purchase", "ja": "2回目購入の商品ライン"},
+    "share_of_first_buyers": {"en": "Share of first-time buyers", "ja": "初回購入者に占める割合"},
+    "days_plus": {"en": "{n}+", "ja": "{n}+"},
     "repurchases": {"en": "Repurchases", "ja": "リピート購入数"},
     "mean": {"en": "Mean", "ja": "平均"},
     "median": {"en": "Median", "ja": "中央値"},
     "p25": {"en": "25th percentile", "ja": "25パーセンタイル"},
     "p75": {"en": "75th percentile", "ja": "75パーセンタイル"},
     "p90": {"en": "90th percentile", "ja": "90パーセンタイル"},
+    # sentences of the cohorts page (ltvlib.cohorts): facts formatted by the caller
+    "cohorts_say_no_orders": {
+        "en": "No order was placed up to {as_of}, so there are no cohorts yet; they appear once the shop has orders "
+              "on or before the report date.",
+        "ja": "{as_of}までの注文がないため、コホートはまだありません。基準日までの注文があると表示されます。"},
+    "cohorts_say_no_orders_yet": {
+        "en": "No order was placed up to {as_of} (the first order is dated {first}), so there are no cohorts yet; "
+              "a report date on or after {first} shows them.",
+        "ja": "{as_of}までの注文がありません（最初の注文は{first}）。そのためコホートはまだありません。"
+              "基準日を{first}以降にすると表示されます。"},
+    "cohorts_say_no_customers": {
+        "en": "The {orders} orders up to {as_of} cannot be tied to a customer ({guests} without a customer e-mail "
+              "or id, {cancelled} cancelled), so there are no cohorts; orders that carry a customer e-mail or id "
+              "make them possible.",
+        "ja": "{as_of}までの注文{orders}件はいずれも顧客を特定できません（メールアドレス・顧客IDなし {guests}件、"
+              "キャンセル {cancelled}件）。そのためコホートはありません。顧客のメールアドレスかIDを含む注文があると表示されます。"},
+    "cohorts_say_no_curves": {
+        "en": "Repeat and LTV curves need at least {need} customers whose first {unit} is over; this shop has "
+              "{have}, so the curves appear as more customers are acquired.",
+        "ja": "リピート率とLTVのカーブには、初回購入の{unit}が終わった顧客が{need}人以上必要です。現在は{have}人のため、"
+              "顧客が増えると表示されます。"},
+    "cohorts_say_curve_basis": {
+        "en": "The curves follow the same {cohorts} cohorts ({customers} customers) at every point: those observed "
+              "through {when} after their first order, so younger cohorts cannot pull the later points down.",
+        "ja": "カーブの各点は、初回購入から{when}まで観測できた同じ{cohorts}コホート（{customers}人）で計算しています。"
+              "そのため若いコホートが後半の値を押し下げることはありません。"},
+    "cohorts_say_split_one_group": {
+        "en": "Every customer falls in one group by {split} ({value}), so there is nothing to compare yet.",
+        "ja": "{split}では全顧客が同じグループ（{value}）に入るため、まだ比較できません。"},
+    "cohorts_say_split_few": {
+        "en": "By {split}, no two groups have at least {need} customers observed for the whole period, so the "
+              "groups are not compared yet.",
+        "ja": "{split}別では、期間全体を観測できた顧客が{need}人以上いるグループが2つ未満のため、まだ比較しません。"},
+    "cohorts_say_no_lines": {
+        "en": "No product title matched the shop's product-line map, so customers cannot be grouped by product "
+              "line; mapping the product titles (sources: product_lines in the shop params) makes it possible.",
+        "ja": "商品名がショップの商品ライン対応表に一致しないため、商品ライン別には集計できません。"
+              "ショップ設定の sources の product_lines に商品名を対応付けると表示されます。"},
+    "cohorts_say_several_lines": {
+        "en": "Customers whose first order held several product lines form their own group, *{name}*, so every "
+              "customer is counted once and the shares add up to 100%.",
+        "ja": "初回注文に複数の商品ラインを含む顧客は「{name}」として1つのグループにまとめ、各顧客を1回だけ数えます"
+              "（構成比の合計は100%）。"},
+    "cohorts_say_no_intervals": {
+        "en": "No customer has bought on two different days up to {as_of}, so there is no time between purchases "
+              "to show; it appears with the first repeat purchase.",
+        "ja": "{as_of}までに別々の日に2回以上購入した顧客がいないため、購入間隔はまだ表示できません。"
+              "最初のリピート購入があると表示されます。"},
+    "cohorts_say_no_rates": {
+        "en": "Repurchase rates need customers whose first purchase is at least {days} days old; the oldest here "
+              "is {have} days old, so the rates appear as customers age.",
+        "ja": "リピート率の計算には初回購入から{days}日以上経った顧客が必要です。現在最も古い顧客は{have}日のため、"
+              "日数が経つと表示されます。"},
+    "cohorts_say_no_repeaters": {
+        "en": "No customer has made a second purchase up to {as_of}, so there is nothing to show about what they "
+              "bought next.",
+        "ja": "{as_of}までに2回目の購入をした顧客がいないため、2回目に買われたものはまだ表示できません。"},
+    "cohorts_say_mix_over_100": {
+        "en": "A second purchase with several product lines counts under each of them, so a row's shares can add "
+              "up to more than 100%.",
+        "ja": "2回目の購入に複数の商品ラインが含まれる場合はそれぞれに数えるため、行の合計が100%を超えることがあります。"},
+    "cohorts_say_no_revenue": {
+        "en": "No order up to {as_of}, so there is no revenue to split into new and repeat customers.",
+        "ja": "{as_of}までの注文がないため、新規・リピート別の売上はまだありません。"},
+    "cohorts_say_clipped": {
+        "en": "The last bar gathers every gap of {n} days or more.",
+        "ja": "最後の棒は{n}日以上の間隔をまとめたものです。"},
+    "cohorts_say_rate": {
+        "en": "**{rate}** of first-time buyers placed a second order within {days} days ({eligible} customers old "
+              "enough to tell).",
+        "ja": "初回購入から{days}日以内に2回目の購入をした顧客は **{rate}**（対象 {eligible}人）。"},
+    "cohorts_say_median": {
+        "en": "The median time from the first to the second purchase is **{median} days**; three in four second "
+              "purchases come within {p75} days.",
+        "ja": "2回目の購入までの日数の中央値は **{median}日**、4分の3が {p75}日以内です。"},
+    "cohorts_say_compare": {
+        "en": "By {split}: customers whose first order was *{best}* reach a **{rb}** repeat rate by {when}, against "
+              "**{rw}** for *{worst}*; cumulative net revenue per customer {vb} against {vw}.",
+        "ja": "{split}別: 「{best}」で始まった顧客は{when}までにリピート率 **{rb}** に達し、「{worst}」は **{rw}** に"
+              "とどまります。同時点の顧客あたり累計純売上は {vb} 対 {vw}。"},
+    "cohorts_say_mix": {
+        "en": "Repeat buyers who started with *{first}* most often bought *{next}* on their second purchase ({share} "
+              "of them).",
+        "ja": "「{first}」から始めてリピートした顧客が2回目に最も多く買ったのは「{next}」（{share}）です。"},
+    "cohorts_say_repeat_share": {
+        "en": "Over the last {n} {unit}, **{share}** of customer revenue came from repeat customers.",
+        "ja": "直近{n}{unit}の顧客売上のうち **{share}** がリピート顧客によるものです。"},
+    "cohorts_say_nothing": {
+        "en": "Not enough orders yet to read repeat buying: it needs customers with a second purchase.",
+        "ja": "リピート購入を評価できるだけの注文がまだありません。2回目の購入をした顧客が必要です。"},
+    "cohorts_unit_month": {"en": "month", "ja": "か月"},
+    "cohorts_unit_week": {"en": "week", "ja": "週"},
+    "cohorts_unit_quarter": {"en": "quarter", "ja": "四半期"},
+    "cohorts_units_month": {"en": "months", "ja": "か月"},
+    "cohorts_units_week": {"en": "weeks", "ja": "週"},
+    "cohorts_units_quarter": {"en": "quarters", "ja": "四半期"},
 }

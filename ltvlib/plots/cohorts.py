@@ -11,7 +11,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from ltvlib.labels import label, labeller
 
-__all__ = ["cohort_heatmap", "curves", "interval_histograms", "new_vs_repeat", "next_purchase_heatmap",
+__all__ = ["cohort_heatmap", "curves", "histogram_bins", "interval_histograms", "new_vs_repeat", "next_purchase_heatmap",
            "repurchase_bars"]
 
 
@@ -56,7 +56,7 @@ def curves(frame: pd.DataFrame, metric: str, language: str, *, split: str | None
     for name, g in groups:
         ax.plot(g["period"], g[metric], marker="o", markersize=3, linewidth=1.6,
                 label=lab(name) if name is not None else None)
-    if split:
+    if split and ax.get_legend_handles_labels()[0]:
         ax.legend(title=label(split, language), fontsize=8, title_fontsize=8, loc="upper left")
     ax.set_xlabel(_period_axis(period, language))
     ax.set_ylabel(label(metric, language))
@@ -70,22 +70,48 @@ def curves(frame: pd.DataFrame, metric: str, language: str, *, split: str | None
     return fig
 
 
+def histogram_bins(days: pd.Series, max_days: int | None = None, n_bins: int = 40) -> tuple[np.ndarray, int | None]:
+    """Whole-day bin edges for ``days`` and the tail limit: values at or above ``limit`` go to the last bin
+    ``[limit, limit + width)``, labelled "limit+" (``limit`` is None when nothing is clipped)."""
+    d = pd.Series(days, dtype=float).dropna()
+    top = int(d.max()) if len(d) else 1
+    upper = max_days or (int(np.ceil(np.nanpercentile(d, 97))) if len(d) else 1)
+    upper = max(min(upper, top), 1)
+    width = max(1, int(np.ceil(upper / n_bins)))
+    if top <= upper:  # nothing to clip: bins cover the data
+        return np.arange(0, top + width + 1, width, dtype=float), None
+    upper = int(np.ceil(upper / width) * width)
+    return np.arange(0, upper + 2 * width, width, dtype=float), upper
+
+
 def interval_histograms(intervals: pd.DataFrame, language: str, *, max_days: int | None = None) -> Figure:
-    """Histograms of days from the 1st to the 2nd and from the 2nd to the 3rd purchase (repurchase_intervals)."""
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharex=True)
-    days = intervals.loc[intervals["purchase_no"].isin([2, 3]), "days"]
-    upper = max_days or (int(np.nanpercentile(days, 97)) if len(days) else 30)
-    bins = np.linspace(0, max(upper, 1), 40)
-    for ax, no, key, color in zip(axes, (2, 3), ("days_1_to_2", "days_2_to_3"), ("#4c72b0", "#dd8452")):
+    """Histograms of days from the 1st to the 2nd and from the 2nd to the 3rd purchase (repurchase_intervals).
+
+    Only steps with at least one repurchase get a panel. A long tail is gathered in the last bar, whose tick
+    reads "350+" (``histogram_bins``).
+    """
+    steps = [(no, key, color) for no, key, color in ((2, "days_1_to_2", "#4c72b0"), (3, "days_2_to_3", "#dd8452"))
+             if (intervals["purchase_no"] == no).any()]
+    fig, axes = plt.subplots(1, max(len(steps), 1), figsize=(5 * max(len(steps), 1), 3.6), sharex=True,
+                             squeeze=False)
+    days = intervals.loc[intervals["purchase_no"].isin([no for no, _, _ in steps]), "days"]
+    bins, limit = histogram_bins(days, max_days)
+    for ax, (no, key, color) in zip(axes[0], steps):
         d = intervals.loc[intervals["purchase_no"] == no, "days"]
-        ax.hist(d.clip(upper=upper), bins=bins, color=color, alpha=0.85)
-        if len(d):
-            med = float(d.median())
-            ax.axvline(med, color="#333", linestyle="--", linewidth=1.2)
-            ax.text(med, ax.get_ylim()[1] * 0.95, f" {label('median', language)} {med:,.0f}", fontsize=8, va="top")
+        shown = d if limit is None else d.clip(upper=limit)
+        ax.hist(shown, bins=bins, color=color, alpha=0.85)
+        med = float(d.median())
+        ax.axvline(med, color="#333", linestyle="--", linewidth=1.2)
+        ax.text(med, ax.get_ylim()[1] * 0.95, f" {label('median', language)} {med:,.0f}", fontsize=8, va="top")
         ax.set_title(f"{label(key, language)} (n={len(d):,})")
         ax.set_xlabel(label("time_to_repurchase", language))
-    axes[0].set_ylabel(label("customers", language))
+        if limit is not None:
+            width = bins[1] - bins[0]
+            ticks = [t for t in ax.get_xticks() if 0 <= t < limit - 0.6 * width * 3]
+            ax.set_xticks([*ticks, limit + width / 2])
+            ax.set_xticklabels([f"{t:,.0f}" for t in ticks] + [label("days_plus", language).format(n=f"{limit:,}")])
+            ax.set_xlim(0, bins[-1])
+    axes[0][0].set_ylabel(label("customers", language))
     fig.tight_layout()
     plt.close(fig)
     return fig
@@ -95,7 +121,8 @@ def repurchase_bars(rates: pd.DataFrame, language: str, *, split: str | None = N
     """Bars of the repurchase rate within 30/90/180/365 days (``cohorts.repurchase_rates``), grouped by split."""
     lab = labeller(language)
     fig, ax = plt.subplots(figsize=(8, 3.8))
-    windows = sorted(rates["window_days"].unique())
+    eligible = rates.groupby("window_days")["eligible"].sum()
+    windows = sorted(eligible.index[eligible > 0])  # a window nobody is old enough for has no bar, not a 0% bar
     values = [None] if not split else list(dict.fromkeys(rates[split]))
     width = 0.8 / len(values)
     colors = sns.color_palette("deep", len(values))
