@@ -257,9 +257,9 @@ def test_params_journeys_build_and_read_out(line_orders, thresholds: dict) -> No
     en, ja = narrative(pl, w, "en"), narrative(pl, w, "ja")
     assert "**1** customers went from *First bought Umami* to *Umami fan*" in en
     assert "「初回購入: Umami」から「Umamiファン」に移った顧客は **1人**" in ja
-    assert segment_label("lapsed", "ja", js["winback"]) == "休眠（121日以上購入なし）"
+    assert segment_label("lapsed", "ja", js["winback"]) == "購入途絶（121日以上購入なし）"
     assert segment_label("pos", "en", js["channels"]) == "Buys in store (POS)"
-    assert segment_label("repeat_at_risk", "ja", js["status_grid"]) == "リピート・離脱予備"
+    assert segment_label("repeat_at_risk", "ja", js["status_grid"]) == "リピート・離脱予備（121〜180日）"
     trend = js["channels"].trend_counts(AS_OF, weeks=26)
     assert set(zip(trend["source"], trend["target"])) == {("online_store", "pos"), ("pos", "online_store")}
     assert "online_store" not in trend_narrative(js["channels"], trend, "en")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -86,7 +87,8 @@ def test_profile_and_prose(shop) -> None:
     assert "newly joined" in intro("en") and "新たに" in intro("ja", 7)
     trend = j.trend_counts(AS_OF, weeks=26)
     assert set(trend["source"]) == {"first_active", NEW}
-    assert "*First · Active* → *First · At risk*" in trend_narrative(j, trend, "en")
+    assert re.search(r"\*First · Active \([^)]*120 days\)\* → \*First · At risk \(121–180 days\)\*",
+                     trend_narrative(j, trend, "en"))
 
 
 def test_trend_defaults_to_the_largest_arrows(shop) -> None:
@@ -103,7 +105,7 @@ def test_figures(shop) -> None:
     link = fig.data[0].link
     assert sorted(link.value) == [1, 1, 1]  # two moves and one entry (stays left out)
     labels = list(fig.data[0].node.label)
-    assert "新規顧客（初回購入）" in labels and "初回・アクティブ (期初)" in labels
+    assert "新規顧客（初回購入）" in labels and "初回・アクティブ（120日以内） (期初)" in labels
     with_stays = journey_plots.sankey(w, j, "en", include_stays=True)
     assert sum(with_stays.data[0].link.value) == 3 + 1  # + d stays first_active
     html = journey_plots.figure_html(fig, include_plotlyjs=True)
@@ -111,7 +113,8 @@ def test_figures(shop) -> None:
     assert len(journey_plots.figure_html(fig, include_plotlyjs=False)) < 100_000
     heat = journey_plots.flow_heatmap(w, j, "en")
     ax = heat.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["First · Active", "First · Dormant"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["First · Active (within 120 days)",
+                                                           "First · Dormant (181–360 days)"]
     trend = j.trend_counts(AS_OF, weeks=26)
     lines = journey_plots.trend_lines(trend, j, "en").axes[0].get_lines()
     assert len(lines) == 2 and max(lines[0].get_ydata()) == 1

@@ -40,6 +40,7 @@ from ltvlib.journey.text import (
     profile_table,
     segment_label,
     trend_narrative,
+    window_label,
 )
 from ltvlib.segments import OrderHistory
 
@@ -74,4 +75,5 @@ __all__ = [
     "trend_narrative",
     "validate_journeys",
     "window_flows",
+    "window_label",
 ]

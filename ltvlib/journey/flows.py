@@ -147,6 +147,12 @@ class JourneyWindow:
     def days(self) -> int:
         return (self.end - self.start).days
 
+    @property
+    def first_day(self) -> dt.date:
+        """The first day counted: membership is taken at the *end* of ``start``, so changes on the days
+        ``start + 1`` .. ``end`` are counted (a 7-day window ending 30 June counts 24-30 June)."""
+        return self.start + dt.timedelta(days=1)
+
     def membership(self, when: str = "end") -> pd.DataFrame:
         """Membership at ``'start'`` or ``'end'``: index customer_key (customers known then), bool columns."""
         at = self.at_start if when == "start" else self.at_end

@@ -75,6 +75,8 @@ class Journey:
     window_days: int = 7
     trend_weeks: int = 52
     segment_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    thresholds: Mapping[str, Any] = field(default_factory=dict)
+    unavailable: str = ""  # label key of the sentence saying why the journey has no segments (else '')
 
     def display_title(self, language: str) -> str:
         return str(self.title.get(language) or self.title.get("en") or self.name)
@@ -183,6 +185,10 @@ def build_journeys(spec: Mapping[str, Any], orders: pd.DataFrame, as_of: dt.date
             if history is None:
                 history = OrderHistory(orders, line_items, as_of=as_of)
             offered = family_segments(src, history)
+            if not offered:  # e.g. product lines of a shop without line items or customers
+                out[name] = Journey(name, title, HistoryMembership(history, src, (), thresholds, {}), (), (),
+                                    thresholds=thresholds, unavailable=f"journey_say_no_segments_{src}")
+                continue
             segs = tuple(str(s) for s in (j.get("segments") or offered))
             unknown = [s for s in segs if s not in offered and src != "channel"]
             if unknown:
@@ -194,5 +200,5 @@ def build_journeys(spec: Mapping[str, Any], orders: pd.DataFrame, as_of: dt.date
         except ValueError as e:
             raise _err(name, "arrows", str(e)) from None
         out[name] = Journey(name, title, source, segs, arrows, trend, int(j.get("window_days", 7)),
-                            int(j.get("trend_weeks", 52)), names)
+                            int(j.get("trend_weeks", 52)), names, thresholds)
     return out

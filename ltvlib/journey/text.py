@@ -4,21 +4,57 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
 from ltvlib.journey.flows import NEW, OUTSIDE, JourneyWindow
 from ltvlib.journey.history import HistoryMembership
 from ltvlib.journey.spec import Journey
-from ltvlib.labels import label
+from ltvlib.labels import label, say
+from ltvlib.rfm import GRID_CELLS, RECENCY_STATUSES, SCENARIO_STAGES
 
 __all__ = [
     "flows_html", "intro", "narrative", "profile_narrative", "profile_table", "segment_label", "trend_narrative",
+    "window_label",
 ]
 
 
+def _span(kind: str, word: str, language: str, thresholds: Mapping[str, Any]) -> str:
+    """The short range a threshold-based word stands for ("121–180 days"), from the shop's thresholds.
+
+    Uses ``ltvlib.labels.span`` (over ``rfm.threshold_ranges``) where the library has it; otherwise the day
+    ranges of the recency statuses and of the scenario's stages past "active", by their position in the
+    ``rfm`` constants (the same cut-offs as ``rfm.recency_status`` and ``rfm.stage_scenario``).
+    """
+    try:
+        from ltvlib.labels import span
+
+        return span(kind, word, language, thresholds, short=True)
+    except (ImportError, KeyError):
+        pass
+    a, r, d = thresholds["active_days"], thresholds["at_risk_days"], thresholds["dormant_days"]
+    if kind == "recency_status":
+        lo, hi = dict(zip(RECENCY_STATUSES, ((0, a), (a + 1, r), (r + 1, d), (d + 1, None))))[word]
+    else:  # scenario stages: the first four are active, then one stage up to dormant_days, then the rest
+        pos = SCENARIO_STAGES.index(word)
+        lo, hi = ((0, a), (0, a), (0, a), (0, a), (a + 1, d), (d + 1, None))[pos]
+    key = "journey_range_within" if lo == 0 else "journey_range_plus" if hi is None else "journey_range"
+    return label(key, language).format(lo=f"{lo:,}", hi=f"{hi:,}" if hi is not None else "")
+
+
+def _ranged(name: str, kind: str, word: str, language: str, thresholds: Mapping[str, Any]) -> str:
+    """``name`` followed by the day range of ``word``: "Repeat · At risk (121–180 days)"."""
+    inner = _span(kind, word, language, thresholds)
+    return f"{name}（{inner}）" if language == "ja" else f"{name} ({inner})"
+
+
 def segment_label(name: str, language: str, journey: Journey | None = None) -> str:
-    """Display name of a journey segment or node (``first_active``, ``fan:Umami``, ``pos``, ``_new``)."""
+    """Display name of a journey segment or node (``first_active``, ``fan:Umami``, ``pos``, ``_new``).
+
+    Threshold-based segments (status-grid cells, scenario stages, win-back) carry their day range, computed
+    from the journey's thresholds: "Repeat · At risk (121–180 days)".
+    """
     if name in (NEW, OUTSIDE):
         return label(f"journey_{name}", language)
     if journey is not None and journey.segment_names.get(name):
@@ -36,50 +72,50 @@ def segment_label(name: str, language: str, journey: Journey | None = None) -> s
         key = f"journey_channel_{name}"
         shown = label(key, language)
         return label("journey_channel", language).format(x=name if shown == key else shown)
+    thresholds = journey.thresholds if journey is not None else {}
+    if family == "status_grid" and name in GRID_CELLS and thresholds:
+        status = next(r for r in RECENCY_STATUSES if name.endswith("_" + r))
+        return _ranged(label(name, language), "recency_status", status, language, thresholds)
+    if family == "stage_scenario" and name in SCENARIO_STAGES and thresholds:
+        return _ranged(label(name, language), "scenario_stage", name, language, thresholds)
     return label(name, language)
 
 
+def window_label(window: JourneyWindow, language: str) -> str:
+    """The days a window counts, first to last: "06/24–06/30" (2025-06-24 to 2025-06-30 for a 7-day window)."""
+    return say("journey_window_days", language, first=f"{window.first_day:%Y-%m-%d}", last=f"{window.end:%Y-%m-%d}",
+               n=window.days)
+
+
 def _window_phrase(window: JourneyWindow, language: str) -> str:
-    if language == "ja":
-        return f"直近{window.days}日間（{window.start:%m/%d}〜{window.end:%m/%d}）"
-    return f"in the last {window.days} days ({window.start:%b %d} to {window.end:%b %d})"
+    return say("journey_window_phrase", language, n=window.days, first=window.first_day, last=window.end)
 
 
 def narrative(journey: Journey, window: JourneyWindow, language: str, *, top: int = 3) -> str:
-    """Markdown bullets: the largest moves, new customers and exits of the window."""
+    """Markdown bullets: the largest moves, the largest entry of new customers and the largest exit of the
+    window. Every count is a row of the flows table (``flows_html``), so prose and table agree."""
     lab = lambda s: segment_label(s, language, journey)  # noqa: E731
     when = _window_phrase(window, language)
     moves = window.moves()
     moves = moves.loc[moves["customers"] > 0].head(top)
     f = window.flows
-    new = int(f.loc[f["source"] == NEW, "customers"].sum())
-    exits = f.loc[f["kind"] == "exit"]
     lines = []
-    if language == "ja":
-        if moves.empty:
-            lines.append(f"- {when}にセグメント間を移動した顧客はいません。")
-        for r in moves.itertuples():
-            lines.append(f"- {when}に「{lab(r.source)}」から「{lab(r.target)}」に移った顧客は **{r.customers:,}人**。")
-        if new:
-            note = "（新規顧客は複数のセグメントに同時に入ることがあります）" if _overlaps(window) else ""
-            lines.append(f"- 同じ期間に初めて購入した新規顧客による流入は **{new:,}人**{note}。")
-        if int(exits["customers"].sum()):
-            e = exits.sort_values("customers", ascending=False).iloc[0]
-            lines.append(f"- ジャーニーのどのセグメントにも属さなくなった顧客は最大で「{lab(e.source)}」から "
-                         f"**{int(e.customers):,}人**。")
-    else:
-        if moves.empty:
-            lines.append(f"- No customer moved between segments {when}.")
-        for r in moves.itertuples():
-            lines.append(f"- **{r.customers:,}** customers went from *{lab(r.source)}* to *{lab(r.target)}* {when}.")
-        if new:
-            lines.append(f"- **{new:,}** entries came from customers whose first order fell in the window"
-                         + (" (a new customer can enter several overlapping segments)." if _overlaps(window) else "."))
-        if int(exits["customers"].sum()):
-            e = exits.sort_values("customers", ascending=False).iloc[0]
-            lines.append(f"- The most customers leaving the journey altogether came from *{lab(e.source)}*: "
-                         f"**{int(e.customers):,}**.")
-    return "\n".join(lines)
+    if moves.empty:
+        lines.append(say("journey_say_no_moves", language, when=when))
+    for r in moves.itertuples():
+        lines.append(say("journey_say_move", language, n=f"{r.customers:,}", source=lab(r.source),
+                         target=lab(r.target), when=when))
+    new = f.loc[(f["source"] == NEW) & (f["customers"] > 0)].sort_values("customers", ascending=False, kind="stable")
+    if len(new):
+        e = new.iloc[0]
+        lines.append(say("journey_say_new", language, n=f"{int(e.customers):,}", target=lab(e.target))
+                     + (" " + say("journey_say_overlap", language) if _overlaps(window) else ""))
+    exits = f.loc[(f["kind"] == "exit") & (f["customers"] > 0)].sort_values("customers", ascending=False,
+                                                                             kind="stable")
+    if len(exits):
+        e = exits.iloc[0]
+        lines.append(say("journey_say_exit", language, n=f"{int(e.customers):,}", source=lab(e.source)))
+    return "\n".join(f"- {line}" for line in lines)
 
 
 def _overlaps(window: JourneyWindow) -> bool:

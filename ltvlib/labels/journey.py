@@ -11,8 +11,8 @@ LABELS: dict[str, dict[str, str]] = {
     # built-in families
     "journey_first_line": {"en": "First bought {x}", "ja": "初回購入: {x}"},
     "journey_fan": {"en": "{x} fan", "ja": "{x}ファン"},
-    "journey_lapsed": {"en": "Lapsed (no order for {n}+ days)", "ja": "休眠（{n}日以上購入なし）"},
-    "journey_returned": {"en": "Returned (won back)", "ja": "復帰（休眠から再購入）"},
+    "journey_lapsed": {"en": "Lapsed (no order for {n}+ days)", "ja": "購入途絶（{n}日以上購入なし）"},
+    "journey_returned": {"en": "Returned (won back)", "ja": "復帰（購入途絶から再購入）"},
     "journey_channel": {"en": "Buys {x}", "ja": "{x}で購入"},
     "journey_channel_online_store": {"en": "online", "ja": "オンラインストア"},
     "journey_channel_pos": {"en": "in store (POS)", "ja": "店舗（POS）"},
@@ -66,4 +66,39 @@ LABELS: dict[str, dict[str, str]] = {
     "journey_col_last_order_at": {"en": "Last order", "ja": "最終購入日時"},
     "journey_col_first_order_at": {"en": "First order", "ja": "初回購入日時"},
     "journey_col_first_discount_code": {"en": "First discount code", "ja": "初回の割引コード"},
+    # day ranges when ltvlib.labels.span is not available
+    "journey_range_within": {"en": "within {hi} days", "ja": "{hi}日以内"},
+    "journey_range": {"en": "{lo}–{hi} days", "ja": "{lo}〜{hi}日"},
+    "journey_range_plus": {"en": "{lo}+ days", "ja": "{lo}日以上"},
+    # sentences of the journey page
+    "journey_window_days": {"en": "{first} – {last} ({n} days)", "ja": "{first}〜{last}（{n}日間）"},
+    "journey_window_phrase": {"en": "in the {n} days {first:%b %d} – {last:%b %d}",
+                              "ja": "{first:%m/%d}〜{last:%m/%d}の{n}日間に"},
+    "journey_say_no_moves": {"en": "No customer moved between segments {when}.",
+                             "ja": "{when}セグメント間を移動した顧客はいません。"},
+    "journey_say_move": {"en": "**{n}** customers went from *{source}* to *{target}* {when}.",
+                         "ja": "{when}「{source}」から「{target}」に移った顧客は **{n}人**。"},
+    "journey_say_new": {"en": "The largest entry of new customers (first order in the window) was into *{target}*: "
+                              "**{n}**.",
+                        "ja": "期間中に初めて購入した新規顧客の流入が最も多かったのは「{target}」で **{n}人**。"},
+    "journey_say_overlap": {"en": "A new customer can enter several overlapping segments.",
+                            "ja": "新規顧客は複数のセグメントに同時に入ることがあります。"},
+    "journey_say_exit": {"en": "The most customers leaving the journey altogether came from *{source}*: **{n}**.",
+                         "ja": "ジャーニーのどのセグメントにも属さなくなった顧客は最大で「{source}」から **{n}人**。"},
+    "journey_say_no_customers": {
+        "en": "No identified customer has ordered up to {as_of}, so there is no journey to show; orders that carry "
+              "a customer e-mail or id, placed on or before the report date, make it possible.",
+        "ja": "{as_of}までに顧客を特定できる注文がないため、ジャーニーはまだ表示できません。"
+              "基準日までの、顧客のメールアドレスかIDを含む注文があると表示されます。"},
+    "journey_say_no_segments_product_line": {
+        "en": "No order carries a product line, so this journey has no segments; mapping product titles to "
+              "product lines (sources: product_lines in the shop params) makes it possible.",
+        "ja": "商品ラインを持つ注文がないため、このジャーニーにはセグメントがありません。"
+              "ショップ設定の sources の product_lines で商品名を商品ラインに対応付けると表示されます。"},
+    "journey_say_no_segments_channel": {
+        "en": "No order carries a sales channel, so this journey has no segments.",
+        "ja": "販売チャネルを持つ注文がないため、このジャーニーにはセグメントがありません。"},
+    "journey_say_no_trend": {
+        "en": "No customer took these flows in the last {weeks} weeks, so there is no weekly trend to chart.",
+        "ja": "直近{weeks}週にこれらの移動をした顧客がいないため、週次の推移はまだ表示できません。"},
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -9,7 +11,7 @@ import plotly.graph_objects as go
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from ltvlib.journey import NEW, OUTSIDE, Journey, JourneyWindow, segment_label
+from ltvlib.journey import NEW, OUTSIDE, Journey, JourneyWindow, segment_label, window_label
 from ltvlib.labels import label
 
 __all__ = ["figure_html", "flow_heatmap", "sankey", "trend_lines"]
@@ -52,7 +54,7 @@ def sankey(window: JourneyWindow, journey: Journey, language: str, *, include_st
               "value": f["customers"].tolist(), "color": link_colors,
               "hovertemplate": "%{source.label} → %{target.label}<br>%{value:,} " + unit + "<extra></extra>"},
     ))
-    when = f"{window.start:%Y-%m-%d} → {window.end:%Y-%m-%d}"
+    when = window_label(window, language)
     fig.update_layout(title={"text": f"{journey.display_title(language)}: {label('journey_sankey', language)} "
                                      f"({when})", "font": {"size": 15}},
                       height=max(360, 34 * max(len(left), len(right)) + 120), margin={"l": 10, "r": 10, "t": 50,
@@ -71,7 +73,7 @@ def flow_heatmap(window: JourneyWindow, journey: Journey, language: str) -> Figu
     m = window.matrix()
     m = m.loc[m.sum(axis=1) > 0, m.sum(axis=0) > 0]
     lab = lambda s: segment_label(s, language, journey)  # noqa: E731
-    fig, ax = plt.subplots(figsize=(max(4.5, 0.75 * m.shape[1] + 3), max(2.4, 0.45 * m.shape[0] + 1.4)))
+    fig, ax = plt.subplots(figsize=(max(5.5, 0.75 * m.shape[1] + 4), max(3.4, 0.45 * m.shape[0] + 2.8)))
     if m.empty:
         ax.text(0.5, 0.5, "–", ha="center", va="center")
         ax.set_axis_off()
@@ -81,8 +83,10 @@ def flow_heatmap(window: JourneyWindow, journey: Journey, language: str) -> Figu
         ax.set_xlabel(label("journey_target", language))
         ax.set_ylabel(label("journey_source", language))
         plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
-    ax.set_title(f"{journey.display_title(language)}: {window.start:%Y-%m-%d} → {window.end:%Y-%m-%d}", fontsize=11)
-    fig.tight_layout()
+    ax.set_title(f"{journey.display_title(language)}: {window_label(window, language)}", fontsize=11)
+    with warnings.catch_warnings():  # long segment names: tight_layout does its best, a warning adds nothing
+        warnings.simplefilter("ignore", UserWarning)
+        fig.tight_layout()
     plt.close(fig)
     return fig
 
