@@ -114,8 +114,20 @@ def notebook_html(ipynb: Path, audience: str) -> str:
     exporter.exclude_output_prompt = client
     exporter.embed_images = True
     nb = nbformat.read(str(ipynb), as_version=4)
+    for cell in nb.cells:  # papermill gives its injected cell a random id: the same run must give the same page
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
     body, _ = exporter.from_notebook_node(nb)
-    return _strip_network_assets(body)
+    return _stable_ids(_strip_network_assets(body))
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _stable_ids(body: str) -> str:
+    """Replace random element ids (plotly's uuid4 div ids) by ids numbered in page order."""
+    seen: dict[str, str] = {}
+    return _UUID.sub(lambda m: seen.setdefault(m.group(0), f"00000000-0000-4000-8000-{len(seen) + 1:012d}"), body)
 
 
 def _strip_network_assets(body: str) -> str:
@@ -125,9 +137,16 @@ def _strip_network_assets(body: str) -> str:
     return re.sub(r"<script[^>]*>(?:(?!</script>).)*?import\(\s*[\"']https?://.*?</script>", "", body, flags=re.S)
 
 
+RUN_FILE = "run.json"
+
+
 @dataclass
 class ShopRun:
-    """Outcome of one shop's run."""
+    """Outcome of one shop's run. ``ok``: every notebook succeeded; ``failed``: notebook -> reason.
+
+    ``report_dir`` is where the pages are: the report folder (complete, or partial when there was no
+    complete report of that date to keep), or ``<as_of>.failed/`` next to a kept earlier report.
+    """
 
     shop: str
     as_of: dt.date
@@ -136,20 +155,30 @@ class ShopRun:
     seconds: float
     notebooks: list[str] = field(default_factory=list)
     error: str | None = None
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def published(self) -> bool:
+        """Whether ``report_dir`` is the report folder people open (not the diagnosis folder)."""
+        return self.report_dir is not None and not self.report_dir.name.endswith(".failed")
 
 
 def _index_html(params: ShopParams, as_of: dt.date, audience: str, notebooks: list[str],
-                figures: dict[str, dict[str, Any]]) -> str:
+                figures: dict[str, dict[str, Any]], failed: dict[str, str] | None = None) -> str:
     lang = params.language
+    failed = failed or {}
     title = params.report.get("branding", {}).get("title") or f"{params.name} — {label('report_title', lang)}"
     esc = html.escape
-    links = "\n".join(
-        f'<li><a href="{esc(nb)}.html">{esc(figures.get(nb, {}).get("title", nb))}</a>'
-        + (f' <small>(<a href="{esc(nb)}.ipynb">{esc(label("notebook", lang))}</a>)</small>' if audience == "analyst"
-           else "")
-        + "</li>"
-        for nb in notebooks
-    )
+    items = []
+    for nb in notebooks:
+        name = figures.get(nb, {}).get("title") or label(f"page_{nb}", lang)
+        if nb in failed:
+            items.append(f'<li class="failed">{esc(name)} — {esc(label("page_failed", lang))}'
+                         f"<br><small>{esc(failed[nb])}</small></li>")
+            continue
+        items.append(f'<li><a href="{esc(nb)}.html">{esc(name)}</a>'
+                     + (f' <small>(<a href="{esc(nb)}.ipynb">{esc(label("notebook", lang))}</a>)</small>'
+                        if audience == "analyst" else "") + "</li>")
     rows = []
     for nb in notebooks:
         for key, item in figures.get(nb, {}).get("key_figures", {}).items():
@@ -157,17 +186,33 @@ def _index_html(params: ShopParams, as_of: dt.date, audience: str, notebooks: li
             name = item.get("label", key) if isinstance(item, dict) else key
             rows.append(f"<tr><th>{esc(str(name))}</th><td>{esc(str(shown))}</td></tr>")
     prepared = params.report.get("branding", {}).get("prepared_by")
+    notice = (f'<p class="notice">{esc(label("report_incomplete", lang).format(n=len(failed)))}</p>'
+              if failed else "")
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
 <style>body{{font-family:"Hiragino Sans","Noto Sans JP","Yu Gothic",sans-serif;max-width:860px;margin:2em auto;
 color:#222}} table{{border-collapse:collapse}} th,td{{padding:4px 12px;border-bottom:1px solid #ddd;text-align:left}}
-td{{text-align:right}} small{{color:#666}}</style></head>
+td{{text-align:right}} small{{color:#666}} .notice{{background:#fff4e5;border-left:4px solid #e69500;padding:8px 12px}}
+li.failed{{color:#8a5a00}}</style></head>
 <body><h1>{esc(title)}</h1>
 <p>{esc(label("as_of", lang))}: {as_of.isoformat()}{(" · " + esc(prepared)) if prepared else ""}</p>
-<h2>{esc(label("reports", lang))}</h2><ul>{links}</ul>
+{notice}<h2>{esc(label("reports", lang))}</h2><ul>{"".join(items)}</ul>
 <h2>{esc(label("key_figures", lang))}</h2><table>{"".join(rows)}</table>
 </body></html>
 """
+
+
+def _is_complete(report_dir: Path) -> bool:
+    """Whether a report folder holds a complete run (folders from before run records count as complete)."""
+    if not report_dir.is_dir():
+        return False
+    record = report_dir / RUN_FILE
+    if not record.is_file():
+        return True
+    try:
+        return bool(json.loads(record.read_text(encoding="utf-8")).get("complete"))
+    except ValueError:
+        return False
 
 
 def run_shop(
@@ -179,54 +224,89 @@ def run_shop(
     reports_root: Path = PROJECT_ROOT / "reports",
     progress: Callable[[str], None] = lambda msg: None,
 ) -> ShopRun:
-    """Execute the shop's notebooks for ``as_of`` into ``reports_root/<shop>/<as_of>/`` atomically."""
+    """Execute the shop's notebooks for ``as_of`` into ``reports_root/<shop>/<as_of>/`` atomically.
+
+    Each notebook runs on its own: one that fails is listed on the index with its reason and the others
+    go on. A complete run replaces the report of that date; an incomplete one is published only where
+    there is no complete report of that date to keep, else it goes to ``<as_of>.failed/`` beside it.
+    Either way the failed notebooks are kept (executed, with their error) for diagnosis.
+    """
     import papermill as pm
 
     audience = audience or params.report.get("audience", "client")
     names = list(notebooks or params.report.get("notebooks", ["rfm"]))
+    known = {p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")}
+    unknown = [nb for nb in names if nb not in known]
+    if unknown:
+        raise FileNotFoundError(f"no notebook {', '.join(map(repr, unknown))} in {NOTEBOOKS_DIR} "
+                                f"(known: {', '.join(sorted(known))})")
     final = reports_root / params.shop / as_of.isoformat()
     final.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{as_of.isoformat()}.partial-"))
     os.chmod(work, 0o755)
     started = time.perf_counter()
-    kernel = ensure_kernel()
-    timeout = int(params.report.get("execution_timeout", 1800))
+    failed: dict[str, str] = {}
+    record: dict[str, Any] = {"shop": params.shop, "as_of": as_of.isoformat(), "audience": audience, "notebooks": {}}
     try:
+        kernel = ensure_kernel()
+        timeout = int(params.report.get("execution_timeout", 1800))
         for nb in names:
-            src = NOTEBOOKS_DIR / f"{nb}.ipynb"
-            if not src.is_file():
-                known = ", ".join(sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")))
-                raise FileNotFoundError(f"no notebook '{nb}' in {NOTEBOOKS_DIR} (known: {known})")
             t0 = time.perf_counter()
             progress(f"[{params.shop}] {nb}: running")
             out_nb = work / f"{nb}.ipynb"
-            pm.execute_notebook(
-                str(src), str(out_nb),
-                parameters={"shop": str(params.path), "as_of": as_of.isoformat(), "audience": audience,
-                            "out_dir": str(work)},
-                kernel_name=kernel, cwd=str(NOTEBOOKS_DIR), execution_timeout=timeout, progress_bar=False,
-                log_output=False,
-            )
-            atomic_write_text(work / f"{nb}.html", notebook_html(out_nb, audience))
-            progress(f"[{params.shop}] {nb}: done in {time.perf_counter() - t0:.1f}s")
+            try:
+                pm.execute_notebook(
+                    str(NOTEBOOKS_DIR / f"{nb}.ipynb"), str(out_nb),
+                    parameters={"shop": str(params.path), "as_of": as_of.isoformat(), "audience": audience,
+                                "out_dir": str(work)},
+                    kernel_name=kernel, cwd=str(NOTEBOOKS_DIR), execution_timeout=timeout, progress_bar=False,
+                    log_output=False,
+                )
+                page = notebook_html(out_nb, audience).replace(str(work), str(final))
+                atomic_write_text(work / f"{nb}.html", page)
+            except Exception as e:  # one page's failure must not cost the others
+                failed[nb] = f"{type(e).__name__}: {_short(e)}"
+                (work / f"{nb}.html").unlink(missing_ok=True)
+                (work / f"{nb}{FIGURES_SUFFIX}").unlink(missing_ok=True)
+                progress(f"[{params.shop}] {nb}: FAILED ({failed[nb][:200]})")
+            else:
+                progress(f"[{params.shop}] {nb}: done in {time.perf_counter() - t0:.1f}s")
+            record["notebooks"][nb] = {"ok": nb not in failed, "error": failed.get(nb)}
         figures = read_figures(work)
-        atomic_write_text(work / "index.html", _index_html(params, as_of, audience, names, figures))
+        atomic_write_text(work / "index.html", _index_html(params, as_of, audience, names, figures, failed))
+        record["complete"] = not failed
+        atomic_write_text(work / RUN_FILE, json.dumps(record, ensure_ascii=False, indent=2))
     except BaseException as e:
         if not isinstance(e, Exception):  # interrupted: leave no partial folder, keep earlier results
             shutil.rmtree(work, ignore_errors=True)
             raise
-        failed = final.with_name(final.name + ".failed")
-        shutil.rmtree(failed, ignore_errors=True)
-        os.replace(work, failed)
-        return ShopRun(params.shop, as_of, False, failed, time.perf_counter() - started, names,
-                       error=f"{type(e).__name__}: {_short(e)}")
+        failed.setdefault("*", f"{type(e).__name__}: {_short(e)}")
+        return _keep_failed(params, as_of, work, final, names, failed, started)
+    if failed and _is_complete(final):
+        return _keep_failed(params, as_of, work, final, names, failed, started)
     old = final.with_name(f".{final.name}.old-{os.getpid()}")
     if final.exists():
         os.replace(final, old)
     os.replace(work, final)
     shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(final.with_name(final.name + ".failed"), ignore_errors=True)
-    return ShopRun(params.shop, as_of, True, final, time.perf_counter() - started, names)
+    if not failed:
+        shutil.rmtree(final.with_name(final.name + ".failed"), ignore_errors=True)
+    return ShopRun(params.shop, as_of, not failed, final, time.perf_counter() - started, names,
+                   error=_summary(failed), failed=failed)
+
+
+def _keep_failed(params: ShopParams, as_of: dt.date, work: Path, final: Path, names: list[str],
+                 failed: dict[str, str], started: float) -> ShopRun:
+    """Move a run that must not replace the report of that date to ``<as_of>.failed/``."""
+    target = final.with_name(final.name + ".failed")
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(work, target)
+    return ShopRun(params.shop, as_of, False, target, time.perf_counter() - started, names,
+                   error=_summary(failed), failed=failed)
+
+
+def _summary(failed: dict[str, str]) -> str | None:
+    return "; ".join(f"{nb}: {why}" if nb != "*" else why for nb, why in failed.items()) or None
 
 
 def _short(e: BaseException) -> str:

@@ -56,6 +56,6 @@ def page_problems(html: str) -> list[str]:
         out.append(f"shows a stderr output (warning or log): {visible_text(html[i:i + 1500])[:300]!r}")
     if "jp-OutputArea-output" in html and 'data-mime-type="application/vnd.jupyter.error"' in html:
         out.append("shows an error output")
-    for m in re.finditer(r'Plotly\.newPlot\(\s*"[^"]+",\s*\[\s*\]', html):
+    for _m in re.finditer(r'Plotly\.newPlot\(\s*"[^"]+",\s*\[\s*\]', html):
         out.append("has a plotly chart with no data")
     return out

@@ -89,24 +89,28 @@ def cmd_run(args: argparse.Namespace) -> int:
             params = load_shop_params(shop)
         except ParamsError as e:
             print(f"[{Path(str(shop)).stem}] skipped: {e}", file=sys.stderr)
-            results.append((Path(str(shop)).stem, "-", False, 0.0, str(e)))
+            results.append((Path(str(shop)).stem, "-", "FAILED", 0.0, str(e)))
             continue
         as_of = args.as_of or _default_as_of(params)
         notebooks = args.notebooks.split(",") if args.notebooks else None
         r = run_shop(params, as_of, audience=args.audience, notebooks=notebooks, reports_root=Path(args.reports_dir),
                      progress=lambda m: print(m, flush=True))
-        where = r.report_dir / "index.html" if r.ok else r.report_dir
-        results.append((params.shop, as_of.isoformat(), r.ok, r.seconds, str(where) if r.ok else r.error))
+        where = r.report_dir / "index.html" if r.published else r.report_dir
+        status = "ok" if r.ok else "partial" if r.published else "FAILED"
+        results.append((params.shop, as_of.isoformat(), status, r.seconds, str(where) if r.ok else r.error))
         if r.ok:
             print(f"[{params.shop}] report: {where}")
+        elif r.published:
+            print(f"[{params.shop}] report (incomplete, failed pages listed on its index): {where}\n"
+                  f"  FAILED: {r.error}", file=sys.stderr)
         else:
-            print(f"[{params.shop}] FAILED: {r.error}\n  notebooks kept for diagnosis in {r.report_dir}",
-                  file=sys.stderr)
+            print(f"[{params.shop}] FAILED: {r.error}\n  the earlier complete report of {as_of} is kept; this run's "
+                  f"pages and failed notebooks are in {r.report_dir}", file=sys.stderr)
     if len(results) > 1:
         print("\nshop                 as_of       status  seconds  report / error")
-        for shop, as_of, ok, secs, what in results:
-            print(f"{shop:<20} {as_of:<11} {'ok' if ok else 'FAILED':<7} {secs:>7.1f}  {what}")
-    return EXIT_OK if all(r[2] for r in results) else EXIT_FAILED
+        for shop, as_of, status, secs, what in results:
+            print(f"{shop:<20} {as_of:<11} {status:<7} {secs:>7.1f}  {what}")
+    return EXIT_OK if all(r[2] == "ok" for r in results) else EXIT_FAILED
 
 
 def cmd_summary(args: argparse.Namespace) -> int:

@@ -105,5 +105,15 @@ LABELS: dict[str, dict[str, str]] = {
     "as_of": {"en": "As of", "ja": "基準日"},
     "key_figures": {"en": "Key figures", "ja": "主要指標"},
     "reports": {"en": "Reports", "ja": "レポート"},
+    "page_failed": {"en": "could not be produced this time", "ja": "今回は作成できませんでした"},
+    "report_incomplete": {"en": "{n} page(s) of this report could not be produced; the reason is given below. "
+                                "The other pages are complete.",
+                          "ja": "このレポートのうち{n}ページを作成できませんでした（理由は下記）。その他のページは完全です。"},
+    "page_rfm": {"en": "RFM and customer status", "ja": "RFM分析と顧客ステータス"},
+    "page_segments": {"en": "Segments", "ja": "セグメント"},
+    "page_journey": {"en": "Customer journeys", "ja": "カスタマージャーニー"},
+    "page_cohorts": {"en": "Cohorts and repeat buying", "ja": "コホートとリピート購入"},
+    "page_clv": {"en": "Customer lifetime value", "ja": "顧客生涯価値（CLV）"},
+    "page_winback": {"en": "Win-back", "ja": "休眠顧客の復帰（ウィンバック）"},
     "notebook": {"en": "executed notebook", "ja": "実行済みノートブック"},
 }

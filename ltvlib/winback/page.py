@@ -385,15 +385,13 @@ def compute_page(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: d
 
 
 def build_page(shop: str | Path, as_of: dt.date | str | None = None, audience: str | None = None) -> WinbackPage:
-    """The page of ``shop`` (id or params file) as of ``as_of`` (default: the params' as_of), reading its
+    """The page of ``shop`` (id or params file) as of ``as_of`` (default: ``ShopParams.report_date``), reading its
     store read-only."""
-    from ltvlib.params import ParamsError, load_shop_params
+    from ltvlib.params import load_shop_params
     from ltvlib.store import Store
 
     params = load_shop_params(shop)
-    as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) and as_of else as_of or params.as_of
-    if not as_of:
-        raise ParamsError(f"{params.path}: no as_of given and none in the params; pass a date like 2026-06-30.")
+    as_of = params.report_date(as_of)
     with Store(params.store, timezone=params.timezone, read_only=True) as store:
         orders = load_orders(store, extra_columns=["email", "discount_codes"])
         items = store.line_items(["order_id", "line_no", "product_line"])
