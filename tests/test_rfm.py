@@ -81,3 +81,14 @@ def test_suggest_thresholds() -> None:
     t = suggest_thresholds(iv).set_index("suggested_for")
     assert t.loc["active_days", "days"] == 81  # ceil of the 80% quantile of 1..100 (80.2)
     assert t.loc["dormant_days", "days"] == 96
+
+
+def test_interval_histogram_labels_its_clipped_tail() -> None:
+    from ltvlib.plots import rfm as rfm_plots
+
+    days = pd.Series([*range(1, 100), 900])
+    fig = rfm_plots.interval_histogram(days, "en", max_days=90)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks[-1] == "90+" and not any(t.endswith("+") for t in ticks[:-1])
+    fig = rfm_plots.interval_histogram(pd.Series([5, 10, 20]), "en", max_days=90)  # nothing clipped: no "+"
+    assert not any(t.get_text().endswith("+") for t in fig.axes[0].get_xticklabels())

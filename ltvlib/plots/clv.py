@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ltvlib.labels import label
+from ltvlib.plots.common import histogram_bins, label_tail
 
 __all__ = ["calibration_vs_holdout", "clv_histogram", "rf_heatmap", "segment_bars", "tracking"]
 
@@ -73,14 +74,15 @@ def rf_heatmap(matrix: pd.DataFrame, language: str, *, title: str = "", percent:
 
 
 def clv_histogram(predictions: pd.DataFrame, language: str, *, currency: str = "") -> Figure:
-    """Distribution of predicted CLV (upper 1% folded into the last bin), mean and median marked."""
+    """Distribution of predicted CLV (upper 1% gathered in the last bin, labelled "N+"), mean and median marked."""
     fig, ax = plt.subplots(figsize=(8, 3.6))
     v = predictions["predicted_clv"]
-    upper = float(np.nanpercentile(v, 99)) if len(v) else 1.0
-    ax.hist(v.clip(upper=upper), bins=50, color="#55a868", alpha=0.9)
+    bins, limit = histogram_bins(v, int(np.ceil(np.nanpercentile(v, 99))) if len(v) else 1, n_bins=50)
+    ax.hist(v if limit is None else v.clip(upper=limit), bins=bins, color="#55a868", alpha=0.9)
     for name, x, style in (("mean", float(v.mean()), "--"), ("median", float(v.median()), ":")):
         ax.axvline(x, color="#333", linestyle=style, linewidth=1.2, label=f"{label(name, language)}: {x:,.0f}")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    label_tail(ax, bins, limit)
     ax.set_xlabel(f"{label('predicted_clv', language)} ({currency})" if currency else label("predicted_clv", language))
     ax.set_ylabel(label("customers", language))
     ax.set_title(label("clv_distribution", language))

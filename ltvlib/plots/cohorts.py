@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from ltvlib.labels import label, labeller
+from ltvlib.plots.common import histogram_bins, label_tail
 
 __all__ = ["cohort_heatmap", "curves", "histogram_bins", "interval_histograms", "new_vs_repeat", "next_purchase_heatmap",
            "repurchase_bars"]
@@ -70,20 +71,6 @@ def curves(frame: pd.DataFrame, metric: str, language: str, *, split: str | None
     return fig
 
 
-def histogram_bins(days: pd.Series, max_days: int | None = None, n_bins: int = 40) -> tuple[np.ndarray, int | None]:
-    """Whole-day bin edges for ``days`` and the tail limit: values at or above ``limit`` go to the last bin
-    ``[limit, limit + width)``, labelled "limit+" (``limit`` is None when nothing is clipped)."""
-    d = pd.Series(days, dtype=float).dropna()
-    top = int(d.max()) if len(d) else 1
-    upper = max_days or (int(np.ceil(np.nanpercentile(d, 97))) if len(d) else 1)
-    upper = max(min(upper, top), 1)
-    width = max(1, int(np.ceil(upper / n_bins)))
-    if top <= upper:  # nothing to clip: bins cover the data
-        return np.arange(0, top + width + 1, width, dtype=float), None
-    upper = int(np.ceil(upper / width) * width)
-    return np.arange(0, upper + 2 * width, width, dtype=float), upper
-
-
 def interval_histograms(intervals: pd.DataFrame, language: str, *, max_days: int | None = None) -> Figure:
     """Histograms of days from the 1st to the 2nd and from the 2nd to the 3rd purchase (repurchase_intervals).
 
@@ -105,12 +92,7 @@ def interval_histograms(intervals: pd.DataFrame, language: str, *, max_days: int
         ax.text(med, ax.get_ylim()[1] * 0.95, f" {label('median', language)} {med:,.0f}", fontsize=8, va="top")
         ax.set_title(f"{label(key, language)} (n={len(d):,})")
         ax.set_xlabel(label("time_to_repurchase", language))
-        if limit is not None:
-            width = bins[1] - bins[0]
-            ticks = [t for t in ax.get_xticks() if 0 <= t < limit - 0.6 * width * 3]
-            ax.set_xticks([*ticks, limit + width / 2])
-            ax.set_xticklabels([f"{t:,.0f}" for t in ticks] + [label("days_plus", language).format(n=f"{limit:,}")])
-            ax.set_xlim(0, bins[-1])
+        label_tail(ax, bins, limit)
     axes[0][0].set_ylabel(label("customers", language))
     fig.tight_layout()
     plt.close(fig)

@@ -10,6 +10,7 @@ from importlib.resources import files
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
@@ -17,7 +18,7 @@ from matplotlib.figure import Figure
 
 from ltvlib.labels import label, labeller
 
-__all__ = ["bar_metric", "grid_heatmap", "japanese_font_path", "use_report_style"]
+__all__ = ["bar_metric", "grid_heatmap", "histogram_bins", "japanese_font_path", "label_tail", "use_report_style"]
 
 
 def japanese_font_path() -> str:
@@ -69,3 +70,29 @@ def grid_heatmap(table: pd.DataFrame, language: str, *, fmt: str = ",.0f", title
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def histogram_bins(days: pd.Series, max_days: int | None = None, n_bins: int = 40) -> tuple[np.ndarray, int | None]:
+    """Whole-day bin edges for ``days`` and the tail limit: values at or above ``limit`` go to the last bin
+    ``[limit, limit + width)``, labelled "limit+" (``limit`` is None when nothing is clipped)."""
+    d = pd.Series(days, dtype=float).dropna()
+    top = int(d.max()) if len(d) else 1
+    upper = max_days or (int(np.ceil(np.nanpercentile(d, 97))) if len(d) else 1)
+    upper = max(min(upper, top), 1)
+    width = max(1, int(np.ceil(upper / n_bins)))
+    if top <= upper:  # nothing to clip: bins cover the data
+        return np.arange(0, top + width + 1, width, dtype=float), None
+    upper = int(np.ceil(upper / width) * width)
+    return np.arange(0, upper + 2 * width, width, dtype=float), upper
+
+
+def label_tail(ax, bins: np.ndarray, limit: int | None) -> None:
+    """Mark the last bar of a histogram from ``histogram_bins`` as the tail: its tick reads "350+"."""
+    if limit is None:
+        return
+    width = bins[1] - bins[0]
+    ticks = [t for t in ax.get_xticks() if 0 <= t < limit - 0.6 * width * 3]
+    ax.set_xticks([*ticks, limit + width / 2])
+    ax.set_xticklabels([f"{t:,.0f}" for t in ticks] + [f"{limit:,}+"])
+    marked = [float(np.asarray(line.get_xdata())[0]) for line in ax.get_lines()]  # axvline marks stay in view
+    ax.set_xlim(0, max([bins[-1], *(x * 1.03 for x in marked)]))

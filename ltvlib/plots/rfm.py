@@ -11,6 +11,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from ltvlib.labels import label
+from ltvlib.plots.common import histogram_bins, label_tail
 
 __all__ = ["interval_histogram", "rf_heatmap"]
 
@@ -31,13 +32,17 @@ def rf_heatmap(scores: pd.DataFrame, language: str) -> Figure:
 
 def interval_histogram(days: pd.Series, language: str, *, marks: Sequence[tuple[str, float]] = (),
                        max_days: int | None = None) -> Figure:
-    """Histogram of days between consecutive purchases, with vertical lines at ``marks`` (name, days)."""
+    """Histogram of days between consecutive purchases, with vertical lines at ``marks`` (name, days).
+
+    The longest 1% of gaps (or those over ``max_days``) are gathered in the last bar, labelled "N+"."""
     fig, ax = plt.subplots(figsize=(8, 3.6))
-    upper = max_days or int(np.nanpercentile(days, 99)) if len(days) else 1
-    ax.hist(days.clip(upper=upper), bins=min(60, max(upper // 7, 10)), color="#4c72b0", alpha=0.85)
+    upper = max_days or (int(np.ceil(np.nanpercentile(days, 99))) if len(days) else 1)
+    bins, limit = histogram_bins(days, upper, n_bins=60)
+    ax.hist(days if limit is None else days.clip(upper=limit), bins=bins, color="#4c72b0", alpha=0.85)
     colors = sns.color_palette("deep", max(len(marks), 1))
     for (name, x), c in zip(marks, colors):
         ax.axvline(x, color=c, linestyle="--", linewidth=1.4, label=f"{name}: {x:,.0f}")
+    label_tail(ax, bins, limit)
     ax.set_xlabel(label("days_between_orders", language))
     ax.set_ylabel(label("purchases", language))
     if marks:
