@@ -8,14 +8,8 @@ import pandas as pd
 import pytest
 
 from ltvlib.io import read_text_table
-from ltvlib.segments.exports import (
-    SHOPIFY_CUSTOMER_COLUMNS,
-    email_csv,
-    merge_tags,
-    neutralise,
-    shopify_customer_csv,
-    write_csv,
-)
+from ltvlib.io.csvout import neutralise, write_csv
+from ltvlib.segments.exports import SHOPIFY_CUSTOMER_COLUMNS, email_csv, merge_tags, shopify_customer_csv
 
 MEMBERS = pd.DataFrame({"customer_key": ["a", "b", "c", "d"], "group": ["target", "target", "control", "target"]})
 EMAILS = pd.Series({"a": "a@x.jp", "b": "=HYPERLINK(\"http://evil\")@x.jp", "c": "c@x.jp"})

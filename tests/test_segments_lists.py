@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from conftest import make_line_items, make_orders
 
+from ltvlib.io.csvout import write_csv
 from ltvlib.segments import Segmenter, lists
-from ltvlib.segments.exports import email_csv, write_csv
+from ltvlib.segments.exports import email_csv
 from ltvlib.store import Store
 
 TZ = "Asia/Tokyo"

@@ -201,9 +201,9 @@ def cmd_import(args: argparse.Namespace) -> int:
           f"{c['duplicate']:,} duplicate, {c['unmatched']:,} unmatched, {c['blank']:,} blank")
     problems = rep.rows.loc[rep.rows["status"] != "matched"]
     if args.report:
-        from ltvlib.segments.exports import neutralise, write_csv
+        from ltvlib.io.csvout import write_csv
 
-        write_csv(neutralise(rep.rows)[0], args.report)
+        write_csv(rep.rows, args.report)
         print(f"row report -> {args.report}")
     if len(problems):
         print(f"warning: {len(problems):,} rows are not in the list:", file=sys.stderr)
@@ -221,6 +221,7 @@ def _safe_name(name: str) -> str:
 
 @_guarded
 def cmd_export(args: argparse.Namespace) -> int:
+    from ltvlib.io.csvout import write_csv
     from ltvlib.segments import exports, lists
 
     params = load_shop_params(args.shop)
@@ -241,7 +242,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         out = exports.shopify_customer_csv(members, emails, args.tag, existing=existing, groups=groups)
     path = Path(args.out) if args.out else (PROJECT_ROOT / "reports" / params.shop / "exports"
                                             / f"{_safe_name(args.name)}_{args.format}.csv")
-    exports.write_csv(out.frame, path, encoding=args.encoding)
+    write_csv(out.frame, path, encoding=args.encoding)
     print(f"{len(out.frame):,} rows -> {path}")
     if out.neutralised:
         print(f"warning: {out.neutralised:,} cells started like a spreadsheet formula and were prefixed with '",

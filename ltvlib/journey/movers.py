@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ltvlib.io.csvout import write_csv
 from ltvlib.journey.flows import JourneyWindow
 from ltvlib.privacy import redact
 
@@ -79,21 +78,12 @@ def export_movers(table: pd.DataFrame, out_dir: str | Path, name: str, *, show_p
                   shop: str) -> Path:
     """Write a movers table to ``<out_dir>/exports/<name>`` (UTF-8 with BOM for spreadsheet apps).
 
-    Personal data is pseudonymised with ``ltvlib.privacy.redact`` unless ``show_personal_data``; the
-    file appears whole or not at all (temporary file, then rename).
+    Personal data is pseudonymised with ``ltvlib.privacy.redact`` unless ``show_personal_data``; written
+    with ``ltvlib.io.csvout.write_csv`` (formula-like cells neutralised, whole file or none).
     """
     path = Path(out_dir) / "exports" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    shown = redact(table, show_personal_data=show_personal_data, shop=shop)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            shown.to_csv(fh)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report's files are for reading
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_csv(redact(table, show_personal_data=show_personal_data, shop=shop), path, encoding="utf-8-sig",
+              index=True)
     return path
 
 

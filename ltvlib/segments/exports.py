@@ -2,8 +2,9 @@
 
 Only the ``target`` group is exported by default: the control group must not receive the campaign.
 Every text cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``,
-tab or carriage return) is prefixed with ``'`` (CSV injection); the number of neutralised cells is
-reported. Members without a known e-mail are returned in ``missing``, never dropped silently.
+tab or carriage return) is prefixed with ``'`` (CSV injection, ``ltvlib.io.csvout``); the number of
+neutralised cells is reported. Members without a known e-mail are returned in ``missing``, never
+dropped silently. Files are written with ``ltvlib.io.csvout.write_csv``.
 
 Shopify's customer import matches existing customers by e-mail and, when overwriting, replaces their
 tags with the file's ``Tags``. To keep the tags a customer already has, pass the shop's own customer
@@ -13,28 +14,21 @@ a minimal row and are counted in ``not_in_existing``.
 
 from __future__ import annotations
 
-import csv
-import io
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
+from ltvlib.io.csvout import neutralise
+
 __all__ = [
-    "FORMULA_PREFIXES",
     "SHOPIFY_CUSTOMER_COLUMNS",
     "Export",
     "email_csv",
     "merge_tags",
-    "neutralise",
     "shopify_customer_csv",
-    "write_csv",
 ]
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SHOPIFY_CUSTOMER_COLUMNS = (
     "First Name", "Last Name", "Email", "Accepts Email Marketing", "Default Address Company",
     "Default Address Address1", "Default Address Address2", "Default Address City",
@@ -51,20 +45,6 @@ class Export:
     missing: pd.DataFrame
     neutralised: int
     not_in_existing: int = 0
-
-
-def neutralise(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """A copy of ``df`` whose text cells starting like a formula are prefixed with ``'``; and how many."""
-    out = df.copy()
-    count = 0
-    for col in out.columns:
-        s = out[col]
-        if s.dtype != object:
-            continue
-        risky = s.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES))
-        count += int(risky.sum())
-        out.loc[risky, col] = "'" + s[risky]
-    return out, count
 
 
 def _targets(members: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame:
@@ -138,25 +118,3 @@ def shopify_customer_csv(members: pd.DataFrame, emails: pd.Series, tag: str, *,
         not_found = len(new)
     frame, n = neutralise(frame.reset_index(drop=True))
     return Export(frame, missing, n, not_found)
-
-
-def write_csv(frame: pd.DataFrame, path: str | os.PathLike, *, encoding: str = "utf-8") -> None:
-    """Write ``frame`` as CSV atomically (temp file + rename). ``utf-8-sig`` opens cleanly in Excel."""
-    if encoding not in ("utf-8", "utf-8-sig", "cp932"):
-        raise ValueError(f"encoding must be utf-8, utf-8-sig or cp932, not {encoding!r}")
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-    try:
-        data = buf.getvalue().encode(encoding)
-    except UnicodeEncodeError as e:
-        raise ValueError(f"a cell cannot be written in {encoding} ({e.reason}); use utf-8 or utf-8-sig") from None
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -103,16 +103,15 @@ def export_table(targets: pd.DataFrame, groups: pd.Series, *, language: str, lap
 
 def write_target_exports(table: pd.DataFrame, folder: str | Path) -> dict[str, Path]:
     """Write ``export_table`` rows as two CSV files in ``folder``: ``winback_targets.csv`` (the target group:
-    contact them) and ``winback_control.csv`` (the control group: no offer), through the project's CSV path
-    (``ltvlib.segments.exports``: cells that a spreadsheet would run as formulas are neutralised; atomic
-    write). Returns the path of each group's file."""
-    from ltvlib.segments.exports import neutralise, write_csv
+    contact them) and ``winback_control.csv`` (the control group: no offer), through the project's CSV writer
+    (``ltvlib.io.csvout``: cells that a spreadsheet would run as formulas are neutralised; atomic write).
+    Returns the path of each group's file."""
+    from ltvlib.io.csvout import write_csv
 
     out = {}
     for group, name in EXPORT_FILES.items():
-        rows, _ = neutralise(table.loc[table["group"] == group].reset_index(drop=True))
         path = Path(folder) / name
-        write_csv(rows, path)
+        write_csv(table.loc[table["group"] == group].reset_index(drop=True), path)
         out[group] = path
     return out
 
