@@ -17,17 +17,22 @@ Nothing here evaluates user text as Python.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from ltvlib.errors import LtvError
+
 __all__ = [
+    "MAX_DEPTH",
     "OPERATORS",
     "Aggregate",
     "And",
     "Compare",
+    "ConditionTooDeep",
     "Field",
     "Node",
     "Not",
@@ -133,9 +138,48 @@ class SegmentError(ValueError):
         return text
 
     def within(self, segment: str) -> SegmentError:
-        """The same error, naming the segment whose condition it is in."""
-        return SegmentError(self.message, condition=self.condition, position=self.position, length=self.length,
+        """The same error (same class), naming the segment whose condition it is in."""
+        return type(self)(self.message, condition=self.condition, position=self.position, length=self.length,
                             segment=segment, hint=self.hint)
+
+
+MAX_DEPTH = 100  # levels of parentheses and NOT a condition may nest (parsing and evaluating recurse per level)
+
+
+class ConditionTooDeep(SegmentError, LtvError):
+    """A condition nests deeper than ``MAX_DEPTH`` levels; found before the parser runs."""
+
+
+# what the nesting scan looks at: quoted text (skipped whole), words, parentheses
+_SCAN = re.compile(r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|[A-Za-z_]\w*|[()]""")
+
+
+def _check_depth(condition: str, limit: int = MAX_DEPTH) -> None:
+    """Raise ConditionTooDeep if ``condition`` nests more than ``limit`` levels, counted on tokens.
+
+    A level is an open parenthesis or a ``NOT`` still applying (it applies up to the next AND/OR or the
+    end of its parenthesis); iterative, so any depth is counted without recursion.
+    """
+    nots = [0]  # per open parenthesis: the NOTs applying at this point
+    total = 0
+    for m in _SCAN.finditer(condition):
+        word = m.group().upper()
+        if word == "(":
+            nots.append(0)
+        elif word == ")" and len(nots) > 1:
+            total -= nots.pop()
+            total, nots[-1] = total - nots[-1], 0
+        elif word == "NOT":
+            nots[-1] += 1
+            total += 1
+        elif word in ("AND", "OR"):
+            total, nots[-1] = total - nots[-1], 0
+        if len(nots) - 1 + total > limit:
+            raise ConditionTooDeep(
+                f"the condition nests more than {limit} levels deep (parentheses and NOT, at character "
+                f"{m.start() + 1} of {len(condition)}); the nesting limit is {limit} levels",
+                hint="Write it flatter: a AND b AND c needs no parentheses, NOT NOT x is x, and a long "
+                     "condition can be split into segments combined with segment('name').")
 
 
 def nearest(word: str, choices: Iterable[str]) -> str | None:
@@ -311,9 +355,11 @@ _PARSER = Lark(GRAMMAR, parser="lalr", propagate_positions=True, maybe_placehold
 
 
 def parse(condition: str) -> Node:
-    """Parse a condition into its syntax tree; a syntax error raises SegmentError pointing at the place."""
+    """Parse a condition into its syntax tree; a syntax error raises SegmentError pointing at the place,
+    nesting deeper than ``MAX_DEPTH`` levels raises ConditionTooDeep (before the parser, which recurses)."""
     if not isinstance(condition, str) or not condition.strip():
         raise SegmentError("the condition is empty", hint="Write a condition such as: orders >= 2")
+    _check_depth(condition)
     try:
         tree = _PARSER.parse(condition)
     except UnexpectedInput as e:
