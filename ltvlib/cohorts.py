@@ -24,6 +24,7 @@ import pandas as pd
 
 from ltvlib.customers import customer_orders, day_number, visible_orders
 from ltvlib.io.product_lines import OTHER as OTHER_LINE
+from ltvlib.text import md
 
 __all__ = [
     "ACQUISITION_ATTRIBUTES",
@@ -593,15 +594,15 @@ def narrative(
         best, worst = at["repeat_2"].idxmax(), at["repeat_2"].idxmin()
         name = label(split, language)
         lines.append(say("cohorts_say_compare", language, split=name.lower() if language == "en" else name,
-                         best=label(str(best), language), worst=label(str(worst), language),
+                         best=md(label(str(best), language)), worst=md(label(str(worst), language)),
                          rb=f"{at.loc[best, 'repeat_2']:.0%}", rw=f"{at.loc[worst, 'repeat_2']:.0%}",
                          when=period_label(period, kk, language), vb=_money(at.loc[best, "ltv"], currency),
                          vw=_money(at.loc[worst, "ltv"], currency)))
     if mix is not None and len(mix):
         top = mix.loc[mix.groupby("first_item")["customers"].transform("sum").idxmax(), "first_item"]
         nxt = mix.loc[mix["first_item"] == top].iloc[0]
-        lines.append(say("cohorts_say_mix", language, first=label(str(top), language),
-                         next=label(str(nxt["next_item"]), language), share=f"{nxt['share']:.0%}"))
+        lines.append(say("cohorts_say_mix", language, first=md(label(str(top), language)),
+                         next=md(label(str(nxt["next_item"]), language)), share=f"{nxt['share']:.0%}"))
     recent = revenue.loc[(revenue["new_revenue"] + revenue["repeat_revenue"]) > 0].tail(12)
     if len(recent):
         share = float(recent["repeat_revenue"].sum() / (recent["new_revenue"] + recent["repeat_revenue"]).sum())
@@ -799,7 +800,7 @@ def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.dat
             notes[f"split:{s}"] = say("cohorts_say_no_lines", language)
         elif len(values) < 2:
             notes[f"split:{s}"] = say("cohorts_say_split_one_group", language, split=label(s, language).lower(),
-                                      value=label(str(next(iter(values), NONE_LABEL)), language))
+                                      value=md(label(str(next(iter(values), NONE_LABEL)), language)))
         elif notes.get("curves") or _compare_at(curves[s], s, horizon, min_customers) is None:
             notes[f"split:{s}"] = say("cohorts_say_split_few", language, split=label(s, language).lower(),
                                       need=min_customers)
