@@ -1,8 +1,10 @@
 """Shop params: load ``params/shops/<shop>.yaml``, merge ``params/defaults.yaml``, validate.
 
-One schema for every shop. Unknown keys are errors that name the key's path and the nearest
-valid name, so a typo never silently falls back to a default. Relative paths in a params file
-(``store``, ``sources[].path``) are resolved against the directory of that file.
+One schema (:class:`ShopSchema`, pydantic) gives every key its type, range or choices; the defaults live in
+``params/defaults.yaml`` only (the schema has none of its own: a key left out stays out). Unknown keys are
+errors that name the key's path and the nearest valid name, so a typo never silently falls back to a
+default; a bad value names the file, the key's path, the value and what is allowed. Relative paths in a
+params file (``store``, ``sources[].path``) are resolved against the directory of that file.
 """
 
 from __future__ import annotations
@@ -10,78 +12,437 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import types
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
 
-__all__ = ["DEFAULTS_PATH", "ParamsError", "ShopParams", "load_shop_params", "resolve_shop"]
+from ltvlib.errors import LtvError
+
+__all__ = ["DEFAULTS_PATH", "ParamsError", "ShopParams", "ShopSchema", "load_shop_params", "resolve_shop"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS_PATH = PROJECT_ROOT / "params" / "defaults.yaml"
 SHOPS_DIR = PROJECT_ROOT / "params" / "shops"
-
-_ANY = object()  # schema leaf: any value, checked by the typed accessors below
-# The schema: a dict maps allowed keys to their sub-schema; ``_ANY`` accepts anything;
-# a ("map", schema) tuple is a mapping of user-chosen names to ``schema``; ("list", schema) a list.
-_SOURCE = {
-    "path": _ANY,
-    "loader": _ANY,
-    "mapping": _ANY,
-    "product_lines": {"from": _ANY, "map": _ANY},
-}
-_SCHEMA: dict[str, Any] = {
-    "shop": _ANY,
-    "name": _ANY,
-    "currency": _ANY,
-    "timezone": _ANY,
-    "language": _ANY,
-    "store": _ANY,
-    "sources": ("list", _SOURCE),
-    "as_of": _ANY,
-    "thresholds": {
-        "active_days": _ANY,
-        "at_risk_days": _ANY,
-        "dormant_days": _ANY,
-        "repeat_orders": _ANY,
-        "loyal_orders": _ANY,
-        "f_score_breaks": _ANY,
-    },
-    # analysis sections: each analysis module owns and checks its own keys (see its docstring)
-    "cohorts": {"period": _ANY, "split_by": _ANY, "max_periods": _ANY},
-    "clv": {
-        "model": _ANY, "time_unit": _ANY, "discount_rate": _ANY, "penalizer": _ANY,
-        "calibration_end": _ANY, "horizons_days": _ANY, "spend_model": _ANY, "min_repeat_customers": _ANY,
-        "max_fm_correlation": _ANY,
-    },
-    "winback": {
-        "lapsed_days": _ANY, "horizon_days": _ANY, "top_n": _ANY, "min_score": _ANY,
-        "control_share": _ANY, "seed": _ANY, "backtest_cutoff": _ANY, "peak_months": _ANY, "rank_by": _ANY,
-    },
-    # a segment is a condition text or a mapping (condition, en, ja, description, group, for_each), null to
-    # switch a default off; ltvlib.segments.library checks each one (keys, fields, operators) with positions
-    "segments": ("map", _ANY),
-    "journeys": ("map", {
-        "title": _ANY, "source": _ANY, "segments": _ANY, "arrows": _ANY, "trend": _ANY, "window_days": _ANY,
-        "trend_weeks": _ANY, "options": _ANY, "enabled": _ANY,
-    }),
-    "report": {
-        "audience": _ANY,
-        "notebooks": _ANY,
-        "show_personal_data": _ANY,
-        "execution_timeout": _ANY,
-        "branding": {"title": _ANY, "prepared_by": _ANY},
-    },
-}
 _SHOP_ID = re.compile(r"^[a-z0-9_-]+$")
 
+# Choices owned by other modules, repeated here so loading params stays light (tests/test_params_schema.py
+# holds each equal to its owner's list).
+NOTEBOOKS = ("rfm", "segments", "journey", "cohorts", "clv", "winback")  # notebooks/*.ipynb
+LOADERS = ("auto", "shopify", "mapped", "amazon_orders", "rakuten_rms")  # ltvlib.io.load.LOADERS
+JOURNEY_SOURCES = ("status_grid", "stage_scenario", "channel", "product_line", "winback", "segments")
+JOURNEY_OPTIONS = {"channel": ("within_days",), "product_line": ("fan_orders",),
+                   "winback": ("dormant_days", "returned_days")}  # ltvlib.journey.spec._OPTIONS
+SPLIT_BY = ("first_product_line", "first_product", "first_channel", "first_discount_code", "first_source")
+MAPPING_COLUMNS = (  # ltvlib.io.generic.COLUMN_KEYS
+    "order_id", "ordered_at", "order_name", "customer_id", "email", "currency", "status", "cancelled_at",
+    "source", "location", "tags", "discount_codes", "product", "sku", "vendor", "quantity", "unit_price",
+    "line_total", "line_discount", "total", "subtotal", "discount_amount", "shipping", "taxes", "refunded_amount",
+)
 
-class ParamsError(ValueError):
+
+class ParamsError(LtvError):
     """A shop params file is missing, malformed or invalid; the message names file and key."""
 
 
+class _Invalid(ValueError):
+    """A value fails a field check: the message is built from the field's description."""
+
+
+# -- the schema --------------------------------------------------------------------------------------------
+def _zone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise _Invalid() from None
+    return value
+
+
+def _date(value: Any) -> Any:
+    """YAML gives unquoted dates as dates; a quoted ISO date is accepted too."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise _Invalid() from None
+    return value
+
+
+def _increasing(values: list[int]) -> list[int]:
+    if values != sorted(set(values)):
+        raise _Invalid()
+    return values
+
+
+def _one_char(value: str) -> str:
+    if len({"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}.get(value, value)) != 1:
+        raise _Invalid()
+    return value
+
+
+def _text_or(model: type[BaseModel], what: str) -> Any:
+    """A value that is either a text or a mapping checked by ``model`` (errors name which one was meant)."""
+    return Annotated[
+        Annotated[str, Tag("text")] | Annotated[model, Tag("mapping")],
+        Discriminator(lambda v: "text" if isinstance(v, str) else "mapping" if isinstance(v, (dict, BaseModel)) else None),
+        Field(description=what),
+    ]
+
+
+def _f(description: str, **kw: Any) -> Any:
+    """A schema field: no default of its own (``params/defaults.yaml`` holds them), ``description`` says what
+    is allowed ("it must be <description>")."""
+    return Field(None, description=description, **kw)
+
+
+Days = Annotated[int, Field(ge=1)]
+Date = Annotated[dt.date, BeforeValidator(_date)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+DAYS = "a whole number of days, 1 or more"
+COUNT = "a whole number, 1 or more"
+SHARE = "a number between 0 and 1"
+DATE = "a date like 2026-06-30"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False)
+
+
+class Thresholds(_Section):
+    active_days: Days = _f(DAYS)
+    at_risk_days: Days = _f(DAYS)
+    dormant_days: Days = _f(DAYS)
+    repeat_orders: Annotated[int, Field(ge=2)] = _f("a whole number of orders, 2 or more")
+    loyal_orders: Annotated[int, Field(ge=3)] = _f("a whole number of orders, 3 or more")
+    f_score_breaks: Annotated[list[Days], Field(min_length=4, max_length=4), AfterValidator(_increasing)] = _f(
+        "4 increasing order counts like [2, 3, 5, 10]")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        days = (self.active_days, self.at_risk_days, self.dormant_days)
+        if None not in days and not days[0] < days[1] < days[2]:
+            raise ValueError("must satisfy active_days < at_risk_days < dormant_days (they are "
+                             f"{days[0]}, {days[1]} and {days[2]})")
+        if None not in (self.repeat_orders, self.loyal_orders) and not self.repeat_orders < self.loyal_orders:
+            raise ValueError(f"must satisfy repeat_orders < loyal_orders (they are {self.repeat_orders} and "
+                             f"{self.loyal_orders})")
+        return self
+
+
+class SegmentDefinition(_Section):
+    condition: str = Field(description="a condition text, e.g. orders >= 2")
+    en: str = _f("a text")
+    ja: str = _f("a text")
+    description: str = _f("a text")
+    group: str = _f("a name")
+    for_each: str = _f("a field name, e.g. first_order.product_line")
+
+
+class Title(_Section):
+    en: str = _f("a text")
+    ja: str = _f("a text")
+
+
+class JourneyOptions(_Section):
+    within_days: Days | None = _f(f"{DAYS}, or null (ever)")
+    fan_orders: Days = _f(COUNT)
+    dormant_days: Days = _f(DAYS)
+    returned_days: Days = _f(DAYS)
+
+
+Pair = Annotated[list[str], Field(min_length=2, max_length=2)]
+
+
+class Journey(_Section):
+    title: _text_or(Title, "a text or a mapping with en and ja") = None
+    source: Literal[JOURNEY_SOURCES] = Field(description=f"one of {', '.join(JOURNEY_SOURCES)}")
+    segments: list[str] = _f("a list of segment names")
+    arrows: list[Pair] = _f("a list of [from, to] pairs")
+    trend: list[Pair] = _f("a list of [from, to] pairs")
+    window_days: Days = _f(DAYS)
+    trend_weeks: Literal[26, 52] = _f("26 or 52")
+    options: JourneyOptions = _f("a mapping of options")
+    enabled: bool = _f("true or false")
+
+    @model_validator(mode="after")
+    def _fits_source(self) -> Journey:
+        allowed = JOURNEY_OPTIONS.get(self.source, ())
+        extra = [k for k in (self.options.model_fields_set if self.options else ()) if k not in allowed]
+        if extra:
+            raise ValueError(f"has options.{extra[0]}, which source '{self.source}' does not use (its options: "
+                             f"{', '.join(allowed) or 'none'})")
+        if self.source == "segments" and not self.segments:
+            raise ValueError("needs 'segments': the names of the condition segments it follows")
+        return self
+
+
+class Branding(_Section):
+    title: str | None = _f("a text or null")
+    prepared_by: str | None = _f("a text or null")
+
+
+class Report(_Section):
+    audience: Literal["client", "analyst"] = _f("'client' or 'analyst'")
+    notebooks: Annotated[list[Literal[NOTEBOOKS]], Field(min_length=1)] = _f(
+        f"a list of notebooks from {', '.join(NOTEBOOKS)}")
+    show_personal_data: bool = _f("true or false")
+    execution_timeout: Annotated[int, Field(ge=1)] = _f("a whole number of seconds, 1 or more")
+    branding: Branding = _f("a mapping with title and prepared_by")
+
+
+class Cohorts(_Section):
+    period: Literal["month", "week", "quarter"] = _f("'month', 'week' or 'quarter'")
+    split_by: list[Literal[SPLIT_BY]] = _f(f"a list of attributes from {', '.join(SPLIT_BY)}")
+    max_periods: Days = _f(COUNT)
+
+
+class Clv(_Section):
+    model: Literal["auto", "bgnbd", "pareto_nbd", "mbgnbd"] = _f("'auto', 'bgnbd', 'pareto_nbd' or 'mbgnbd'")
+    time_unit: Literal["D", "W"] = _f("'D' (days) or 'W' (weeks)")
+    discount_rate: Annotated[float, Field(ge=0, le=1)] = _f(f"an annual rate, {SHARE}")
+    penalizer: Annotated[float, Field(ge=0)] = _f("a number, 0 or more")
+    calibration_end: Date | None = _f(f"{DATE} or null")
+    horizons_days: Annotated[list[Days], Field(min_length=1)] = _f("a list of whole numbers of days, e.g. [90, 365]")
+    spend_model: Literal["gamma_gamma", "aov"] = _f("'gamma_gamma' or 'aov'")
+    min_repeat_customers: Days = _f(COUNT)
+    max_fm_correlation: Annotated[float, Field(ge=0, le=1)] = _f(SHARE)
+
+
+class Winback(_Section):
+    lapsed_days: Days | None = _f(f"{DAYS}, or null (thresholds.active_days + 1)")
+    horizon_days: Days = _f(DAYS)
+    top_n: Days | None = _f(f"{COUNT}, or null (no limit)")
+    min_score: Annotated[float, Field(ge=0, le=1)] | None = _f(f"{SHARE}, or null")
+    control_share: Annotated[float, Field(ge=0, lt=1)] = _f("a number from 0 up to (not including) 1")
+    seed: Annotated[int, Field(ge=0)] = _f("a whole number, 0 or more")
+    backtest_cutoff: Date | None = _f(f"{DATE} or null")
+    peak_months: list[Annotated[int, Field(ge=1, le=12)]] = _f("a list of months, each 1 to 12")
+    rank_by: Literal["expected_return_value", "p_return"] = _f("'expected_return_value' or 'p_return'")
+
+
+class ColumnMapping(_Section):
+    """A mapped loader's columns and options (see ``ltvlib.io.generic``)."""
+
+    order_id: str | None = _f("a column name")
+    ordered_at: str | None = _f("a column name")
+    order_name: str | None = _f("a column name or null")
+    customer_id: str | None = _f("a column name or null")
+    email: str | None = _f("a column name or null")
+    currency: str | None = _f("a column name or null")
+    status: str | None = _f("a column name or null")
+    cancelled_at: str | None = _f("a column name or null")
+    source: str | None = _f("a column name or null")
+    location: str | None = _f("a column name or null")
+    tags: str | None = _f("a column name or null")
+    discount_codes: str | None = _f("a column name or null")
+    product: str | None = _f("a column name or null")
+    sku: str | None = _f("a column name or null")
+    vendor: str | None = _f("a column name or null")
+    quantity: str | None = _f("a column name or null")
+    unit_price: str | None = _f("a column name or null")
+    line_total: str | None = _f("a column name or null")
+    line_discount: str | None = _f("a column name or null")
+    total: str | None = _f("a column name or null")
+    subtotal: str | None = _f("a column name or null")
+    discount_amount: str | None = _f("a column name or null")
+    shipping: str | None = _f("a column name or null")
+    taxes: str | None = _f("a column name or null")
+    refunded_amount: str | None = _f("a column name or null")
+    amounts: Literal["order", "line"] = _f("'order' or 'line'")
+    cancelled_values: list[str] = _f("a list of status texts")
+    channel: str | None = _f("a text or null")
+    default_currency: Currency | None = _f("a 3-letter currency code like JPY, or null")
+    datetime_format: str | None = _f("a strptime format like %Y/%m/%d %H:%M, or null")
+    sep: Annotated[str, AfterValidator(_one_char)] | None = _f("one character, 'tab', or null")
+
+
+class ProductLines(_Section):
+    from_: Literal["vendor", "title"] = Field(alias="from", description="'vendor' or 'title'")
+    map: dict[str, str] = _f("a mapping of title text -> product line")
+
+    @model_validator(mode="after")
+    def _title_needs_map(self) -> ProductLines:
+        if self.from_ == "title" and not self.map:
+            raise ValueError("has 'from: title' but no 'map' of title text -> product line")
+        return self
+
+
+class Source(_Section):
+    path: str = Field(description="a file path")
+    loader: Literal[LOADERS] = _f(f"one of {', '.join(LOADERS)}")
+    mapping: ColumnMapping = _f("a mapping of columns")
+    product_lines: ProductLines = _f("a mapping with 'from' (and 'map')")
+
+    @model_validator(mode="after")
+    def _mapping_fits_loader(self) -> Source:
+        if self.loader == "shopify" and self.mapping is not None:
+            raise ValueError("has a 'mapping', which loader 'shopify' does not use (remove it, or use loader: mapped)")
+        if self.loader == "mapped":
+            given = self.mapping.model_fields_set if self.mapping else set()
+            missing = [k for k in ("order_id", "ordered_at") if k not in given]
+            if missing:
+                raise ValueError(f"uses loader 'mapped', whose mapping needs '{missing[0]}: <column name>'")
+        return self
+
+
+class ShopSchema(_Section):
+    """Every key of a shop's params (defaults merged), with its type, range or choices."""
+
+    shop: Annotated[str, Field(pattern=_SHOP_ID.pattern)] = Field(
+        description="a shop id of lower-case letters, digits, '-' and '_'")
+    name: str | None = _f("a text")
+    currency: Currency = _f("a 3-letter currency code like JPY")
+    timezone: Annotated[str, AfterValidator(_zone)] = _f("an IANA time zone like Asia/Tokyo")
+    language: Literal["ja", "en"] = _f("'ja' or 'en'")
+    store: str = Field(description="a file path")
+    sources: list[Annotated[Source, Field(description="a mapping with 'path' (and loader, mapping, product_lines)")]] = (
+        _f("a list of sources, each with 'path' (and loader, mapping, product_lines)"))
+    as_of: Date | None = _f(f"{DATE} or null")
+    thresholds: Thresholds = _f("a mapping of thresholds")
+    segments: dict[str, _text_or(SegmentDefinition, "a condition text, a mapping with 'condition', " "or null (switched off)") | None] = _f("a mapping of segment names")
+    journeys: dict[str, Annotated[Journey, Field(description="a mapping with 'source' (and title, segments, arrows, "
+                                                             "trend, window_days, trend_weeks, options, enabled)")]] = _f(
+        "a mapping of journey names")
+    report: Report = _f("a mapping of report settings")
+    cohorts: Cohorts = _f("a mapping of cohort settings")
+    clv: Clv = _f("a mapping of CLV settings")
+    winback: Winback = _f("a mapping of win-back settings")
+
+
+# -- error messages ----------------------------------------------------------------------------------------
+_UNIONS = (Union, types.UnionType)
+
+
+def _unwrap(ann: Any) -> tuple[Any, str | None]:
+    """``ann`` without Optional/Annotated layers, and the description found on the way."""
+    description = None
+    while True:
+        if get_origin(ann) is Annotated:
+            args = get_args(ann)
+            description = next((m.description for m in args[1:] if isinstance(m, FieldInfo) and m.description),
+                               description)
+            ann = args[0]
+        elif get_origin(ann) in _UNIONS and len(get_args(ann)) == 2 and type(None) in get_args(ann):
+            ann = next(a for a in get_args(ann) if a is not type(None))
+        else:
+            return ann, description
+
+
+def _walk(loc: tuple[Any, ...]) -> tuple[list[Any], list[Any], str | None, Any]:
+    """Follow an error location through the schema: (key path, key path of the described part, its
+    description, the type reached)."""
+    ann: Any = ShopSchema
+    path: list[Any] = []
+    described: list[Any] = []
+    description = None
+    for part in loc:
+        ann, found = _unwrap(ann)
+        if found:
+            described, description = list(path), found
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            info = next((f for n, f in ann.model_fields.items() if (f.alias or n) == part), None)
+            if info is None:
+                break
+            path.append(part)
+            if info.description:
+                described, description = list(path), info.description
+            ann = info.annotation
+        elif get_origin(ann) in (dict, list):
+            path.append(part)
+            ann = get_args(ann)[-1]
+        elif get_origin(ann) in _UNIONS:  # a tagged union: ``part`` is the tag
+            ann = next(a for a in get_args(ann) if any(getattr(m, "tag", None) == part for m in get_args(a)[1:]))
+        else:
+            break
+    ann, found = _unwrap(ann)
+    if found and len(path) >= len(described):
+        described, description = list(path), found
+    return path, described, description, ann
+
+
+def _key(path: list[Any]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip()
+    text = text.removesuffix("...").strip()
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _lookup(data: Any, path: list[Any]) -> tuple[bool, Any]:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return False, None
+    return True, data
+
+
+def _message(error: dict[str, Any], data: dict[str, Any], raw: dict[str, Any], path: Path,
+             defaults_path: Path) -> tuple[Path, str]:
+    """The file that holds the key of one validation error, and one sentence about it."""
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent, _, _, model = _walk(loc[:-1])
+        keys = [*parent, loc[-1]]
+        valid = [f.alias or n for n, f in model.model_fields.items()] if isinstance(model, type) else []
+        near = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.5)
+        hint = f" Did you mean '{near[0]}'?" if near else f" Valid keys here: {', '.join(valid)}."
+        file = path if _lookup(raw, keys)[0] else defaults_path
+        return file, f"unknown key '{_key(keys)}'.{hint}"
+    keys, described, description, _ = _walk(loc)
+    if kind == "missing":
+        file = path if len(keys) == 1 or _lookup(raw, keys[:-1])[0] else defaults_path
+        return file, f"required key '{_key(keys)}' is missing."
+    problem = error.get("ctx", {}).get("error")
+    if kind == "value_error" and problem is not None and not isinstance(problem, _Invalid):
+        file = path if _lookup(raw, keys)[0] else defaults_path
+        return file, f"{_key(keys)} {problem}."
+    where = described if description else keys
+    file = path if _lookup(raw, where)[0] else defaults_path
+    value = _show(_lookup(data, where)[1])
+    allowed = description or error["msg"].removeprefix("Input should be ").removeprefix("input should be ")
+    return file, f"{_key(where)} is {value}; it must be {allowed}."
+
+
+def _validate(data: dict[str, Any], raw: dict[str, Any], path: Path, defaults_path: Path) -> dict[str, Any]:
+    """``data`` checked against :class:`ShopSchema`, as plain dicts of the keys given."""
+    try:
+        return ShopSchema.model_validate(data).model_dump(exclude_unset=True, by_alias=True)
+    except ValidationError as e:
+        errors = e.errors()
+        unknown = [err for err in errors if err["type"] == "extra_forbidden"]
+        chosen = unknown or errors  # a misspelt key also makes its right name "missing": report the typo
+        by_file: dict[Path, list[str]] = {}
+        for err in chosen:
+            file, sentence = _message(err, data, raw, path, defaults_path)
+            if sentence not in by_file.setdefault(file, []):
+                by_file[file].append(sentence)
+        text = " ".join(f"{file}: {' '.join(sentences[:5])}" + (f" ({len(sentences) - 5} more)" if len(sentences) > 5
+                        else "") for file, sentences in by_file.items())
+        raise ParamsError(text) from None
+
+
+# -- loading -----------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ShopParams:
     """Validated params of one shop (defaults merged, paths resolved)."""
@@ -137,11 +498,24 @@ def resolve_shop(shop: str | Path, shops_dir: Path = SHOPS_DIR) -> Path:
     return candidate.resolve()
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader, except that an impossible date (2026-02-30) stays text for the schema to report."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as e:
-        raise ParamsError(f"{path}: not valid YAML: {e}") from None
+        raise ParamsError(f"{path}: not valid YAML: {' '.join(str(e).split())}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -156,98 +530,30 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _check_keys(data: Any, schema: Any, where: str, path: Path) -> None:
-    if schema is _ANY:
-        return
-    if isinstance(schema, tuple):
-        kind, sub = schema
-        if kind == "list":
-            if not isinstance(data, list):
-                raise ParamsError(f"{path}: '{where}' must be a list.")
-            for i, item in enumerate(data):
-                _check_keys(item, sub, f"{where}[{i}]", path)
-        else:
-            if not isinstance(data, dict):
-                raise ParamsError(f"{path}: '{where}' must be a mapping of names.")
-            for k, v in data.items():
-                _check_keys(v, sub, f"{where}.{k}", path)
-        return
-    if not isinstance(data, dict):
-        raise ParamsError(f"{path}: '{where or 'top level'}' must be a mapping.")
-    for key, value in data.items():
-        key_path = f"{where}.{key}" if where else str(key)
-        if key not in schema:
-            near = difflib.get_close_matches(str(key), list(schema), n=1, cutoff=0.5)
-            hint = f" Did you mean '{near[0]}'?" if near else f" Valid keys here: {', '.join(schema)}."
-            raise ParamsError(f"{path}: unknown key '{key_path}'.{hint}")
-        _check_keys(value, schema[key], key_path, path)
-
-
-def _as_date(value: Any, path: Path, key: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ParamsError(f"{path}: '{key}' must be a date like 2026-06-30, got {value!r}.") from None
-
-
-def _check_thresholds(t: dict[str, Any], path: Path) -> None:
-    for k in ("active_days", "at_risk_days", "dormant_days", "repeat_orders", "loyal_orders"):
-        if not isinstance(t.get(k), int) or t[k] < 1:
-            raise ParamsError(f"{path}: 'thresholds.{k}' must be a positive whole number, got {t.get(k)!r}.")
-    if not t["active_days"] < t["at_risk_days"] < t["dormant_days"]:
-        raise ParamsError(f"{path}: thresholds must satisfy active_days < at_risk_days < dormant_days.")
-    if not 2 <= t["repeat_orders"] < t["loyal_orders"]:
-        raise ParamsError(f"{path}: thresholds must satisfy 2 <= repeat_orders < loyal_orders.")
-    breaks = t.get("f_score_breaks")
-    if not (isinstance(breaks, list) and len(breaks) == 4 and breaks == sorted(set(breaks))):
-        raise ParamsError(f"{path}: 'thresholds.f_score_breaks' must be 4 increasing order counts, got {breaks!r}.")
-
-
 def load_shop_params(shop: str | Path, defaults_path: Path = DEFAULTS_PATH) -> ShopParams:
     """Load, merge with defaults, and validate the params of ``shop`` (id or path)."""
     path = resolve_shop(shop)
     raw = _read_yaml(path)
-    _check_keys(raw, _SCHEMA, "", path)
-    defaults = _read_yaml(defaults_path)
-    data = _merge(defaults, raw)
     for key in ("shop", "store"):
         if key not in raw:
             raise ParamsError(f"{path}: required key '{key}' is missing.")
-    shop_id = str(data["shop"])
-    if not _SHOP_ID.match(shop_id):
-        raise ParamsError(f"{path}: 'shop' must use lower-case letters, digits, '-' and '_', got {shop_id!r}.")
-    try:
-        zoneinfo.ZoneInfo(str(data["timezone"]))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ParamsError(f"{path}: 'timezone' {data['timezone']!r} is not an IANA zone like Asia/Tokyo.") from None
-    if data["language"] not in ("ja", "en"):
-        raise ParamsError(f"{path}: 'language' must be 'ja' or 'en', got {data['language']!r}.")
-    if data["report"].get("audience") not in ("client", "analyst"):
-        raise ParamsError(f"{path}: 'report.audience' must be 'client' or 'analyst'.")
-    _check_thresholds(data["thresholds"], path)
+    data = _validate(_merge(_read_yaml(defaults_path), raw), raw, path, defaults_path)
     base = path.parent
-    sources = []
-    for i, src in enumerate(data.get("sources") or []):
-        if "path" not in src:
-            raise ParamsError(f"{path}: 'sources[{i}].path' is missing.")
-        sources.append({**src, "path": (base / str(src["path"])).resolve()})
     return ShopParams(
         path=path,
-        shop=shop_id,
-        name=str(data.get("name") or shop_id),
-        currency=str(data["currency"]),
-        timezone=str(data["timezone"]),
-        language=str(data["language"]),
-        store=(base / str(data["store"])).resolve(),
-        sources=sources,
-        as_of=_as_date(data.get("as_of"), path, "as_of"),
-        thresholds=dict(data["thresholds"]),
-        segments=dict(data.get("segments") or {}),
-        journeys=dict(data.get("journeys") or {}),
-        report=dict(data["report"]),
-        cohorts=dict(data.get("cohorts") or {}),
-        clv=dict(data.get("clv") or {}),
-        winback=dict(data.get("winback") or {}),
+        shop=data["shop"],
+        name=str(data.get("name") or data["shop"]),
+        currency=data["currency"],
+        timezone=data["timezone"],
+        language=data["language"],
+        store=(base / data["store"]).resolve(),
+        sources=[{**src, "path": (base / src["path"]).resolve()} for src in data.get("sources") or []],
+        as_of=data.get("as_of"),
+        thresholds=data["thresholds"],
+        segments=data.get("segments") or {},
+        journeys=data.get("journeys") or {},
+        report=data["report"],
+        cohorts=data.get("cohorts") or {},
+        clv=data.get("clv") or {},
+        winback=data.get("winback") or {},
     )

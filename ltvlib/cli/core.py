@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ltvlib.params import PROJECT_ROOT, ParamsError, ShopParams, load_shop_params
 
-EXIT_OK, EXIT_FAILED = 0, 1
+EXIT_OK, EXIT_FAILED, EXIT_BAD_PARAMS = 0, 1, 2
 
 
 
@@ -88,8 +88,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             params = load_shop_params(shop)
         except ParamsError as e:
+            if not args.all:
+                raise  # one shop: the CLI prints the paragraph and exits 2
             print(f"[{Path(str(shop)).stem}] skipped: {e}", file=sys.stderr)
-            results.append((Path(str(shop)).stem, "-", "FAILED", 0.0, str(e)))
+            results.append((Path(str(shop)).stem, "-", "PARAMS", 0.0, str(e)))
             continue
         as_of = args.as_of or _default_as_of(params)
         notebooks = args.notebooks.split(",") if args.notebooks else None
@@ -110,6 +112,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("\nshop                 as_of       status  seconds  report / error")
         for shop, as_of, status, secs, what in results:
             print(f"{shop:<20} {as_of:<11} {status:<7} {secs:>7.1f}  {what}")
+    if any(r[2] == "PARAMS" for r in results):
+        return EXIT_BAD_PARAMS  # the other shops ran; a shop's params need fixing
     return EXIT_OK if all(r[2] == "ok" for r in results) else EXIT_FAILED
 
 
@@ -157,7 +161,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     s = sub.add_parser("run", help="run a shop's report notebooks into reports/<shop>/<as_of>/",
                        description="Execute the shop's notebooks with Papermill and write self-contained HTML "
-                       "reports and an index.html. Earlier reports stay intact if a run fails.")
+                       "reports and an index.html. Earlier reports stay intact if a run fails. Exit status: 0 every "
+                       "report complete, 1 a report failed, 2 invalid params (with --all the other shops still run).")
     s.add_argument("shop", nargs="?", help="shop id or params file")
     s.add_argument("--all", metavar="FOLDER", help="run every shop params file in FOLDER")
     s.add_argument("--as-of", type=_date, help="analysis date (default: params as_of, else yesterday)")
