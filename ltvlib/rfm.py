@@ -18,6 +18,11 @@ __all__ = [
     "GRID_CELLS",
     "RFMReport",
     "analyse",
+    "quintile_scores",
+    "recency_codes",
+    "scenario_codes",
+    "score_arrays",
+    "stage_codes",
     "RECENCY_STATUSES",
     "SCENARIO_STAGES",
     "STAGES",
@@ -37,11 +42,51 @@ GRID_CELLS = [f"{s}_{r}" for s in STAGES for r in RECENCY_STATUSES]
 SCENARIO_STAGES = ["new", "first_repeat", "regular", "loyal", "lapsing", "churned"]
 
 
-def _quintile(values: pd.Series, higher_is_better: bool) -> pd.Series:
-    """Scores 1-5 by rank: ties share a score; 5 is the best fifth."""
-    v = values if higher_is_better else -values
-    pct = v.rank(method="max", pct=True)
-    return np.ceil(pct * 5).clip(1, 5).astype(np.int64)
+def quintile_scores(values: np.ndarray) -> np.ndarray:
+    """Scores 1-5 by the share of values <= each value (pandas ``rank(method='max', pct=True)``): ties share a
+    score; 5 is the best fifth."""
+    values = np.asarray(values, dtype=float)
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    rank_max = np.searchsorted(np.sort(values), values, side="right")
+    return np.clip(np.ceil(rank_max / len(values) * 5), 1, 5).astype(np.int64)
+
+
+def score_arrays(recency_days: np.ndarray, orders: np.ndarray, net_revenue: np.ndarray,
+                 thresholds: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """R, F, M scores and their sum per customer: the one implementation behind ``rfm_scores`` and the
+    segment fields (``ltvlib.history.Snapshot``)."""
+    r = quintile_scores(-np.asarray(recency_days, dtype=float))
+    f = (1 + np.searchsorted(np.asarray(thresholds["f_score_breaks"]), np.asarray(orders), side="right")
+         ).astype(np.int64)
+    m = quintile_scores(net_revenue)
+    return {"r_score": r, "f_score": f, "m_score": m, "rfm_score": r + f + m}
+
+
+def recency_codes(recency_days: np.ndarray, thresholds: Mapping[str, Any]) -> np.ndarray:
+    """Index into ``RECENCY_STATUSES`` per customer: active (<= active_days) ... churned (> dormant_days)."""
+    cuts = np.array([thresholds["active_days"], thresholds["at_risk_days"], thresholds["dormant_days"]])
+    return np.searchsorted(cuts, np.asarray(recency_days), side="left").astype(np.int64)
+
+
+def stage_codes(orders: np.ndarray, thresholds: Mapping[str, Any]) -> np.ndarray:
+    """Index into ``STAGES``: first (< repeat_orders orders), repeat (< loyal_orders), loyal."""
+    n = np.asarray(orders)
+    return np.where(n < thresholds["repeat_orders"], 0, np.where(n < thresholds["loyal_orders"], 1, 2)).astype(np.int64)
+
+
+def scenario_codes(recency_days: np.ndarray, orders: np.ndarray, thresholds: Mapping[str, Any]) -> np.ndarray:
+    """Index into ``SCENARIO_STAGES``: new / first_repeat / regular / loyal (last order within active_days),
+    lapsing (within dormant_days) or churned."""
+    rec, n = np.asarray(recency_days), np.asarray(orders)
+    active = rec <= thresholds["active_days"]
+    return np.select([active & (n == 1), active & (n == 2), active & (n < thresholds["loyal_orders"]), active,
+                      rec <= thresholds["dormant_days"]], [0, 1, 2, 3, 4], default=5).astype(np.int64)
+
+
+def _categorical(codes: np.ndarray, categories: list[str], index: pd.Index, name: str | None = None) -> pd.Series:
+    dtype = pd.CategoricalDtype(categories, ordered=True)
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=index, name=name)
 
 
 def rfm_scores(summary: pd.DataFrame, thresholds: Mapping[str, Any]) -> pd.DataFrame:
@@ -52,28 +97,23 @@ def rfm_scores(summary: pd.DataFrame, thresholds: Mapping[str, Any]) -> pd.DataF
     because most customers of a shop have one order and quintiles of a count collapse.
     Columns: r_score, f_score, m_score, rfm_cell (e.g. '545'), rfm_score (sum, 3-15).
     """
-    breaks = np.asarray(thresholds["f_score_breaks"])
-    r = _quintile(summary["recency_days"], higher_is_better=False)
-    f = pd.Series(1 + np.searchsorted(breaks, summary["orders"].to_numpy(), side="right"), index=summary.index)
-    m = _quintile(summary["net_revenue"], higher_is_better=True)
-    out = pd.DataFrame({"r_score": r, "f_score": f.astype(np.int64), "m_score": m}, index=summary.index)
+    s = score_arrays(summary["recency_days"].to_numpy(), summary["orders"].to_numpy(),
+                     summary["net_revenue"].to_numpy(), thresholds)
+    out = pd.DataFrame({k: s[k] for k in ("r_score", "f_score", "m_score")}, index=summary.index)
     out["rfm_cell"] = out["r_score"].astype(str) + out["f_score"].astype(str) + out["m_score"].astype(str)
-    out["rfm_score"] = out[["r_score", "f_score", "m_score"]].sum(axis=1)
+    out["rfm_score"] = s["rfm_score"]
     return out
 
 
 def recency_status(recency_days: pd.Series, thresholds: Mapping[str, Any]) -> pd.Series:
     """active (<= active_days) / at_risk (<= at_risk_days) / dormant (<= dormant_days) / churned."""
-    bins = [-np.inf, thresholds["active_days"], thresholds["at_risk_days"], thresholds["dormant_days"], np.inf]
-    return pd.cut(recency_days, bins=bins, labels=RECENCY_STATUSES, right=True).astype(
-        pd.CategoricalDtype(RECENCY_STATUSES, ordered=True)
-    )
+    return _categorical(recency_codes(recency_days.to_numpy(), thresholds), RECENCY_STATUSES, recency_days.index,
+                        recency_days.name)
 
 
 def frequency_stage(orders: pd.Series, thresholds: Mapping[str, Any]) -> pd.Series:
     """first (1 order) / repeat (repeat_orders .. loyal_orders - 1) / loyal (loyal_orders+)."""
-    bins = [0, thresholds["repeat_orders"] - 1, thresholds["loyal_orders"] - 1, np.inf]
-    return pd.cut(orders, bins=bins, labels=STAGES, right=True).astype(pd.CategoricalDtype(STAGES, ordered=True))
+    return _categorical(stage_codes(orders.to_numpy(), thresholds), STAGES, orders.index, orders.name)
 
 
 def status_grid(summary: pd.DataFrame, thresholds: Mapping[str, Any]) -> pd.DataFrame:
@@ -94,21 +134,9 @@ def stage_scenario(summary: pd.DataFrame, thresholds: Mapping[str, Any]) -> pd.S
     """The stage scenario: new / first_repeat / regular / loyal (last order within active_days),
     lapsing (active_days+1 .. dormant_days: the grid's at_risk and dormant together) or churned.
     Every customer gets exactly one stage."""
-    rec = summary["recency_days"].to_numpy()
-    n = summary["orders"].to_numpy()
-    active = rec <= thresholds["active_days"]
-    stage = np.select(
-        [
-            active & (n == 1),
-            active & (n == 2),
-            active & (n < thresholds["loyal_orders"]),
-            active,
-            rec <= thresholds["dormant_days"],
-        ],
-        SCENARIO_STAGES[:5],
-        default="churned",
-    )
-    return pd.Series(pd.Categorical(stage, categories=SCENARIO_STAGES), index=summary.index, name="stage")
+    codes = scenario_codes(summary["recency_days"].to_numpy(), summary["orders"].to_numpy(), thresholds)
+    out = pd.Series(pd.Categorical.from_codes(codes, categories=SCENARIO_STAGES), index=summary.index, name="stage")
+    return out
 
 
 def threshold_ranges(thresholds: Mapping[str, Any]) -> pd.DataFrame:

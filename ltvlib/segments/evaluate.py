@@ -33,6 +33,8 @@ from ltvlib.segments.fields import (
     SET_SOURCES,
     OrderHistory,
     Snapshot,
+    field_values,
+    prepare,
 )
 from ltvlib.segments.language import (
     Aggregate,
@@ -251,7 +253,7 @@ def _entries(definitions: Mapping[str, Any], history: OrderHistory | None) -> li
             near = nearest(str(field), choices)
             raise SegmentError(f"for_each needs a text or set field, not '{field}'", segment=str(name),
                                hint=f"Did you mean '{near}'?" if near else None)
-        values = [] if history is None else history.values(str(field))
+        values = [] if history is None else field_values(history, str(field))
         for v in values:
             out.append({**base, "name": f"{name}:{v}", "condition": base["condition"].replace("{value}", _quote(v)),
                         "en": base["en"].replace("{value}", v), "ja": base["ja"].replace("{value}", v),
@@ -529,7 +531,7 @@ class Segmenter:
         self._by_name = {d.name: d for d in self.definitions}
         for d in self.definitions:  # prepare up front what the library reads: evaluation then only aggregates
             for name, scope in _fields(d.node):
-                self.history.prepare(name, scope)
+                prepare(self.history, name, scope)
 
     @property
     def names(self) -> list[str]:

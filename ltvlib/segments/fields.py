@@ -1,36 +1,22 @@
-"""The customer features that conditions are written on, computed vectorised at any ``as_of``.
+"""The customer features that conditions are written on: the catalog of the segment language.
 
-``OrderHistory`` prepares a shop's orders once: the orders that count for customer analyses
-(identified, not cancelled; ``customers.customer_orders``) sorted by time, customers numbered in
-order of their first order, line items and list columns (tags, discount codes) turned into
-(order, value) code pairs. Because orders are sorted by time, the orders visible at any ``as_of``
-are a prefix of the arrays and the customers known at it are a prefix of the customer numbers; a
-window ``WITHIN n DAYS`` is a contiguous slice. ``Snapshot`` re-aggregates that prefix per ``as_of``
-with ``np.bincount``, so evaluating 52 weekly dates costs 52 cheap passes, not 52 summaries. Journey
-flows (``ltvlib.journey.history``) evaluate their built-in segment families on the same two classes.
-
-Values agree with ``customers.customer_summary`` and ``rfm`` (tests hold that): a field's name, kind
-and meaning are listed in ``FIELDS`` (customer scope) and ``ORDER_FIELDS`` (inside ``count(orders
-WHERE ...)``).
+The features are computed by the order-history engine (``ltvlib.history``: ``OrderHistory`` prepares a
+shop's orders once, ``Snapshot`` aggregates them at any ``as_of``); this module names them: a field's
+name, kind and meaning are listed in ``FIELDS`` (customer scope) and ``ORDER_FIELDS`` (inside
+``count(orders WHERE ...)``), and ``prepare`` / ``field_values`` ready and list what a condition needs.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from ltvlib.customers import as_of_cutoff, day_number, local_days
+from ltvlib.history import SET_SOURCES, OrderHistory, Snapshot
 from ltvlib.rfm import GRID_CELLS, RECENCY_STATUSES, SCENARIO_STAGES, STAGES
 
-__all__ = ["ALIASES", "FIELDS", "FIXED_VALUES", "ORDER_FIELDS", "SET_SOURCES", "FieldSpec", "OrderHistory", "Snapshot"]
+__all__ = ["ALIASES", "FIELDS", "FIXED_VALUES", "ORDER_FIELDS", "SET_SOURCES", "FieldSpec", "OrderHistory", "Snapshot",
+           "field_values", "prepare"]
 
 
 @dataclass(frozen=True)
@@ -120,457 +106,52 @@ ORDER_FIELDS: dict[str, FieldSpec] = {
 }
 
 _NUMERIC_ORDER_COLUMNS = ("net_revenue", "total", "subtotal", "discount_amount", "shipping", "refunded_amount")
-SET_SOURCES = {  # customer set field -> order-level set it gathers
-    "products_purchased": "products", "product_lines_purchased": "product_lines", "order_tags": "tags",
-    "channels": "channel", "discount_codes": "discount_codes", "locations": "location",
-}
 FIXED_VALUES = {"stage": STAGES, "recency_status": RECENCY_STATUSES, "grid_cell": GRID_CELLS,
                  "scenario_stage": SCENARIO_STAGES}
 
 
-def _encode(values: np.ndarray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes (-1 for null or blank) and vocabulary of strings (arrow's hash encoding, C++ speed).
-
-    Codes follow first appearance (customer numbers rely on that).
-    """
-    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values, type=pa.string(),
-                                                                                   from_pandas=True)
-    enc = pc.dictionary_encode(arr)
-    if isinstance(enc, pa.ChunkedArray):
-        enc = enc.combine_chunks()
-    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
-    blank = pc.equal(pc.utf8_trim_whitespace(enc.dictionary), "").to_numpy(zero_copy_only=False)
-    vocab = enc.dictionary.to_numpy(zero_copy_only=False).astype(object)
-    if blank.any():
-        remap = np.where(blank, -1, np.cumsum(~blank) - 1).astype(np.int32)
-        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1).astype(np.int32)
-        vocab = vocab[~blank]
-    return codes, vocab
-
-
-def _time_order(ns: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Positions sorting orders by (ordered_at, order_id); cheap when they already are (as Store.orders gives)."""
-    ties = np.flatnonzero(ns[1:] == ns[:-1])
-    if np.all(ns[1:] >= ns[:-1]) and all(ids[i] < ids[i + 1] for i in ties):
-        return np.arange(len(ns))
-    return pd.DataFrame({"t": ns, "id": ids}).sort_values(["t", "id"], kind="stable").index.to_numpy()
+def prepare(history: OrderHistory, name: str, scope: str = "customer") -> None:
+    """Prepare now what field ``name`` (canonical name) needs, so that evaluation only aggregates."""
+    if scope == "order":
+        kind = ORDER_FIELDS[name].kind
+        if kind == "text":
+            history.order_text(name)
+        elif kind == "set":
+            history.order_pairs(name)
+        elif kind == "number" and name != "days_ago":
+            history.order_number(name)
+    elif name in SET_SOURCES:
+        history.order_pairs(SET_SOURCES[name])
+    elif name.startswith(("first_order.", "last_order.")):
+        attr, kind = name.split(".", 1)[1], FIELDS[name].kind
+        if kind == "text":
+            history.order_text(attr)
+        elif kind == "set":
+            history.order_pairs(attr)
 
 
-class OrderHistory:
-    """A shop's countable orders prepared once for evaluation at any ``as_of`` (see module docstring).
-
-    ``orders`` are canonical orders (``Store.orders()``); ``line_items`` canonical line items or None
-    (product fields are then empty). Countable orders are those ``customers.customer_orders`` keeps:
-    with a customer key and not cancelled. Columns a condition needs are prepared on first use.
-    ``as_of`` (optional) keeps only the orders visible at it; snapshots after it are then errors.
-    """
-
-    def __init__(self, orders: pd.DataFrame, line_items: pd.DataFrame | None = None, *,
-                 as_of: dt.date | str | None = None) -> None:
-        ts = orders["ordered_at"]
-        if ts.dt.tz is None:
-            raise ValueError("orders.ordered_at must be tz-aware (the shop's time zone); see Store.orders")
-        self.timezone = str(ts.dt.tz)
-        self.as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
-        keep = orders["customer_key"].notna().to_numpy() & orders["cancelled_at"].isna().to_numpy()
-        if self.as_of is not None:
-            keep &= (ts < as_of_cutoff(self.as_of, self.timezone)).to_numpy()
-        rows = np.flatnonzero(keep)
-        ns = ts.array.asi8[rows]
-        rows = rows[_time_order(ns, orders["order_id"].to_numpy(dtype=object)[rows])]
-        self._orders, self._rows, self._line_items = orders, rows, line_items
-        self._cache: dict[Any, Any] = {}
-        self.day = local_days(ts)[rows]  # calendar day number in the shop's zone
-        code, self.keys = _encode(orders["customer_key"].to_numpy(dtype=object)[rows])  # first-appearance order
-        self.code = code.astype(np.int64)
-        self.revenue = orders["net_revenue"].to_numpy(dtype=float)[rows]
-        n, m = len(self.keys), len(rows)
-        # orders grouped by customer, in time order within each customer
-        self.by_customer = np.argsort(self.code, kind="stable")
-        self.counts = np.bincount(self.code, minlength=n)
-        self.starts = np.cumsum(self.counts) - self.counts
-        self.first_pos = self.by_customer[self.starts] if n else np.zeros(0, np.int64)
-        order_no = np.empty(m, dtype=np.int64)
-        order_no[self.by_customer] = np.arange(m) - np.repeat(self.starts, self.counts) + 1
-        self.order_no = order_no
-        # the first order of a customer on a day opens a purchase day; gap = days since the previous one
-        cs, ds = self.code[self.by_customer], self.day[self.by_customer]
-        new_sorted = np.ones(m, dtype=bool)
-        new_sorted[1:] = (cs[1:] != cs[:-1]) | (ds[1:] != ds[:-1])
-        self.new_day = np.empty(m, dtype=bool)
-        self.new_day[self.by_customer] = new_sorted
-        gap_sorted = np.full(m, -1, dtype=np.int64)
-        idx = np.flatnonzero(new_sorted)
-        same = np.zeros(len(idx), dtype=bool)
-        same[1:] = cs[idx[1:]] == cs[idx[:-1]]
-        gap_sorted[idx[1:][same[1:]]] = ds[idx[1:][same[1:]]] - ds[idx[:-1][same[1:]]]
-        self.gap = np.empty(m, dtype=np.int64)
-        self.gap[self.by_customer] = gap_sorted
-        self.first_day = self.day[self.first_pos]
-        on_first = self.day == self.first_day[self.code]
-        self.first_day_revenue = np.bincount(self.code[on_first], weights=self.revenue[on_first], minlength=n)
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    @property
-    def n_orders(self) -> int:
-        return len(self.code)
-
-    @cached_property
-    def key_index(self) -> pd.Index:
-        """``keys`` as an Index named customer_key (built once: snapshots slice it)."""
-        return pd.Index(self.keys, name="customer_key")
-
-    @property
-    def has_line_items(self) -> bool:
-        return self._line_items is not None
-
-    def snapshot(self, as_of: dt.date | str, thresholds: Mapping[str, Any]) -> Snapshot:
-        """Customer features as of the end of ``as_of`` (shop's calendar day)."""
-        return Snapshot(self, as_of, thresholds)
-
-    def _column(self, name: str) -> np.ndarray:
-        """An orders column restricted to the countable orders, in time order."""
-        return self._orders[name].to_numpy()[self._rows]
-
-    # -- order-level columns, prepared on first use -------------------------------------------------------
-    def order_text(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """(codes per order, vocabulary) of an order-level text field."""
-        key = ("text", name)
-        if key not in self._cache:
-            if name in ("channel", "location", "financial_status"):
-                self._cache[key] = _encode(self._column(name).astype(object))
-            elif name == "discount_code":
-                first = pc.list_slice(self._lists("discount_codes"), 0, 1)
-                codes, vocab = _encode(pc.list_flatten(first))
-                out = np.full(self.n_orders, -1, dtype=np.int32)
-                out[pc.list_parent_indices(first).to_numpy()] = codes
-                self._cache[key] = (out, vocab)
-            elif name in ("product_line", "product"):
-                self._cache[key] = self._main_item(name)
-            else:
-                raise KeyError(name)
-        return self._cache[key]
-
-    def order_number(self, name: str) -> np.ndarray:
-        """Values per order of an order-level number field (``days_ago`` excepted: it depends on as_of)."""
-        key = ("number", name)
-        if key not in self._cache:
-            if name == "order_number":
-                self._cache[key] = self.order_no.astype(float)
-            else:
-                self._cache[key] = self._column(name).astype(float)
-        return self._cache[key]
-
-    def order_pairs(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(order positions ascending, value codes, vocabulary): the values of an order-level set field.
-
-        ``channel`` and ``location`` give one pair per order (their customer sets gather them).
-        """
-        key = ("pairs", name)
-        if key not in self._cache:
-            if name in ("tags", "discount_codes"):
-                lists = self._lists(name)
-                pos = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
-                codes, vocab = _encode(pc.list_flatten(lists))
-                keep = codes >= 0
-                self._cache[key] = (pos[keep], codes[keep], vocab)
-            elif name in ("products", "product_lines"):
-                pos, _ = self._item_positions()
-                codes, vocab = self._item_column(name[:-1])
-                order = np.argsort(pos, kind="stable")
-                pos, codes = pos[order], codes[order]
-                keep = codes >= 0
-                self._cache[key] = (pos[keep], codes[keep], vocab)
-            elif name in ("channel", "location"):
-                codes, vocab = self.order_text(name)
-                pos = np.flatnonzero(codes >= 0)
-                self._cache[key] = (pos, codes[pos], vocab)
-            else:
-                raise KeyError(name)
-        return self._cache[key]
-
-    def distinct_pairs(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``order_pairs`` with each (order, value) once: an order with two items of a line has it once."""
-        key = ("distinct", name)
-        if key not in self._cache:
-            pos, codes, vocab = self.order_pairs(name)
-            width = max(len(vocab), 1)
-            pairs = np.unique(pos * width + codes)  # sorted: order positions stay ascending
-            self._cache[key] = (pairs // width, pairs % width, vocab)
-        return self._cache[key]
-
-    def _lists(self, column: str) -> pa.ListArray:
-        key = ("lists", column)
-        if key not in self._cache:
-            self._cache[key] = pa.array(self._column(column), type=pa.list_(pa.string()), from_pandas=True)
-        return self._cache[key]
-
-    def _item_positions(self) -> tuple[np.ndarray, np.ndarray]:
-        """Order position of every line item of a countable order, and those items' rows in ``line_items``."""
-        if "items" not in self._cache:
-            li = self._line_items
-            if li is None or not len(li):
-                self._cache["items"] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
-            else:
-                ids = pa.array(self._column("order_id").astype(object), type=pa.string())
-                item_ids = pa.array(li["order_id"].to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-                pos = pc.index_in(item_ids, value_set=ids).fill_null(-1).to_numpy(zero_copy_only=False)
-                rows = np.flatnonzero(pos >= 0)
-                self._cache["items"] = (pos[rows].astype(np.int64), rows)
-        return self._cache["items"]
-
-    def _item_column(self, column: str) -> tuple[np.ndarray, np.ndarray]:
-        """(codes, vocabulary) of a line item text column, for the items of ``_item_positions``."""
-        key = ("item", column)
-        if key not in self._cache:
-            _, rows = self._item_positions()
-            values = self._line_items[column].to_numpy(dtype=object)[rows] if len(rows) else np.zeros(0, object)
-            self._cache[key] = _encode(values)
-        return self._cache[key]
-
-    def _main_item(self, column: str) -> tuple[np.ndarray, np.ndarray]:
-        """Per order, ``column`` of its first line item (lowest line_no)."""
-        pos, rows = self._item_positions()
-        codes, vocab = self._item_column(column)
-        out = np.full(self.n_orders, -1, dtype=np.int32)
-        if len(pos):
-            line = self._line_items["line_no"].to_numpy(dtype=np.int64)[rows]
-            lowest = np.full(self.n_orders, np.iinfo(np.int64).max)
-            np.minimum.at(lowest, pos, line)
-            first = line == lowest[pos]
-            out[pos[first]] = codes[first]
-        return out, vocab
-
-    def prepare(self, name: str, scope: str = "customer") -> None:
-        """Prepare now what field ``name`` (canonical name) needs, so that evaluation only aggregates."""
-        if scope == "order":
-            kind = ORDER_FIELDS[name].kind
-            if kind == "text":
-                self.order_text(name)
-            elif kind == "set":
-                self.order_pairs(name)
-            elif kind == "number" and name != "days_ago":
-                self.order_number(name)
-        elif name in SET_SOURCES:
-            self.order_pairs(SET_SOURCES[name])
-        elif name.startswith(("first_order.", "last_order.")):
-            attr, kind = name.split(".", 1)[1], FIELDS[name].kind
-            if kind == "text":
-                self.order_text(attr)
-            elif kind == "set":
-                self.order_pairs(attr)
-
-    def values(self, field: str) -> list[str]:
-        """Values a text or set field takes anywhere in the history, most customers first (for templates)."""
-        name = ALIASES.get(field, field)
-        spec = FIELDS.get(name)
-        if spec is None or spec.kind not in ("text", "set"):
-            raise KeyError(field)
-        if name.startswith(("first_order.", "last_order.")):
-            which, attr = name.split(".", 1)
-            pos = self.first_pos if which == "first_order" else self.by_customer[self.starts + self.counts - 1]
-            if spec.kind == "text":
-                codes, vocab = self.order_text(attr)
-                c = codes[pos]
-                c = c[c >= 0]
-            else:
-                opos, vals, vocab = self.order_pairs(attr)
-                c = vals[np.isin(opos, pos)]
-        elif spec.kind == "set":
-            opos, vals, vocab = self.order_pairs(SET_SOURCES[name])
-            pairs = np.unique(self.code[opos].astype(np.int64) * max(len(vocab), 1) + vals)
-            c = pairs % max(len(vocab), 1)
-        else:  # statuses computed from thresholds: their fixed values
-            return list(FIXED_VALUES.get(name, []))
-        counts = np.bincount(c, minlength=len(vocab))
-        order = sorted(range(len(vocab)), key=lambda i: (-counts[i], str(vocab[i])))
-        return [str(vocab[i]) for i in order if counts[i] > 0]
-
-
-class Snapshot:
-    """Customer features at one ``as_of``: customers ``keys`` (first-order order), fields computed on demand.
-
-    Arrays have one entry per customer known at ``as_of`` (``len(snapshot)``); text fields come as
-    (codes, vocabulary) with -1 for null; set fields as (customer, value code, vocabulary) pairs.
-    """
-
-    def __init__(self, history: OrderHistory, as_of: dt.date | str, thresholds: Mapping[str, Any]) -> None:
-        self.history = history
-        self.as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
-        if history.as_of is not None and self.as_of > history.as_of:
-            raise ValueError(f"date {self.as_of} is after the history's as_of {history.as_of}; "
-                             "build the OrderHistory with the latest date you need")
-        self.thresholds = thresholds
-        self.day = day_number(self.as_of)
-        self.m = int(np.searchsorted(history.day, self.day, side="right"))
-        self.n = int(np.searchsorted(history.first_pos, self.m))
-        self._cache: dict[Any, Any] = {}
-
-    def __len__(self) -> int:
-        return self.n
-
-    @property
-    def keys(self) -> pd.Index:
-        return self.history.key_index[: self.n]
-
-    def window_start(self, days: int | None) -> int:
-        """Position of the first order inside ``WITHIN days DAYS`` (order day >= as_of - days)."""
-        return 0 if days is None else int(np.searchsorted(self.history.day, self.day - days, side="left"))
-
-    def _memo(self, key: Any, compute) -> Any:
-        if key not in self._cache:
-            self._cache[key] = compute()
-        return self._cache[key]
-
-    # -- basic aggregates ----------------------------------------------------------------------------------
-    def _bincount(self, weights: np.ndarray | None = None) -> np.ndarray:
-        h, m = self.history, self.m
-        return np.bincount(h.code[:m], weights=None if weights is None else weights[:m], minlength=self.n)
-
-    @property
-    def orders(self) -> np.ndarray:
-        return self._memo("orders", lambda: self._bincount())
-
-    @property
-    def net_revenue(self) -> np.ndarray:
-        return self._memo("net_revenue", lambda: self._bincount(self.history.revenue))
-
-    @property
-    def purchase_days(self) -> np.ndarray:
-        return self._memo("purchase_days", lambda: np.rint(self._bincount(self.history.new_day.astype(float))
-                                                           ).astype(np.int64))
-
-    @property
-    def last_pos(self) -> np.ndarray:
-        h = self.history
-        return self._memo("last_pos", lambda: h.by_customer[h.starts[: self.n] + self.orders - 1])
-
-    @property
-    def first_pos(self) -> np.ndarray:
-        return self.history.first_pos[: self.n]
-
-    @property
-    def recency_days(self) -> np.ndarray:
-        return self._memo("recency_days", lambda: self.day - self.history.day[self.last_pos])
-
-    def intervals(self) -> tuple[np.ndarray, np.ndarray]:
-        """(customer, days) of every gap between consecutive purchase days visible at as_of."""
-        def compute():
-            h, m = self.history, self.m
-            at = np.flatnonzero(h.gap[:m] >= 0)
-            return h.code[at], h.gap[at]
-        return self._memo("intervals", compute)
-
-    # -- fields --------------------------------------------------------------------------------------------
-    def number(self, name: str) -> np.ndarray:
-        """A number field (float array, NaN for null)."""
-        return self._memo(("number", name), lambda: np.asarray(self._number(name), dtype=float))
-
-    def _number(self, name: str) -> np.ndarray:
-        h = self.history
-        if name in ("orders", "net_revenue", "purchase_days", "recency_days"):
-            return getattr(self, name)
-        if name == "frequency":
-            return self.purchase_days - 1
-        if name == "aov":
-            return self.net_revenue / np.maximum(self.orders, 1)
-        if name == "tenure_days":
-            return self.day - h.first_day[: self.n]
-        if name in ("monetary_value", "mean_interval_days"):
-            f = self.purchase_days - 1
-            with np.errstate(divide="ignore", invalid="ignore"):
-                if name == "monetary_value":
-                    return np.where(f > 0, (self.net_revenue - h.first_day_revenue[: self.n]) / np.maximum(f, 1), 0.0)
-                span = h.day[self.last_pos] - h.first_day[: self.n]
-                return np.where(f > 0, span / np.maximum(f, 1), np.nan)
-        if name in ("r_score", "f_score", "m_score", "rfm_score"):
-            return self._scores()[name]
-        if name in ("first_order.net_revenue", "last_order.net_revenue"):
-            return h.revenue[self._order_pos(name)]
-        raise KeyError(name)
-
-    def date(self, name: str) -> np.ndarray:
-        """A date field as calendar day numbers."""
-        h = self.history
-        if name == "first_order_date":
-            return h.first_day[: self.n]
-        if name == "last_order_date":
-            return h.day[self.last_pos]
-        raise KeyError(name)
-
-    def text(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """A text field: (codes, vocabulary), -1 for null."""
-        return self._memo(("text", name), lambda: self._text(name))
-
-    def _text(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        t = self.thresholds
-        if name == "stage":
-            n = self.orders
-            code = np.where(n < t["repeat_orders"], 0, np.where(n < t["loyal_orders"], 1, 2))
-            return code, np.array(STAGES, dtype=object)
-        if name == "recency_status":
-            return self._recency_code(), np.array(RECENCY_STATUSES, dtype=object)
-        if name == "grid_cell":
-            return (self.text("stage")[0] * len(RECENCY_STATUSES) + self._recency_code(),
-                    np.array(GRID_CELLS, dtype=object))
-        if name == "scenario_stage":
-            rec, n = self.recency_days, self.orders
-            active = rec <= t["active_days"]
-            code = np.select([active & (n == 1), active & (n == 2), active & (n < t["loyal_orders"]), active,
-                              rec <= t["dormant_days"]], [0, 1, 2, 3, 4], default=5)
-            return code, np.array(SCENARIO_STAGES, dtype=object)
-        if name == "rfm_cell":
-            s = self._scores()
-            code = ((s["r_score"] - 1) * 25 + (s["f_score"] - 1) * 5 + (s["m_score"] - 1)).astype(np.int64)
-            vocab = np.array([f"{r}{f}{m}" for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)],
-                             dtype=object)
-            return code, vocab
-        if name.startswith(("first_order.", "last_order.")):
-            codes, vocab = self.history.order_text(name.split(".", 1)[1])
-            return codes[self._order_pos(name)], vocab
-        raise KeyError(name)
-
-    def _recency_code(self) -> np.ndarray:
-        t, rec = self.thresholds, self.recency_days
-        return np.searchsorted(np.array([t["active_days"], t["at_risk_days"], t["dormant_days"]]), rec, side="left")
-
-    def _order_pos(self, name: str) -> np.ndarray:
-        return self.first_pos if name.startswith("first_order.") else self.last_pos
-
-    def _scores(self) -> dict[str, np.ndarray]:
-        """RFM scores as ``rfm.rfm_scores`` computes them (quintiles of ranks with ties at the max)."""
-        def compute():
-            breaks = np.asarray(self.thresholds["f_score_breaks"])
-            r = _quintile(-self.recency_days.astype(float))
-            f = 1 + np.searchsorted(breaks, self.orders, side="right")
-            m = _quintile(self.net_revenue)
-            return {"r_score": r, "f_score": f, "m_score": m, "rfm_score": r + f + m}
-        return self._memo("scores", compute)
-
-    def pairs(self, name: str, window: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A set field: (customer codes, value codes, vocabulary), one pair per (order, value)."""
-        return self._memo(("pairs", name, window), lambda: self._pairs(name, window))
-
-    def _pairs(self, name: str, window: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        h = self.history
-        if name.startswith(("first_order.", "last_order.")):
-            pos, vals, vocab = h.order_pairs(name.split(".", 1)[1])
-            hi = np.searchsorted(pos, self.m)
-            pos, vals = pos[:hi], vals[:hi]
-            cust = h.code[pos]
-            keep = pos == self._order_pos(name)[cust]
-            return cust[keep], vals[keep], vocab
-        pos, vals, vocab = h.order_pairs(SET_SOURCES[name])
-        lo, hi = np.searchsorted(pos, [self.window_start(window), self.m])
-        return h.code[pos[lo:hi]], vals[lo:hi], vocab
-
-
-def _quintile(values: np.ndarray) -> np.ndarray:
-    """Score 1-5 by the share of values <= each value (pandas ``rank(method='max', pct=True)``)."""
-    n = len(values)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    rank_max = np.searchsorted(np.sort(values), values, side="right")
-    return np.clip(np.ceil(rank_max / n * 5), 1, 5).astype(np.int64)
+def field_values(history: OrderHistory, field: str) -> list[str]:
+    """Values a text or set field takes anywhere in the history, most customers first (for templates)."""
+    name = ALIASES.get(field, field)
+    spec = FIELDS.get(name)
+    if spec is None or spec.kind not in ("text", "set"):
+        raise KeyError(field)
+    if name.startswith(("first_order.", "last_order.")):
+        which, attr = name.split(".", 1)
+        pos = history.first_pos if which == "first_order" else history.by_customer[history.starts + history.counts - 1]
+        if spec.kind == "text":
+            codes, vocab = history.order_text(attr)
+            c = codes[pos]
+            c = c[c >= 0]
+        else:
+            opos, vals, vocab = history.order_pairs(attr)
+            c = vals[np.isin(opos, pos)]
+    elif spec.kind == "set":
+        opos, vals, vocab = history.order_pairs(SET_SOURCES[name])
+        pairs = np.unique(history.code[opos].astype(np.int64) * max(len(vocab), 1) + vals)
+        c = pairs % max(len(vocab), 1)
+    else:  # statuses computed from thresholds: their fixed values
+        return list(FIXED_VALUES.get(name, []))
+    counts = np.bincount(c, minlength=len(vocab))
+    order = sorted(range(len(vocab)), key=lambda i: (-counts[i], str(vocab[i])))
+    return [str(vocab[i]) for i in order if counts[i] > 0]
