@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ltvlib.customers import customer_orders, day_number, visible_orders
+from ltvlib.customers import day_number, visible_orders
+from ltvlib.history import OrderHistory
 from ltvlib.io.product_lines import OTHER as OTHER_LINE
 from ltvlib.text import md
 
@@ -109,131 +110,88 @@ def _unique_sorted(values: np.ndarray) -> np.ndarray:
     return s[keep]
 
 
-class _Purchases:
-    """Orders of identified customers at ``as_of``, sorted by time, with purchase-day bookkeeping."""
-
-    def __init__(self, orders: pd.DataFrame, as_of: dt.date | str) -> None:
-        self.source = orders if orders.index.is_unique else orders.reset_index(drop=True)
-        o = customer_orders(self.source[["customer_key", "ordered_at", "cancelled_at"]], as_of)
-        self.rows = self.source.index.get_indexer(o.index)  # positions in ``orders``, in time order
-        day = o["order_day"].to_numpy(dtype=np.int64)
-        keys = o["customer_key"]
-        if not o["ordered_at"].is_monotonic_increasing:
-            ids = self.source["order_id"].to_numpy(dtype=object)[self.rows]
-            order = pd.DataFrame({"t": o["ordered_at"].to_numpy(), "id": ids}).sort_values(["t", "id"], kind="stable")
-            perm = order.index.to_numpy()
-            self.rows, day, keys = self.rows[perm], day[perm], keys.iloc[perm]
-        self.codes, self.keys = pd.factorize(keys, sort=False)
-        self.day = day
-        n = len(self.keys)
-        self.first_pos = np.full(n, -1, dtype=np.int64)
-        self.first_pos[self.codes[::-1]] = np.arange(len(self.codes))[::-1]
-        self.first_day = self.day[self.first_pos]
-        # distinct (customer, day) pairs, sorted by customer then day; rank = purchase number - 1
-        lo = self.day.min() if len(self.day) else 0
-        pair = _unique_sorted((self.codes.astype(np.int64) << 21) | (self.day - lo))
-        self.pair_code = pair >> 21
-        self.pair_day = (pair & ((1 << 21) - 1)) + lo
-        starts = np.searchsorted(self.pair_code, np.arange(n))
-        self.pair_rank = np.arange(len(pair)) - starts[self.pair_code]
-
-    def nth_day(self, nth: int) -> np.ndarray:
-        """Day number of each customer's ``nth`` purchase day (-1 where there is none)."""
-        out = np.full(len(self.keys), -1, dtype=np.int64)
-        sel = self.pair_rank == nth - 1
-        out[self.pair_code[sel]] = self.pair_day[sel]
-        return out
-
-    def attribute(self, name: str, line_items: pd.DataFrame | None) -> np.ndarray:
-        """Per customer, the acquisition attribute ``name`` (``NONE_LABEL`` where missing)."""
-        if name not in ACQUISITION_ATTRIBUTES:
-            raise ValueError(f"split must be one of {list(ACQUISITION_ATTRIBUTES)}, got {name!r}")
-        if name in ("first_product_line", "first_product"):
-            if line_items is None:
-                raise ValueError(f"split {name!r} needs line_items (the products of the first order)")
-            if name == "first_product_line":
-                values = self._first_order_lines(self.first("order_id"), line_items)
-            else:
-                values = self._first_line_item(self.first("order_id"), line_items, "product")
-        elif name == "first_discount_code":
-            values = np.array([v[0] if v is not None and len(v) else None for v in self.first("discount_codes")],
-                              dtype=object)
+def _attribute(h: OrderHistory, name: str, line_items: pd.DataFrame | None) -> np.ndarray:
+    """Per customer of ``h``, the acquisition attribute ``name`` (``NONE_LABEL`` where missing)."""
+    if name not in ACQUISITION_ATTRIBUTES:
+        raise ValueError(f"split must be one of {list(ACQUISITION_ATTRIBUTES)}, got {name!r}")
+    if name in ("first_product_line", "first_product"):
+        if line_items is None:
+            raise ValueError(f"split {name!r} needs line_items (the products of the first order)")
+        if name == "first_product_line":
+            values = _first_order_lines(h.first("order_id"), line_items)
         else:
-            values = self.first(name.removeprefix("first_"))
-        missing = pd.isna(values) | (values == "")
-        return np.where(missing, NONE_LABEL, values).astype(object)
+            values = _first_line_item(h.first("order_id"), line_items, "product")
+    elif name == "first_discount_code":
+        codes, vocab = h.order_text("discount_code")
+        c = codes[h.first_pos]
+        values = np.where(c >= 0, np.asarray(vocab, dtype=object)[np.maximum(c, 0)] if len(vocab) else None, None)
+    else:
+        values = h.first(name.removeprefix("first_"))
+    missing = pd.isna(values) | (values == "")
+    return np.where(missing, NONE_LABEL, values).astype(object)
 
-    def column(self, name: str) -> np.ndarray:
-        """``name`` of the customer orders, in time order."""
-        return self.source[name].to_numpy()[self.rows]
 
-    def first(self, name: str) -> np.ndarray:
-        """``name`` of each customer's first order."""
-        return self.source[name].to_numpy()[self.rows[self.first_pos]]
+def _first_order_lines(first_ids: np.ndarray, line_items: pd.DataFrame) -> np.ndarray:
+    """The product line of each first order: its one line, ``SEVERAL_LINES`` when it holds several
+    distinct lines, None when it has no line with a product line."""
+    pos = pd.Index(first_ids).get_indexer(line_items["order_id"])
+    hit = pos >= 0
+    values = line_items["product_line"].to_numpy(dtype=object)[hit]
+    pos = pos[hit]
+    known = ~(pd.isna(values) | (values == ""))
+    pairs = pd.DataFrame({"pos": pos[known], "line": values[known]}).drop_duplicates()
+    counts = pairs.groupby("pos")["line"].agg(["first", "size"])
+    out = np.full(len(first_ids), None, dtype=object)
+    out[counts.index.to_numpy()] = np.where(counts["size"].to_numpy() > 1, SEVERAL_LINES,
+                                            counts["first"].to_numpy(dtype=object))
+    return out
 
-    @staticmethod
-    def _first_order_lines(first_ids: np.ndarray, line_items: pd.DataFrame) -> np.ndarray:
-        """The product line of each first order: its one line, ``SEVERAL_LINES`` when it holds several
-        distinct lines, None when it has no line with a product line."""
-        pos = pd.Index(first_ids).get_indexer(line_items["order_id"])
-        hit = pos >= 0
-        values = line_items["product_line"].to_numpy(dtype=object)[hit]
-        pos = pos[hit]
-        known = ~(pd.isna(values) | (values == ""))
-        pairs = pd.DataFrame({"pos": pos[known], "line": values[known]}).drop_duplicates()
-        counts = pairs.groupby("pos")["line"].agg(["first", "size"])
-        out = np.full(len(first_ids), None, dtype=object)
-        out[counts.index.to_numpy()] = np.where(counts["size"].to_numpy() > 1, SEVERAL_LINES,
-                                                counts["first"].to_numpy(dtype=object))
-        return out
 
-    @staticmethod
-    def _first_line_item(first_ids: np.ndarray, line_items: pd.DataFrame, column: str) -> np.ndarray:
-        """``column`` of the lowest-numbered line item of each first order (None without line items).
+def _first_line_item(first_ids: np.ndarray, line_items: pd.DataFrame, column: str) -> np.ndarray:
+    """``column`` of the lowest-numbered line item of each first order (None without line items).
 
-        Line items numbered like the lowest line number anywhere (usually 1) are searched first; only first
-        orders without such a line are looked up among the others, so a large shop hashes each order id once.
-        """
-        ids = pd.Index(first_ids)
-        order_ids = line_items["order_id"].to_numpy(dtype=object)
-        line_no = line_items["line_no"].to_numpy()
-        values = line_items[column].to_numpy(dtype=object)
-        out = np.full(len(first_ids), None, dtype=object)
-        found = np.zeros(len(first_ids), dtype=bool)
-        lowest_no = line_no == line_no.min() if len(line_no) else np.zeros(0, dtype=bool)
-        for rows in (np.flatnonzero(lowest_no), np.flatnonzero(~lowest_no)):
-            pos = ids.get_indexer(order_ids[rows])
-            keep = (pos >= 0) & ~found[np.maximum(pos, 0)]
-            rows, pos = rows[keep], pos[keep]
-            order = np.lexsort((line_no[rows], pos))
-            rows, pos = rows[order], pos[order]
-            lowest = np.ones(len(pos), dtype=bool)
-            lowest[1:] = pos[1:] != pos[:-1]
-            out[pos[lowest]] = values[rows[lowest]]
-            found[pos[lowest]] = True
-            if found.all():
-                break
-        return out
+    Line items numbered like the lowest line number anywhere (usually 1) are searched first; only first
+    orders without such a line are looked up among the others, so a large shop hashes each order id once.
+    """
+    ids = pd.Index(first_ids)
+    order_ids = line_items["order_id"].to_numpy(dtype=object)
+    line_no = line_items["line_no"].to_numpy()
+    values = line_items[column].to_numpy(dtype=object)
+    out = np.full(len(first_ids), None, dtype=object)
+    found = np.zeros(len(first_ids), dtype=bool)
+    lowest_no = line_no == line_no.min() if len(line_no) else np.zeros(0, dtype=bool)
+    for rows in (np.flatnonzero(lowest_no), np.flatnonzero(~lowest_no)):
+        pos = ids.get_indexer(order_ids[rows])
+        keep = (pos >= 0) & ~found[np.maximum(pos, 0)]
+        rows, pos = rows[keep], pos[keep]
+        order = np.lexsort((line_no[rows], pos))
+        rows, pos = rows[order], pos[order]
+        lowest = np.ones(len(pos), dtype=bool)
+        lowest[1:] = pos[1:] != pos[:-1]
+        out[pos[lowest]] = values[rows[lowest]]
+        found[pos[lowest]] = True
+        if found.all():
+            break
+    return out
 
 
 def acquisition(orders: pd.DataFrame, as_of: dt.date | str, line_items: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per customer (index ``customer_key``): ``first_order_at``, ``cohort_day`` (day number of the
     first order), ``first_order_id`` and the attributes in ``ACQUISITION_ATTRIBUTES`` (product ones only when
     ``line_items`` are given). Missing attributes (no discount code) are ``NONE_LABEL``."""
-    p = _Purchases(orders, as_of)
-    first_at = p.source["ordered_at"].iloc[p.rows[p.first_pos]]
-    out = pd.DataFrame({"first_order_at": first_at.array, "cohort_day": p.first_day,
-                        "first_order_id": p.first("order_id")}, index=pd.Index(p.keys, name="customer_key"))
+    h = OrderHistory(orders, as_of=as_of)
+    out = pd.DataFrame({"first_order_at": h.stamps[h.first_pos], "cohort_day": h.first_day,
+                        "first_order_id": h.first("order_id")}, index=pd.Index(h.keys, name="customer_key"))
     for name in ACQUISITION_ATTRIBUTES:
         if line_items is not None or name not in ("first_product_line", "first_product"):
-            out[name] = p.attribute(name, line_items)
+            out[name] = _attribute(h, name, line_items)
     return out
 
 
-def _split_codes(p: _Purchases, split: str | None, line_items: pd.DataFrame | None) -> tuple[np.ndarray, pd.Index]:
+def _split_codes(p: OrderHistory, split: str | None, line_items: pd.DataFrame | None) -> tuple[np.ndarray, pd.Index]:
     if split is None:
         return np.zeros(len(p.keys), dtype=np.int64), pd.Index([None])
-    codes, values = pd.factorize(p.attribute(split, line_items), sort=True)
+    codes, values = pd.factorize(_attribute(p, split, line_items), sort=True)
     return codes.astype(np.int64), pd.Index(values)
 
 
@@ -266,7 +224,7 @@ def cohort_matrices(
     max_periods: int | None = None,
 ) -> dict[str | None, pd.DataFrame]:
     """``cohort_matrix`` for several splits (None = no split) from one pass over the orders, by split."""
-    p = _Purchases(orders, as_of)
+    p = OrderHistory(orders, as_of=as_of)
     as_of_day = day_number(as_of)
     last = int(_period_ordinal(np.array([as_of_day]), period)[0])
     complete_before = int(_period_ordinal(np.array([as_of_day + 1]), period)[0])  # periods < this have ended
@@ -276,13 +234,14 @@ def cohort_matrices(
     c0 = int(c_ord.min())
     n_k = last - c0 + 1 if max_periods is None else min(last - c0, max_periods) + 1
     n_c = last - c0 + 1
-    k_order = _period_ordinal(p.day, period) - c_ord[p.codes]
+    k_order = _period_ordinal(p.day, period) - c_ord[p.code]
     rev = p.column("net_revenue").astype(float)
     # active: distinct (customer, k) among purchase days, sorted by customer then day
-    k_pair = _period_ordinal(p.pair_day, period) - c_ord[p.pair_code]
+    pair_code, pair_day, _ = p.purchase_days
+    k_pair = _period_ordinal(pair_day, period) - c_ord[pair_code]
     new = np.ones(len(k_pair), dtype=bool)
-    new[1:] = (p.pair_code[1:] != p.pair_code[:-1]) | (k_pair[1:] != k_pair[:-1])
-    active_code, active_k = p.pair_code[new], k_pair[new]
+    new[1:] = (pair_code[1:] != pair_code[:-1]) | (k_pair[1:] != k_pair[:-1])
+    active_code, active_k = pair_code[new], k_pair[new]
     nth = {}
     for n in REPEAT_NS:
         d = p.nth_day(n)
@@ -295,8 +254,8 @@ def cohort_matrices(
         group = (c_ord - c0) * n_s + s_code  # per customer
         n_rows = n_c * n_s
         size = np.bincount(group, minlength=n_rows)
-        revenue = _cells(group[p.codes], k_order, n_rows, n_k, rev)
-        n_orders = _cells(group[p.codes], k_order, n_rows, n_k)
+        revenue = _cells(group[p.code], k_order, n_rows, n_k, rev)
+        n_orders = _cells(group[p.code], k_order, n_rows, n_k)
         active = _cells(group[active_code], active_k, n_rows, n_k)
         repeaters = {n: np.cumsum(_cells(group[has], kn, n_rows, n_k), axis=1) for n, (has, kn) in nth.items()}
         out[split] = _matrix_frame(split, s_values, size, active, repeaters, n_orders, revenue, c0, last,
@@ -417,7 +376,7 @@ def repurchase_rates(
     Only customers whose first purchase is at least d days before ``as_of`` are eligible for window d, so
     young customers never dilute a rate. Columns: [split], window_days, eligible, repeaters, rate.
     """
-    p = _Purchases(orders, as_of)
+    p = OrderHistory(orders, as_of=as_of)
     s_code, s_values = _split_codes(p, split, line_items)
     tenure = day_number(as_of) - p.first_day
     second = p.nth_day(2)
@@ -444,12 +403,12 @@ def revenue_new_vs_repeat(orders: pd.DataFrame, as_of: dt.date | str, *, period:
     period, new_revenue, repeat_revenue, unidentified_revenue, net_revenue, new_customers,
     repeat_customers, repeat_revenue_share (of identified revenue).
     """
-    p = _Purchases(orders, as_of)
+    p = OrderHistory(orders, as_of=as_of)
     vis = visible_orders(orders, as_of)
     anon = vis.loc[vis["customer_key"].isna() & vis["cancelled_at"].isna()]
     anon_day = anon["ordered_at"].dt.tz_localize(None).to_numpy().astype("datetime64[D]").astype(np.int64)
     per = _period_ordinal(p.day, period)
-    is_new = p.day == p.first_day[p.codes]
+    is_new = p.day == p.first_day[p.code]
     rev = p.column("net_revenue").astype(float)
     a_per = _period_ordinal(anon_day, period)
     lo_hi = np.concatenate([per, a_per])
@@ -462,7 +421,7 @@ def revenue_new_vs_repeat(orders: pd.DataFrame, as_of: dt.date | str, *, period:
     rep_rev = np.bincount(per[~is_new] - lo, weights=rev[~is_new], minlength=n)
     anon_rev = np.bincount(a_per - lo, weights=anon["net_revenue"].to_numpy(dtype=float), minlength=n)
     # customers: distinct per period and kind (a customer new and repeat in one period counts in both)
-    kinds = _unique_sorted((p.codes.astype(np.int64) << 22) | ((per - lo).astype(np.int64) << 1) | is_new)
+    kinds = _unique_sorted((p.code.astype(np.int64) << 22) | ((per - lo).astype(np.int64) << 1) | is_new)
     kind_per, kind_new = (kinds >> 1) & ((1 << 21) - 1), (kinds & 1).astype(bool)
     new_c = np.bincount(kind_per[kind_new], minlength=n)
     rep_c = np.bincount(kind_per[~kind_new], minlength=n)
@@ -477,13 +436,13 @@ def revenue_new_vs_repeat(orders: pd.DataFrame, as_of: dt.date | str, *, period:
     return out
 
 
-def _purchase_lines(p: _Purchases, line_items: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _purchase_lines(p: OrderHistory, line_items: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Distinct (customer code, ``level`` value) pairs bought on each customer's 1st and on their 2nd
     purchase day, as two frames with columns ``code`` and ``item``."""
     pos = pd.Index(p.column("order_id")).get_indexer(line_items["order_id"])
     hit = pos >= 0
     pos = pos[hit]
-    code, day = p.codes[pos], p.day[pos]
+    code, day = p.code[pos], p.day[pos]
     nth = np.where(day == p.first_day[code], 1, np.where(day == p.nth_day(2)[code], 2, 0))
     keep = nth > 0
     values = line_items[level].to_numpy(dtype=object)[hit][keep]
@@ -503,8 +462,8 @@ def product_repeat(orders: pd.DataFrame, line_items: pd.DataFrame, as_of: dt.dat
     Index: the level's values; columns first_buyers, share, repeaters, repeat_rate, median_days_to_second
     (NaN where nobody came back).
     """
-    p = _Purchases(orders, as_of)
-    value = p.attribute(f"first_{level}", line_items)
+    p = OrderHistory(orders, as_of=as_of)
+    value = _attribute(p, f"first_{level}", line_items)
     second = p.nth_day(2)
     has2 = second >= 0
     gap = np.where(has2, second - p.first_day, np.nan)
@@ -526,9 +485,9 @@ def next_purchase_mix(orders: pd.DataFrame, line_items: pd.DataFrame, as_of: dt.
     share (of the repeaters of ``first_item``; a 2nd purchase with several lines counts under each, so shares
     can sum above 1).
     """
-    p = _Purchases(orders, as_of)
+    p = OrderHistory(orders, as_of=as_of)
     _, second = _purchase_lines(p, line_items, level)
-    first_item = p.attribute(f"first_{level}", line_items)
+    first_item = _attribute(p, f"first_{level}", line_items)
     second = second.rename(columns={"item": "next_item"})
     second["first_item"] = first_item[second["code"].to_numpy()] if len(second) else []
     base = second.drop_duplicates("code").groupby("first_item").size()
@@ -835,7 +794,7 @@ def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.dat
 
 def _oldest_days(orders: pd.DataFrame, as_of: dt.date) -> int:
     """Days from the first customer purchase day to ``as_of``."""
-    p = _Purchases(orders, as_of)
+    p = OrderHistory(orders, as_of=as_of)
     return int(day_number(as_of) - p.first_day.min()) if len(p.first_day) else 0
 
 

@@ -153,6 +153,27 @@ class OrderHistory:
     def __len__(self) -> int:
         return len(self.keys)
 
+    @cached_property
+    def purchase_days(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(customer ids, day numbers, rank) of every purchase day, sorted by customer then day; rank 0 is the
+        customer's first purchase day."""
+        pos = self.by_customer[self.new_day[self.by_customer]]
+        code, day = self.code[pos], self.day[pos]
+        rank = np.arange(len(code)) - np.searchsorted(code, np.arange(len(self.keys)))[code]
+        return code, day, rank
+
+    def nth_day(self, nth: int) -> np.ndarray:
+        """Day number of each customer's ``nth`` purchase day (1 = the first; -1 where there is none)."""
+        code, day, rank = self.purchase_days
+        out = np.full(len(self.keys), -1, dtype=np.int64)
+        sel = rank == nth - 1
+        out[code[sel]] = day[sel]
+        return out
+
+    def first(self, name: str) -> np.ndarray:
+        """``name`` of each customer's first order."""
+        return self.column(name)[self.first_pos]
+
     @property
     def n_orders(self) -> int:
         return len(self.code)
