@@ -34,7 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ltvlib.customers import customer_orders, customer_summary
+from ltvlib.customers import customer_orders, day_number
+from ltvlib.history import OrderHistory
 
 __all__ = [
     "AUTO_CANDIDATES",
@@ -572,14 +573,15 @@ def calibration_holdout(orders: pd.DataFrame, calibration_end: dt.date | str,
     obs_end = pd.Timestamp(observation_end).date()
     if obs_end <= cal_end:
         raise ValueError(f"observation_end {obs_end} must be after calibration_end {cal_end}")
-    cal = customer_summary(orders, cal_end)
-    o = customer_orders(orders, obs_end)
-    cal_day = (cal_end - dt.date(1970, 1, 1)).days
-    later = o.loc[(o["order_day"] > cal_day) & o["customer_key"].isin(cal.index)]
-    days = later[["customer_key", "order_day"]].drop_duplicates().groupby("customer_key").size()
-    revenue = later.groupby("customer_key")["net_revenue"].sum()
-    cal["frequency_holdout"] = days.reindex(cal.index, fill_value=0).astype(np.int64)
-    cal["revenue_holdout"] = revenue.reindex(cal.index, fill_value=0.0)
+    return _calibration_holdout(OrderHistory(orders, as_of=obs_end), cal_end, obs_end)
+
+
+def _calibration_holdout(h: OrderHistory, cal_end: dt.date, obs_end: dt.date) -> pd.DataFrame:
+    cal = h.snapshot(cal_end).summary()
+    n = len(cal)
+    later = (h.day > day_number(cal_end)) & (h.code < n)  # the calibration customers are the first n ids
+    cal["frequency_holdout"] = np.bincount(h.code[later & h.new_day], minlength=n).astype(np.int64)
+    cal["revenue_holdout"] = np.bincount(h.code[later], weights=h.revenue[later], minlength=n)
     cal["duration_holdout"] = (obs_end - cal_end).days
     return cal
 
@@ -617,7 +619,8 @@ def validate(orders: pd.DataFrame, as_of: dt.date | str, settings: Mapping[str, 
             raise ModelError("clv_bad_calibration_end", cal_end=str(cal_end), as_of=str(obs_end))
         first = customer_orders(orders, obs_end)["ordered_at"].min().date()
         raise ModelError("clv_history_too_short", needed=3, have=f"{(obs_end - first).days:,}")
-    ch = calibration_holdout(orders, cal_end, obs_end)
+    history = OrderHistory(orders, as_of=obs_end)
+    ch = _calibration_holdout(history, cal_end, obs_end)
     try:
         model = CLVModel.from_settings({**s, "spend_model": "aov"}).fit(ch)
     except ModelError as e:
@@ -635,7 +638,7 @@ def validate(orders: pd.DataFrame, as_of: dt.date | str, settings: Mapping[str, 
                                  "predicted": bf["predicted"].mean()})
     with np.errstate(divide="ignore", invalid="ignore"):
         naive = np.where(ch["T"] > 0, ch["frequency"] / ch["T"].replace(0, 1) * duration, 0.0)
-    tracking = _tracking(orders, ch, model, cal_end, obs_end)
+    tracking = _tracking(history, len(ch), model, cal_end, obs_end)
     hold = tracking.loc[tracking["holdout"]]
     act_tot, pred_tot = float(actual.sum()), float(pred.sum())
     end = tracking.iloc[-1]
@@ -655,16 +658,13 @@ def validate(orders: pd.DataFrame, as_of: dt.date | str, settings: Mapping[str, 
     return Validation(cal_end, obs_end, model, by_frequency, tracking, metrics)
 
 
-def _tracking(orders: pd.DataFrame, ch: pd.DataFrame, model: CLVModel, cal_end: dt.date,
-              obs_end: dt.date) -> pd.DataFrame:
-    """Weekly actual vs expected repeat purchase days of the calibration customers (the tracking plot)."""
+def _tracking(h: OrderHistory, n: int, model: CLVModel, cal_end: dt.date, obs_end: dt.date) -> pd.DataFrame:
+    """Weekly actual vs expected repeat purchase days of the calibration customers (the first ``n`` ids of
+    ``h``): the tracking plot."""
     epoch = dt.date(1970, 1, 1)
-    o = customer_orders(orders, obs_end)
-    o = o.loc[o["customer_key"].isin(ch.index)]
-    pdays = o[["customer_key", "order_day"]].drop_duplicates()
-    first = pdays.groupby("customer_key")["order_day"].transform("min")
-    repeat_days = pdays.loc[pdays["order_day"] > first, "order_day"].to_numpy()
-    first_days = ch["first_order_at"].dt.tz_localize(None).to_numpy().astype("datetime64[D]").astype(np.int64)
+    code, day, rank = h.purchase_days
+    repeat_days = day[(code < n) & (rank > 0)]
+    first_days = h.first_day[:n]
     start = int(first_days.min())
     end = (obs_end - epoch).days
     cuts = np.arange(end, start - 7, -7)[::-1]  # whole weeks ending on observation_end (the first may start early)
