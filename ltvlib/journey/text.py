@@ -13,6 +13,7 @@ from ltvlib.journey.history import HistoryMembership
 from ltvlib.journey.spec import Journey
 from ltvlib.labels import label, say
 from ltvlib.rfm import GRID_CELLS, RECENCY_STATUSES, SCENARIO_STAGES
+from ltvlib.text import md
 
 __all__ = [
     "flows_html", "intro", "narrative", "profile_narrative", "profile_table", "segment_label", "trend_narrative",
@@ -94,7 +95,7 @@ def _window_phrase(window: JourneyWindow, language: str) -> str:
 def narrative(journey: Journey, window: JourneyWindow, language: str, *, top: int = 3) -> str:
     """Markdown bullets: the largest moves, the largest entry of new customers and the largest exit of the
     window. Every count is a row of the flows table (``flows_html``), so prose and table agree."""
-    lab = lambda s: segment_label(s, language, journey)  # noqa: E731
+    lab = lambda s: md(segment_label(s, language, journey))  # noqa: E731
     when = _window_phrase(window, language)
     moves = window.moves()
     moves = moves.loc[moves["customers"] > 0].head(top)
@@ -124,7 +125,7 @@ def _overlaps(window: JourneyWindow) -> bool:
 
 def trend_narrative(journey: Journey, trend: pd.DataFrame, language: str) -> str:
     """Markdown bullets: each trend flow's latest 4-week average against the whole period's average."""
-    lab = lambda s: segment_label(s, language, journey)  # noqa: E731
+    lab = lambda s: md(segment_label(s, language, journey))  # noqa: E731
     lines = []
     for (src, tgt), g in trend.groupby(["source", "target"], sort=False):
         g = g.sort_values("week_end")
@@ -222,7 +223,7 @@ def profile_narrative(profile: pd.DataFrame, language: str, *, min_share: float 
     parts = []
     for r in p.itertuples():
         what = f"{label(_ATTRIBUTE_LABELS.get(r.attribute, r.attribute), language)}: " \
-               f"{_value_label(r.attribute, r.value, language)}"
+               f"{md(_value_label(r.attribute, r.value, language))}"
         parts.append(f"「{what}」が **{r.movers_share:.0%}**（移動元全体では {r.base_share:.0%}）" if language == "ja"
                      else f"*{what}* for **{r.movers_share:.0%}** of them (vs {r.base_share:.0%} of the origin "
                           "segment)")

@@ -2,6 +2,8 @@
 
 Reports choose a language per shop (``language: ja | en``); code keys never change. Each analysis
 keeps its names in its own file here (``rfm.py``, ``cohorts.py``, ...); this module merges them.
+Text from data (shop and product names, segment labels from params) goes into Markdown through
+``md`` (``ltvlib.text.md``), so notebooks need no other import to show it safely.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ltvlib.labels import clv, cohorts, common, journey, rfm, segments, winback
+from ltvlib.text import md
 
-__all__ = ["LABELS", "definitions", "label", "labeller", "present", "say", "span", "with_range"]
+__all__ = ["LABELS", "definitions", "label", "labeller", "md", "present", "say", "span", "with_range"]
 
 LABELS: dict[str, dict[str, str]] = {}
 for _part in (common, rfm, cohorts, clv, segments, winback, journey):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -11,9 +13,16 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from ltvlib.labels import label, labeller
 from ltvlib.plots.common import histogram_bins, label_tail
+from ltvlib.text import plot_text
 
 __all__ = ["cohort_heatmap", "curves", "histogram_bins", "interval_histograms", "new_vs_repeat", "next_purchase_heatmap",
            "repurchase_bars"]
+
+
+def _value_labeller(language: str):
+    """Display names of split values (product lines, channels, discount codes: data) for legends and ticks."""
+    lab = labeller(language)
+    return lambda v: plot_text(lab(v))
 
 
 def _period_axis(period: str, language: str) -> str:
@@ -50,7 +59,7 @@ def curves(frame: pd.DataFrame, metric: str, language: str, *, split: str | None
 
     Points resting on fewer than ``min_customers`` customers are left out (too noisy to read).
     """
-    lab = labeller(language)
+    lab = _value_labeller(language)
     fig, ax = plt.subplots(figsize=(8, 4.2))
     f = frame.loc[frame["customers"] >= min_customers]
     groups = f.groupby(split, sort=True) if split else [(None, f)]
@@ -101,7 +110,7 @@ def interval_histograms(intervals: pd.DataFrame, language: str, *, max_days: int
 
 def repurchase_bars(rates: pd.DataFrame, language: str, *, split: str | None = None) -> Figure:
     """Bars of the repurchase rate within 30/90/180/365 days (``cohorts.repurchase_rates``), grouped by split."""
-    lab = labeller(language)
+    lab = _value_labeller(language)
     fig, ax = plt.subplots(figsize=(8, 3.8))
     eligible = rates.groupby("window_days")["eligible"].sum()
     windows = sorted(eligible.index[eligible > 0])  # a window nobody is old enough for has no bar, not a 0% bar
@@ -160,7 +169,7 @@ def new_vs_repeat(revenue: pd.DataFrame, language: str, *, currency: str = "") -
 
 def next_purchase_heatmap(mix: pd.DataFrame, language: str) -> Figure:
     """Share of each first-purchase line's repeaters who bought each line on their 2nd purchase day."""
-    lab = labeller(language)
+    lab = _value_labeller(language)
     table = mix.pivot(index="first_item", columns="next_item", values="share").fillna(0.0)
     table = table.rename(index=lab, columns=lab)
     fig, ax = plt.subplots(figsize=(1.6 + 1.05 * table.shape[1], 1.2 + 0.5 * table.shape[0]))
@@ -168,6 +177,9 @@ def next_purchase_heatmap(mix: pd.DataFrame, language: str) -> Figure:
     ax.set_xlabel(label("next_item", language))
     ax.set_ylabel(label("first_item", language))
     ax.set_title(label("next_purchase", language))
-    fig.tight_layout()
+    plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+    with warnings.catch_warnings():  # long product-line names: tight_layout does its best, a warning adds nothing
+        warnings.simplefilter("ignore", UserWarning)
+        fig.tight_layout()
     plt.close(fig)
     return fig

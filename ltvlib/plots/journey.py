@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from ltvlib.journey import NEW, OUTSIDE, Journey, JourneyWindow, segment_label, window_label
 from ltvlib.labels import label
+from ltvlib.text import plot_text, plotly_text
 
 __all__ = ["figure_html", "flow_heatmap", "sankey", "trend_lines"]
 
@@ -38,8 +39,9 @@ def sankey(window: JourneyWindow, journey: Journey, language: str, *, include_st
     left = [s for s in (NEW, OUTSIDE, *window.segments) if s in set(f["source"])]
     right = [s for s in (*window.segments, OUTSIDE) if s in set(f["target"])]
     start_tag, end_tag = label("journey_at_start", language), label("journey_at_end", language)
-    names = ([segment_label(s, language, journey) + ("" if s in (NEW, OUTSIDE) else f" ({start_tag})") for s in left]
-             + [segment_label(s, language, journey) + ("" if s == OUTSIDE else f" ({end_tag})") for s in right])
+    shown = lambda s: plotly_text(segment_label(s, language, journey))  # noqa: E731  (labels from data: no markup)
+    names = ([shown(s) + ("" if s in (NEW, OUTSIDE) else f" ({start_tag})") for s in left]
+             + [shown(s) + ("" if s == OUTSIDE else f" ({end_tag})") for s in right])
     node_colors = [_rgba(color[s], 0.9) if s in color else _GREY for s in left + right]
     li, ri = {s: i for i, s in enumerate(left)}, {s: len(left) + i for i, s in enumerate(right)}
     link_colors = [_rgba(color[a], 0.45) if k in ("move", "stay") else _GREY
@@ -55,7 +57,7 @@ def sankey(window: JourneyWindow, journey: Journey, language: str, *, include_st
               "hovertemplate": "%{source.label} → %{target.label}<br>%{value:,} " + unit + "<extra></extra>"},
     ))
     when = window_label(window, language)
-    fig.update_layout(title={"text": f"{journey.display_title(language)}: {label('journey_sankey', language)} "
+    fig.update_layout(title={"text": f"{plotly_text(journey.display_title(language))}: {label('journey_sankey', language)} "
                                      f"({when})", "font": {"size": 15}},
                       height=max(360, 34 * max(len(left), len(right)) + 120), margin={"l": 10, "r": 10, "t": 50,
                                                                                        "b": 10},
@@ -72,7 +74,7 @@ def flow_heatmap(window: JourneyWindow, journey: Journey, language: str) -> Figu
     """Moves as a heatmap: segment at start (rows) x segment newly joined (columns); empty rows/columns dropped."""
     m = window.matrix()
     m = m.loc[m.sum(axis=1) > 0, m.sum(axis=0) > 0]
-    lab = lambda s: segment_label(s, language, journey)  # noqa: E731
+    lab = lambda s: plot_text(segment_label(s, language, journey))  # noqa: E731
     fig, ax = plt.subplots(figsize=(max(5.5, 0.75 * m.shape[1] + 4), max(3.4, 0.45 * m.shape[0] + 2.8)))
     if m.empty:
         ax.text(0.5, 0.5, "–", ha="center", va="center")
@@ -83,7 +85,7 @@ def flow_heatmap(window: JourneyWindow, journey: Journey, language: str) -> Figu
         ax.set_xlabel(label("journey_target", language))
         ax.set_ylabel(label("journey_source", language))
         plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
-    ax.set_title(f"{journey.display_title(language)}: {window_label(window, language)}", fontsize=11)
+    ax.set_title(plot_text(f"{journey.display_title(language)}: {window_label(window, language)}"), fontsize=11)
     with warnings.catch_warnings():  # long segment names: tight_layout does its best, a warning adds nothing
         warnings.simplefilter("ignore", UserWarning)
         fig.tight_layout()
@@ -94,14 +96,14 @@ def flow_heatmap(window: JourneyWindow, journey: Journey, language: str) -> Figu
 def trend_lines(trend: pd.DataFrame, journey: Journey, language: str) -> Figure:
     """Weekly counts of the trend flows (one line per flow), x = the week's last day."""
     fig, ax = plt.subplots(figsize=(9, 3.8))
-    lab = lambda s: segment_label(s, language, journey)  # noqa: E731
+    lab = lambda s: plot_text(segment_label(s, language, journey))  # noqa: E731
     for (src, tgt), g in trend.groupby(["source", "target"], sort=False):
         g = g.sort_values("week_end")
         ax.plot(pd.to_datetime(g["week_end"]), g["customers"], marker="o", markersize=3, linewidth=1.5,
                 label=f"{lab(src)} → {lab(tgt)}")
     ax.set_xlabel(label("journey_week", language))
     ax.set_ylabel(label("journey_per_week", language))
-    ax.set_title(f"{journey.display_title(language)}: {label('journey_trend', language)}", fontsize=11)
+    ax.set_title(plot_text(f"{journey.display_title(language)}: {label('journey_trend', language)}"), fontsize=11)
     ax.set_ylim(bottom=0)
     if len(trend):
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from ltvlib.labels import label
+from ltvlib.text import plot_text
 
 __all__ = ["campaign_chart", "growth_chart"]
 
@@ -26,14 +27,14 @@ def growth_chart(growth: pd.DataFrame, names: Mapping[str, str], language: str, 
     for (seg, display), color in zip(names.items(), palette):
         g = shown.loc[shown["segment"] == seg].sort_values("date")
         dates = pd.to_datetime(g["date"])
-        axes[0].plot(dates, g["customers"], color=color, label=display, linewidth=1.8)
+        axes[0].plot(dates, g["customers"], color=color, label=plot_text(display), linewidth=1.8)
         axes[1].plot(dates, g["ltv"], color=color, linewidth=1.8)
     axes[0].set_ylabel(label("seg_growth_customers", language))
     axes[1].set_ylabel(label("seg_growth_ltv", language), fontsize=8)
     for ax in axes:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     axes[0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    axes[0].set_title(title)
+    axes[0].set_title(plot_text(title))
     fig.autofmt_xdate()
     fig.tight_layout()
     plt.close(fig)
@@ -60,7 +61,7 @@ def campaign_chart(effects: pd.DataFrame, language: str, *, title: str = "", con
                     f"{format(row['ci_high'], spec)}]")
         unit = f" ({currency})" if k == "revenue_per_member" and currency else ""
         ax.set_title(f"{label(k, language)}{unit}\n{label('seg_difference', language)} {diff}", fontsize=9)
-    fig.suptitle(f"{title}  ({confidence:.0%} {label('seg_ci', language)})", fontsize=10)
+    fig.suptitle(f"{plot_text(title)}  ({confidence:.0%} {label('seg_ci', language)})", fontsize=10)
     fig.tight_layout()
     plt.close(fig)
     return fig

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
 
 from ltvlib.labels import label, say
+from ltvlib.text import plot_text
 from ltvlib.winback.narrative import attribute_text
 
 __all__ = ["calibration_chart", "gains_chart", "lapsed_base_chart", "lift_chart", "return_timing_chart"]
@@ -69,7 +70,7 @@ def lift_chart(rows: pd.DataFrame, language: str, days: int, *, column: str = "l
     rows = rows.loc[np.isfinite(rows[column].to_numpy(dtype=float))].iloc[::-1]
     if rows.empty:
         raise ValueError("lift_chart needs at least one row with a finite lift")
-    names = [attribute_text(a, v, language, days) for a, v in zip(rows["attribute"], rows["value"])]
+    names = [plot_text(attribute_text(a, v, language, days)) for a, v in zip(rows["attribute"], rows["value"])]
     fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(rows) + 1.2))
     y = np.arange(len(rows))
     lift = rows[column].to_numpy(dtype=float)

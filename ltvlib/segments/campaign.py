@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ltvlib.customers import customer_orders, day_number
+from ltvlib.text import md
 
 __all__ = ["OUTCOMES", "CampaignResult", "measure", "measure_all", "narrative", "window"]
 
@@ -124,6 +125,7 @@ def measure_all(orders: pd.DataFrame, catalog: pd.DataFrame, members: Mapping[st
 def narrative(name: str, result: CampaignResult, language: str, currency: str = "") -> str:
     """One or two Markdown sentences reading a campaign result, in ``language`` ('en' or 'ja')."""
     g, e = result.groups, result.effects
+    name = md(name)  # a list's name is the user's text
     ja = language == "ja"
     span = f"{result.start}〜{result.end}" if ja else f"{result.start} to {result.end}"
     if g.loc["control", "members"] == 0:

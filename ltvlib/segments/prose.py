@@ -9,6 +9,7 @@ import pandas as pd
 
 from ltvlib.labels import LABELS, label, present
 from ltvlib.segments.evaluate import Definition
+from ltvlib.text import md
 
 __all__ = ["GROUP_ORDER", "chart_segments", "group_title", "groups", "growth_summary", "lists_table", "metrics_table",
            "narrative"]
@@ -55,8 +56,8 @@ def narrative(metrics: pd.DataFrame, definitions: Sequence[Definition], growth: 
     ja = language == "ja"
     by_name = {d.name: d for d in definitions}
 
-    def name(n: str) -> str:
-        return by_name[n].label(language) if n in by_name else n
+    def name(n: str) -> str:  # labels come from params: Markdown-escaped
+        return md(by_name[n].label(language) if n in by_name else n)
 
     if customers == 0:
         return "この基準日までに購入した顧客はいません。" if ja else "No customers with orders up to this date."

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ltvlib.labels import LABELS, label, say
+from ltvlib.text import md
 
 __all__ = ["attribute_text", "driver_text", "notable_attributes", "narrative", "present_profile", "value_text"]
 
@@ -142,12 +143,12 @@ def narrative(
     orders_up = ob.sort_values("lift", ascending=False).head(2)
     if len(orders_up):
         lines.append(say("wb_say_orders", lang, items=("; " if lang == "en" else "、").join(
-            say("wb_say_orders_item", lang, value=value_text(r.attribute, r.value, lang), lift=_times(r.lift),
+            say("wb_say_orders_item", lang, value=md(value_text(r.attribute, r.value, lang)), lift=_times(r.lift),
                 rate=f"{r.return_rate:.0%}") for r in orders_up.itertuples())))
     for key, rows in (("wb_say_up", up), ("wb_say_down", down)):
         if len(rows):
             lines.append(say(key, lang, items=("; " if lang == "en" else "、").join(
-                say("wb_say_lift_item", lang, attribute=attribute_text(r.attribute, r.value, lang, days),
+                say("wb_say_lift_item", lang, attribute=md(attribute_text(r.attribute, r.value, lang, days)),
                     lift=_times(r.adjusted_lift)) for r in rows.itertuples())))
 
     rec: list[str] = []

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ltvlib.labels import label, present, say
+from ltvlib.text import md
 from ltvlib.winback.analysis import WinbackResult, analyse
 from ltvlib.winback.episodes import WinbackSettings, load_orders, settings_from
 from ltvlib.winback.narrative import driver_text, narrative, notable_attributes, present_profile
@@ -254,7 +255,7 @@ class WinbackPage:
     def top_reasons(self) -> str:
         """How often each attribute is the first reason on the list (Markdown bullets)."""
         counts = self.targets["driver_1"].dropna().value_counts().head(8)
-        lines = [f"- {driver_text(d, self.language, self.days)}: {n:,}" for d, n in counts.items()]
+        lines = [f"- {md(driver_text(d, self.language, self.days))}: {n:,}" for d, n in counts.items()]
         return f"**{label('wb_top_reasons', self.language)}**\n\n" + "\n".join(lines) if lines else ""
 
     def control_count(self) -> int:
