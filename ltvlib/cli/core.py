@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import fnmatch
+import glob
 import os
 import sys
 import time
 from pathlib import Path
 
-from ltvlib.params import PROJECT_ROOT, ParamsError, ShopParams, load_shop_params
+from ltvlib.params import LOADERS, PROJECT_ROOT, ParamsError, ShopParams, load_shop_params
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_PARAMS = 0, 1, 2
 
@@ -27,17 +29,44 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-06-30") from None
 
 
+def _source_files(params: ShopParams, files: list[str], loader: str | None) -> list[tuple[Path, dict]]:
+    """Each file to import with the settings of its source (loader, mapping, product_lines).
+
+    No FILE: every source of the params (a ``path`` with ``*``, ``?`` or ``[`` gives its files in name
+    order). FILEs: the source whose ``path`` is or matches each file; a file of no source is read with
+    ``--loader`` or auto, without mapping or product lines. ``--loader`` forces the loader of every file.
+    """
+    from ltvlib.io import InputError
+
+    out: list[tuple[Path, dict]] = []
+    if not files:
+        if not params.sources:
+            raise ParamsError(f"{params.path}: no FILE given and no 'sources' in the params.")
+        for i, src in enumerate(params.sources):
+            pattern = str(src["path"])
+            found = sorted(glob.glob(pattern)) if any(c in pattern for c in "*?[") else [pattern]
+            if not found:
+                raise InputError(pattern, "no file matches this source's path",
+                                 f"Put the exports there, or fix sources[{i}].path in {params.path}.")
+            out += [(Path(f), src) for f in found]
+    for f in map(Path, files):
+        full = f.resolve()
+        src = next((s for s in params.sources if full == s["path"] or fnmatch.fnmatchcase(str(full), str(s["path"]))),
+                   None)
+        if src is None:
+            print(f"{f}: no source of {params.path.name} has this path; read with loader {loader or 'auto'}.")
+        out.append((f, src or {}))
+    return [(f, {**src, "loader": loader}) for f, src in out] if loader else out
+
+
 def cmd_import(args: argparse.Namespace) -> int:
-    from ltvlib.io import load_files
+    from ltvlib.io import load_sources
     from ltvlib.store import Store
 
     params = load_shop_params(args.shop)
-    files = [Path(f) for f in args.files] or [Path(s["path"]) for s in params.sources]
-    if not files:
-        raise ParamsError(f"{params.path}: no FILE given and no 'sources' in the params.")
-    source = params.sources[0] if params.sources else {}
-    result = load_files(files, timezone=params.timezone, loader=args.loader or source.get("loader", "auto"),
-                        mapping=source.get("mapping"), product_lines=source.get("product_lines"))
+    sources = _source_files(params, args.files, args.loader)
+    files = [f for f, _ in sources]
+    result = load_sources(sources, timezone=params.timezone)
     target = getattr(args, "store", None) or params.store
     with Store(target, timezone=params.timezone) as store:
         done = store.upsert(result, files=[str(f) for f in files])
@@ -141,12 +170,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the core commands: import, demo, run, summary."""
 
     s = sub.add_parser("import", help="load order exports into a shop's store (upsert by order id)",
-                       description="Load Shopify 'Export orders' CSVs (or mapped CSV/Parquet) into the shop's "
-                       "store. Re-importing overlapping exports never double-counts: the newest export wins. "
-                       "Prints how every input row was used or why it was not.")
+                       description="Load Shopify 'Export orders' CSVs, Amazon All Orders reports, Rakuten RMS order "
+                       "CSVs (or mapped CSV/Parquet) into the shop's store, each file with its source's loader, "
+                       "mapping and product lines. Re-importing overlapping exports never double-counts: the newest "
+                       "export wins. Prints how every input row was used or why it was not. Exit status 2: invalid "
+                       "params or input file.")
     s.add_argument("shop", help="shop id or params file")
     s.add_argument("files", nargs="*", help="export files (default: the params' sources)")
-    s.add_argument("--loader", choices=["auto", "shopify", "mapped"], help="force a loader (default: params/auto)")
+    s.add_argument("--loader", choices=LOADERS, help="force a loader for every file (default: each file's source "
+                   "in the params, else auto)")
     s.set_defaults(func=cmd_import)
 
     s = sub.add_parser("demo", help="generate the demo shop's Shopify export and import it",

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from ltvlib.io.encoding import TextFile
 from ltvlib.io.errors import InputError
 from ltvlib.io.generic import load_mapped
+from ltvlib.io.marketplaces import BUILTIN_MAPPINGS, mapping_for
+from ltvlib.io.product_lines import product_line_labels
 from ltvlib.io.result import FileLoad, ImportResult, combine
 from ltvlib.io.shopify import CUSTOMER_EXPORT_SIGNS, load_shopify, looks_like_shopify_orders
 
-LOADERS = ("auto", "shopify", "mapped")
+LOADERS = ("auto", "shopify", "mapped", *BUILTIN_MAPPINGS)
 
 
 def load_files(
@@ -31,18 +37,50 @@ def load_files(
     earlier copies are counted ``duplicate_superseded``; a file listed twice is read once, at its last
     place. ``product_lines`` rules are then applied (see :func:`~ltvlib.io.assign_product_lines`).
     """
-    if loader not in LOADERS:
-        raise ValueError(f"loader must be one of {', '.join(LOADERS)}, not {loader!r}")
-    if not paths:
+    settings = {"loader": loader, "mapping": mapping, "product_lines": product_lines}
+    return load_sources([(p, settings) for p in paths], timezone=timezone)
+
+
+def load_sources(files: list[tuple[str | os.PathLike, Mapping[str, Any]]], *, timezone: str) -> ImportResult:
+    """Load export files, each with the settings of its own source, into one ImportResult.
+
+    Each file comes with a params ``sources`` entry (``loader``, default ``'auto'``; ``mapping``;
+    ``product_lines``): a shop with a Shopify export and a marketplace file reads each its own way, and each
+    file's line items get the product lines of its source. ``amazon_orders`` and ``rakuten_rms`` are the
+    mapped loader with a built-in mapping (see :mod:`ltvlib.io.marketplaces`). Dedupe as in :func:`load_files`.
+    """
+    for _, source in files:
+        if source.get("loader", "auto") not in LOADERS:
+            raise ValueError(f"loader must be one of {', '.join(LOADERS)}, not {source.get('loader')!r}")
+    if not files:
         raise InputError("sources", "no input files were given",
                          "List the export files under 'sources' in the shop's params.")
-    last = {Path(p).resolve(): i for i, p in enumerate(paths)}
-    paths = [p for i, p in enumerate(paths) if last[Path(p).resolve()] == i]  # a repeated file loads once
-    names = [Path(p).name for p in paths]
+    last = {Path(p).resolve(): i for i, (p, _) in enumerate(files)}
+    files = [f for i, f in enumerate(files) if last[Path(f[0]).resolve()] == i]  # a repeated file loads once
+    names = [Path(p).name for p, _ in files]
     repeated = Counter(names)
-    names = [str(p) if repeated[n] > 1 else n for p, n in zip(paths, names)]
-    loads = [_load_one(Path(p), name, timezone, loader, mapping) for p, name in zip(paths, names)]
-    return combine(loads, product_lines)
+    names = [str(p) if repeated[n] > 1 else n for (p, _), n in zip(files, names)]
+    loads = []
+    for (p, source), name in zip(files, names):
+        loader = source.get("loader") or "auto"
+        loads.append(_load_one(Path(p), name, timezone, loader, mapping_for(loader, source.get("mapping"))))
+    rules = [source.get("product_lines") for _, source in files]
+    result = combine(loads, rules[0])
+    if any(r != rules[0] for r in rules[1:]):
+        _product_lines_per_file(result, names, rules)
+    return result
+
+
+def _product_lines_per_file(result: ImportResult, names: list[str], rules: list[dict | None]) -> None:
+    """Set each line item's product line by the rules of the file its order was loaded from."""
+    file_of = pd.Series(result.orders["source_file"].to_numpy(), index=result.orders["order_id"].to_numpy())
+    files = result.line_items["order_id"].map(file_of).to_numpy()
+    labels = result.line_items["product_line"].to_numpy(dtype=object).copy()
+    for name, rule in zip(names, rules):
+        here = files == name
+        if here.any():
+            labels[here] = product_line_labels(result.line_items.loc[here], rule)
+    result.line_items["product_line"] = labels
 
 
 def _load_one(path: Path, name: str, timezone: str, loader: str, mapping: dict | None) -> FileLoad:
