@@ -179,6 +179,8 @@ class TextFile:
         except pa.ArrowInvalid as e:
             if "UTF8" in str(e) and encoding == "utf-8":
                 raise _NotUtf8 from e
+            if "straddl" in str(e):  # one record longer than a block
+                self._raise_oversized(encoding, block_size)
             raise InputError(self.label, f"the file cannot be read as delimited text ({e})",
                              ENCODING_HINT) from e
         except UnicodeDecodeError as e:
@@ -195,6 +197,32 @@ class TextFile:
                 "was read as one cell", "Fix the quoting near this row, or export the file again.",
                 row=records + 1, column=last,
             )
+
+    def _raise_oversized(self, encoding: str, block_size: int) -> None:
+        """Locate the record too long for the reader and its largest cell (error path only).
+
+        pyarrow reads a record that spans two blocks but not three: the first record over two blocks is
+        reported, else the first over one.
+        """
+        limit = csv.field_size_limit()
+        csv.field_size_limit((1 << 31) - 1)
+        try:
+            with self.path.open(encoding=encoding, newline="") as f:
+                reader = csv.reader(f, delimiter=self.sep)
+                next(reader)
+                long = [(row, sizes) for row, sizes in (
+                    (row, [len(cell.encode(encoding)) for cell in record]) for row, record in enumerate(reader, start=2))
+                    if sum(sizes) + len(sizes) > block_size]
+        finally:
+            csv.field_size_limit(limit)
+        row, sizes = next((r for r in long if sum(r[1]) + len(r[1]) > 2 * block_size), long[0] if long else (None, []))
+        column = self.header[sizes.index(max(sizes))] if sizes and len(sizes) <= len(self.header) else None
+        size = f" ({max(sizes):,} bytes)" if sizes else ""
+        raise InputError(
+            self.label, f"a cell is too long to read{size}: the reader takes records of up to about "
+            f"{block_size:,} bytes", "A cell this long is not a real order field: an unclosed quote, or text "
+            "pasted into the cell. Fix or empty the cell, or export the file again.", row=row, column=column,
+        )
 
     def _raise_ragged(self, encoding: str) -> None:
         """Locate the first record whose cell count differs from the header's (error path only)."""

@@ -9,8 +9,9 @@ Mapping keys. Column keys take a column name of the file, or null/absent for "no
 
 * ``order_id`` (required), ``ordered_at`` (required), ``order_name`` (default: the order id).
 * Identity: ``customer_id``, ``email``. ``customer_key`` is the customer id where filled (without a
-  spreadsheet's leading ``'``), else the lower-cased email; neither -> the order counts in revenue but
-  not in customer analyses.
+  spreadsheet's leading ``'``), else the lower-cased email (the first filled among the order's rows; rows
+  that disagree are counted ``loaded_email_conflict``); neither -> the order counts in revenue but not in
+  customer analyses.
 * Line items: ``product``, ``sku``, ``vendor``, ``quantity`` (default 1), ``unit_price``,
   ``line_total`` (price of the whole line; gives ``unit_price = line_total / quantity`` when
   ``unit_price`` is unmapped: Amazon's ``item-price`` is one), ``line_discount`` (default 0).
@@ -46,7 +47,7 @@ import pyarrow.parquet as pq
 
 from ltvlib.io.encoding import TextFile
 from ltvlib.io.errors import InputError
-from ltvlib.io.parse import Cells, as_array, check_timezone
+from ltvlib.io.parse import Cells, as_array, check_timezone, first_filled
 from ltvlib.io.result import FileLoad, ImportResult, combine, file_load
 
 LINE_KEYS = ("product", "sku", "vendor", "quantity", "unit_price", "line_total", "line_discount")
@@ -174,7 +175,7 @@ def load_mapped(
     ordered_at = ordered_at.timestamp(mapping.get("datetime_format"), timezone, TIME_HINT)
     cancelled_at = _cancelled_at(mapping, heads, head_rows, file, timezone, ordered_at)
 
-    quantity = (line("quantity").integer("Expected a whole number of items.")
+    quantity = (line("quantity").quantity("Expected a whole number of items.")
                 if "quantity" in table.column_names else np.ones(len(rows), dtype=np.int64))
     unit_price = np.full(len(rows), np.nan)
     price_key = next((k for k in ("unit_price", "line_total") if k in table.column_names), None)
@@ -182,7 +183,7 @@ def load_mapped(
         price = line(price_key)
         price.fail_where(price.blank & ~cancelled_at.notna()[codes], "the price is empty",
                          f"{MONEY_HINT} Only cancelled orders may leave it blank.")
-        unit_price = np.nan_to_num(price.number(MONEY_HINT))
+        unit_price = np.nan_to_num(price.amount(MONEY_HINT))
         if price_key == "line_total":
             unit_price = np.divide(unit_price, quantity, out=np.zeros(len(rows)), where=quantity != 0)
     items_value = np.bincount(codes, weights=np.nan_to_num(quantity * unit_price), minlength=len(starts))
@@ -191,15 +192,15 @@ def load_mapped(
         if key not in table.column_names:
             return np.broadcast_to(np.asarray(default, dtype=np.float64), len(starts)).copy()
         if mapping.get("amounts", "order") == "line":
-            return np.bincount(codes, weights=np.nan_to_num(line(key).number(MONEY_HINT)), minlength=len(starts))
+            return np.bincount(codes, weights=np.nan_to_num(line(key).amount(MONEY_HINT)), minlength=len(starts))
         cells = head(key)
         if key == "total":
             cells.require(MONEY_HINT)
-        return np.nan_to_num(cells.number(MONEY_HINT))
+        return np.nan_to_num(cells.amount(MONEY_HINT))
 
     total = amount("total", items_value)
     refunded = amount("refunded_amount", 0.0)
-    email = pc.utf8_lower(head_text("email"))
+    email, email_conflict = first_filled(pc.utf8_lower(line_text("email")), codes, len(starts))
     currency = head_text("currency")
     if mapping.get("default_currency"):
         currency = pc.fill_null(currency, mapping["default_currency"])
@@ -237,14 +238,14 @@ def load_mapped(
         "vendor": line_text("vendor"),
         "quantity": quantity,
         "unit_price": unit_price,
-        "line_discount": np.nan_to_num(line("line_discount").number(MONEY_HINT))
+        "line_discount": np.nan_to_num(line("line_discount").amount(MONEY_HINT))
         if "line_discount" in table.column_names else np.zeros(len(rows)),
     }
     order = pa.array(by_order)
     line_items = {k: v.take(order) if isinstance(v, (pa.Array, pa.ChunkedArray))
                   else v[by_order] if isinstance(v, np.ndarray) else v for k, v in line_items.items()}
     return file_load(file, ledger_ids=order_id, ledger_rows=sizes, test=np.zeros(len(starts), dtype=bool),
-                     orders=orders, line_items=line_items, blank_rows=int(blank.sum()))
+                     orders=orders, line_items=line_items, blank_rows=int(blank.sum()), email_conflict=email_conflict)
 
 
 def _without_apostrophe(ids: pa.Array) -> pa.Array:

@@ -16,7 +16,12 @@ from ltvlib.io.generic import load_mapped
 from ltvlib.io.marketplaces import BUILTIN_MAPPINGS, mapping_for
 from ltvlib.io.product_lines import product_line_labels
 from ltvlib.io.result import FileLoad, ImportResult, combine
-from ltvlib.io.shopify import CUSTOMER_EXPORT_SIGNS, load_shopify, looks_like_shopify_orders
+from ltvlib.io.shopify import (
+    CUSTOMER_EXPORT_SIGNS,
+    load_shopify,
+    looks_like_shopify_orders,
+    resembles_shopify_orders,
+)
 
 LOADERS = ("auto", "shopify", "mapped", *BUILTIN_MAPPINGS)
 
@@ -32,10 +37,12 @@ def load_files(
     """Load export files in order into one ImportResult.
 
     ``loader``: ``'auto'`` reads a file with a Shopify orders header (Name, Created at, Lineitem name)
-    as a Shopify export and any other file through ``mapping``; ``'shopify'`` or ``'mapped'`` force one.
-    An order_id found in several files is taken from the last file in ``paths`` (a newer export wins);
-    earlier copies are counted ``duplicate_superseded``; a file listed twice is read once, at its last
-    place. ``product_lines`` rules are then applied (see :func:`~ltvlib.io.assign_product_lines`).
+    as a Shopify export and any other file through ``mapping``; without a mapping, a header that resembles
+    a Shopify export's (see :func:`~ltvlib.io.shopify.resembles_shopify_orders`) is an error naming the
+    missing columns. ``'shopify'`` or ``'mapped'`` force one. An order_id found in several files is
+    taken from the copy with the latest state (see :func:`~ltvlib.io.result.combine`); the other copies
+    are counted ``duplicate_superseded``; a file listed twice is read once, at its last place.
+    ``product_lines`` rules are then applied (see :func:`~ltvlib.io.assign_product_lines`).
     """
     settings = {"loader": loader, "mapping": mapping, "product_lines": product_lines}
     return load_sources([(p, settings) for p in paths], timezone=timezone)
@@ -88,8 +95,9 @@ def _load_one(path: Path, name: str, timezone: str, loader: str, mapping: dict |
         return load_shopify(TextFile.open(path, label=name), timezone=timezone)
     if loader == "auto":
         text = None if path.suffix.lower() == ".parquet" else TextFile.open(path, label=name)
-        if text is not None and looks_like_shopify_orders(text.header):
-            return load_shopify(text, timezone=timezone)
+        if text is not None and (looks_like_shopify_orders(text.header) or (
+                mapping is None and resembles_shopify_orders(text.header))):
+            return load_shopify(text, timezone=timezone)  # a partial header fails naming what is missing
         if mapping is None:
             _not_an_orders_export(text, name)
     if mapping is None:

@@ -20,6 +20,15 @@ import pyarrow.compute as pc
 from ltvlib.io.errors import InputError
 
 _TZ_SUFFIX = r"(?:Z|[+-]\d\d:?\d\d)$"
+EARLIEST = pd.Timestamp("1990-01-01", tz="UTC")  # no shop export holds older orders; year 0001 is a typo
+FUTURE_SLACK = pd.Timedelta(days=2)  # a wrong shop zone or clock shifts a real time by at most ~26 hours
+MAX_AMOUNT = 1e12  # no order is worth a trillion; sums of larger values lose their cents
+MAX_QUANTITY = 1_000_000
+DATE_HINT = (
+    "Dates before 1990-01-01 or more than 2 days after the import are taken as errors (a spreadsheet may have "
+    "changed the year); fix the cell or export the orders again."
+)
+AMOUNT_HINT = "Amounts must be finite numbers below 1,000,000,000,000; fix the cell or export the orders again."
 _AUTO_FORMATS = ("ISO8601", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d")
 
 
@@ -77,18 +86,47 @@ class Cells:
             self.fail_where(~self.blank & parsed.isna().to_numpy(), "{value} is not a number", hint)
             return parsed.to_numpy(dtype=np.float64)
 
-    def integer(self, hint: str) -> np.ndarray:
-        """Whole numbers as int64; a blank, fractional or non-numeric cell fails with ``hint``."""
+    def amount(self, hint: str) -> np.ndarray:
+        """:meth:`number`, failing on a filled cell that is NaN, infinite or at least ``MAX_AMOUNT`` in size."""
+        values = self.number(hint)
+        with np.errstate(invalid="ignore"):
+            absurd = ~self.blank & ~(np.abs(values) < MAX_AMOUNT)
+        self.fail_where(absurd, "{value} is not a plausible amount", AMOUNT_HINT)
+        return values
+
+    def quantity(self, hint: str) -> np.ndarray:
+        """Item counts as int64: a blank, non-numeric, fractional, negative or huge cell fails with ``hint``."""
         self.require(hint)
         values = self.number(hint)
-        self.fail_where(values != np.round(values), "{value} is not a whole number", hint)
+        with np.errstate(invalid="ignore"):
+            self.fail_where(~(values == np.round(values)), "{value} is not a whole number", hint)
+            self.fail_where((values < 0) | (values > MAX_QUANTITY),
+                            f"{{value}} is not a plausible quantity (0 to {MAX_QUANTITY:,})", hint)
         return values.astype(np.int64)
+
+    def check_dates(self, utc: pa.Array | pa.ChunkedArray | pd.DatetimeIndex) -> None:
+        """Fail on the first parsed time before ``EARLIEST`` or more than ``FUTURE_SLACK`` after now.
+
+        ``utc`` holds one parsed time per cell (null where blank): arrow timestamps in seconds or a
+        DatetimeIndex. The upper bound is the one place a loader reads the clock: it only rejects.
+        """
+        latest = pd.Timestamp.now(tz="UTC") + FUTURE_SLACK
+        if isinstance(utc, pd.DatetimeIndex):
+            if utc.tz is None:
+                utc = utc.tz_localize("UTC")
+            bad = utc.notna() & ((utc < EARLIEST) | (utc > latest))
+        else:
+            low, high = (pa.scalar(t.to_pydatetime(), utc.type) for t in (EARLIEST, latest))
+            bad = pc.fill_null(pc.or_(pc.less(utc, low), pc.greater(utc, high)), False).to_numpy(
+                zero_copy_only=False)
+        self.fail_where(np.asarray(bad), "{value} is not a plausible order date", DATE_HINT)
 
     def timestamp_strict(self, fmt: str, tz: str, hint: str) -> pa.Array:
         """Parse text with one strptime ``fmt`` that has ``%z`` into ``tz`` (ns), null where blank."""
         parsed = pc.strptime(self.text(), format=fmt, unit="s", error_is_null=True)
         self.fail_where(~self.blank & pc.is_null(parsed).to_numpy(zero_copy_only=False),
                         "{value} is not a date and time", hint)
+        self.check_dates(parsed)
         return pc.cast(parsed, pa.timestamp("ns", tz=tz))
 
     def timestamp(self, fmt: str | None, tz: str, hint: str) -> pd.DatetimeIndex:
@@ -98,6 +136,8 @@ class Cells:
         ``tz``. A column must not mix the two. Detection tries ISO 8601, then ``YYYY/MM/DD[ HH:MM[:SS]]``.
         """
         if pa.types.is_timestamp(self.values.type) or pa.types.is_date(self.values.type):
+            tz_of = getattr(self.values.type, "tz", None)
+            self.check_dates(pc.cast(self.values, pa.timestamp("s", tz=tz_of or "UTC"), safe=False))
             index = pd.DatetimeIndex(self.values.to_pandas()).as_unit("ns")
             return index.tz_convert(tz) if index.tz is not None else _localize(index, tz)
         blank = self.blank
@@ -114,7 +154,9 @@ class Cells:
         parsed = pd.DatetimeIndex(pd.to_datetime(text, format=fmt, errors="coerce", utc=bool(aware[first])))
         self.fail_where(~blank & parsed.isna(), "{value} is not a date and time", hint)
         parsed = parsed.as_unit("ns")
-        return parsed.tz_convert(tz) if aware[first] else _localize(parsed, tz)
+        parsed = parsed.tz_convert(tz) if aware[first] else _localize(parsed, tz)
+        self.check_dates(parsed)
+        return parsed
 
     def _detect_format(self, sample: pd.Series) -> str:
         """The first of the automatic formats that reads the column's first non-blank value."""
@@ -144,6 +186,22 @@ class Cells:
         with gc_paused():
             return pa.ListArray.from_arrays(offsets, flat).to_pylist()
 
+
+
+def first_filled(values: pa.Array | pa.ChunkedArray, group: np.ndarray, groups: int) -> tuple[pa.Array, np.ndarray]:
+    """Per group the first non-null value in row order, and whether the group holds two different ones.
+
+    ``group`` gives each row's group (0 .. ``groups`` - 1); a group without a value gets null.
+    """
+    encoded = as_array(pc.dictionary_encode(values))
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    filled = np.flatnonzero(codes >= 0)
+    found, first = np.unique(group[filled], return_index=True)
+    chosen = np.full(groups, -1, dtype=np.int64)
+    chosen[found] = codes[filled[first]]
+    conflict = np.zeros(groups, dtype=bool)
+    conflict[group[filled][codes[filled] != chosen[group[filled]]]] = True
+    return encoded.dictionary.take(pa.array(chosen, mask=chosen < 0)), conflict
 
 
 @contextmanager

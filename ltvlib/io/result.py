@@ -1,9 +1,9 @@
 """What a load returns: canonical tables plus a row accounting that explains every input record.
 
 Each loader turns one file into a :class:`FileLoad` (loaded orders, their line items, and a ledger with
-one entry per order found, loaded or not); :func:`combine` merges the loads of one import, lets a later
-file's copy of an order supersede an earlier one, and counts rows per (file, reason) so that every data
-record of every file is accounted for exactly once.
+one entry per order found, loaded or not); :func:`combine` merges the loads of one import, keeps the copy
+of an order that shows its latest state (:func:`state_key`), and counts rows per (file, reason) so that
+every data record of every file is accounted for exactly once.
 """
 
 from __future__ import annotations
@@ -44,16 +44,27 @@ SHARED_STRINGS = frozenset({
     "vendor",
 })
 ACCOUNTING_COLUMNS: tuple[str, ...] = ("source_file", "reason", "rows", "orders")
+STATE_COLUMNS: tuple[str, ...] = ("paid_at", "fulfilled_at")  # kept beside the canonical columns
 
 LOADED = "loaded"
 LOADED_CANCELLED = "loaded_cancelled"
+LOADED_REFUND_OVER_TOTAL = "loaded_refund_over_total"
+LOADED_EMAIL_CONFLICT = "loaded_email_conflict"
 LOADED_NO_IDENTITY = "loaded_no_identity"
 DUPLICATE_SUPERSEDED = "duplicate_superseded"
+NEGATIVE_AMOUNT = "negative_amount"
 TEST_ORDER = "test_order"
 BLANK_ROW = "blank_row"
 REASONS: tuple[str, ...] = (
-    LOADED, LOADED_CANCELLED, LOADED_NO_IDENTITY, DUPLICATE_SUPERSEDED, TEST_ORDER, BLANK_ROW,
+    LOADED, LOADED_CANCELLED, LOADED_REFUND_OVER_TOTAL, LOADED_EMAIL_CONFLICT, LOADED_NO_IDENTITY,
+    DUPLICATE_SUPERSEDED, NEGATIVE_AMOUNT, TEST_ORDER, BLANK_ROW,
 )
+# Shopify's financial statuses in the order an order moves through them (others rank 0)
+STATUS_RANK: dict[str, int] = {
+    "pending": 1, "authorized": 2, "partially_paid": 3, "paid": 4, "partially_refunded": 5, "refunded": 6,
+    "voided": 6,
+}
+STATE_KEY_COLUMNS: tuple[str, ...] = ("cancelled", "refunded", "status", "paid", "fulfilled")
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,13 +73,18 @@ class ImportResult:
 
     ``accounting`` has one row per (source_file, reason) with the number of data records (``rows``)
     and distinct orders (``orders``) given that reason; per file, ``rows`` sums to the file's records.
-    Each record has one reason: ``blank_row``; else ``duplicate_superseded`` (a later file has the
-    order); else ``test_order``; else ``loaded_cancelled``; else ``loaded_no_identity``; else ``loaded``.
+    Each record has one reason: ``blank_row``; else ``duplicate_superseded`` (another file of the import
+    has a later state of the order); else ``test_order``; else ``negative_amount`` (a negative total or
+    refund: not loaded); else ``loaded_cancelled``; else ``loaded_refund_over_total`` (net revenue 0);
+    else ``loaded_email_conflict`` (its rows disagree on e-mail: the first is used); else
+    ``loaded_no_identity``; else ``loaded``. ``states`` holds ``paid_at`` and ``fulfilled_at`` row for
+    row with ``orders`` (None: unknown), for the store's latest-state rule.
     """
 
     orders: pd.DataFrame
     line_items: pd.DataFrame
     accounting: pd.DataFrame
+    states: pd.DataFrame | None = None
 
     def summary_text(self) -> str:
         """A short table of rows and orders per file and reason, with a closing sentence of totals."""
@@ -88,7 +104,7 @@ class FileLoad:
     """One file's loaded orders and line items, its ledger and its count of blank rows.
 
     ``ledger`` holds one row per order found in the file, loaded or not: ``order_id``, ``reason``
-    and ``rows`` (its data records).
+    and ``rows`` (its data records). ``orders`` carries the ``STATE_COLUMNS`` after the canonical ones.
     """
 
     source_file: str
@@ -107,22 +123,71 @@ def file_load(
     orders: dict,
     line_items: dict,
     blank_rows: int,
+    email_conflict: np.ndarray | None = None,
 ) -> FileLoad:
     """Assemble a FileLoad from column values; ``orders`` holds the non-test orders of the ledger, in order.
 
     Column values are arrow arrays, numpy arrays or DatetimeIndexes, Python lists (list columns), or
     one scalar for the whole column; object arrays of ``str`` are used as they are, so columns built
-    from one such array share its string objects. The ``orders`` and ``line_items`` dicts are emptied
-    (see :func:`_frame`). Each order's reason follows from ``test``, then ``cancelled_at``, then a
-    missing ``customer_key``.
+    from one such array share its string objects. ``orders`` may hold the ``STATE_COLUMNS`` (missing:
+    unknown). The ``orders`` and ``line_items`` dicts are emptied (see :func:`_frame`). Each order's
+    reason follows from ``test``, a negative total or refund (the order is then left out), ``cancelled_at``,
+    a refund above the total, ``email_conflict`` (per non-test order), then a missing ``customer_key``.
     """
-    frame = _frame(ORDER_COLUMNS, orders)
+    for column in STATE_COLUMNS:
+        orders.setdefault(column, None)
+    frame = _frame(ORDER_COLUMNS + STATE_COLUMNS, orders)
+    for column in STATE_COLUMNS:
+        if frame[column].dtype == object:  # unknown: typed NaT like ordered_at
+            frame[column] = pd.Series(pd.NaT, index=frame.index, dtype=frame["ordered_at"].dtype)
     items = _frame(LINE_ITEM_COLUMNS, line_items)
+    total, refunded = frame["total"].to_numpy(), frame["refunded_amount"].to_numpy()
+    conflict = np.zeros(len(frame), dtype=bool) if email_conflict is None else email_conflict
+    loaded = np.select(
+        [(total < 0) | (refunded < 0), frame["cancelled_at"].notna().to_numpy(), refunded > total, conflict,
+         frame["customer_key"].isna().to_numpy()], [1, 2, 3, 4, 5], 0)
     reasons = np.full(len(ledger_ids), TEST_ORDER, dtype=object)
-    loaded = np.select([frame["cancelled_at"].notna().to_numpy(), frame["customer_key"].isna().to_numpy()], [1, 2], 0)
-    reasons[~test] = np.array([LOADED, LOADED_CANCELLED, LOADED_NO_IDENTITY], dtype=object)[loaded]  # shared str
+    reasons[~test] = np.array([LOADED, NEGATIVE_AMOUNT, LOADED_CANCELLED, LOADED_REFUND_OVER_TOTAL,
+                               LOADED_EMAIL_CONFLICT, LOADED_NO_IDENTITY], dtype=object)[loaded]  # shared str
     ledger = pd.DataFrame({"order_id": ledger_ids, "reason": reasons, "rows": ledger_rows})
+    negative = loaded == 1
+    if negative.any():
+        items = items[~items["order_id"].isin(frame.loc[negative, "order_id"])]
+        frame = frame[~negative]
     return FileLoad(source_file, frame, items, ledger, blank_rows)
+
+
+def state_key(orders: pd.DataFrame, states: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Comparable columns (``STATE_KEY_COLUMNS``) that order copies of one order from earliest to latest state.
+
+    Lexicographic: cancelled (final) > larger refunded amount > later financial status (``STATUS_RANK``) >
+    later ``paid_at`` > later ``fulfilled_at`` (unknown times rank lowest). ``states`` defaults to
+    ``orders``' own ``STATE_COLUMNS`` (or unknown); times may be tz-aware or naive UTC.
+    """
+    states = orders if states is None else states
+
+    def ns(column: str) -> np.ndarray:
+        if column not in states:
+            return np.full(len(orders), np.iinfo(np.int64).min)
+        return pd.DatetimeIndex(states[column]).as_unit("ns").asi8  # NaT is the smallest int64
+
+    status = pd.Series(orders["financial_status"].to_numpy(), dtype=object).str.strip().str.lower()
+    return pd.DataFrame({
+        "cancelled": orders["cancelled_at"].notna().to_numpy().astype(np.int8),
+        "refunded": np.nan_to_num(orders["refunded_amount"].to_numpy(dtype=np.float64)),
+        "status": status.map(STATUS_RANK).fillna(0).to_numpy(dtype=np.int8),
+        "paid": ns("paid_at"),
+        "fulfilled": ns("fulfilled_at"),
+    })
+
+
+def later_state(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+    """Row by row, whether state key ``a`` (see :func:`state_key`) is strictly later than ``b``."""
+    later = np.zeros(len(a), dtype=bool)
+    for column in reversed(STATE_KEY_COLUMNS):  # least significant first; each more significant one overrides
+        x, y = a[column].to_numpy(), b[column].to_numpy()
+        later = np.where(x != y, x > y, later)
+    return later
 
 
 def _frame(columns: tuple[str, ...], data: dict) -> pd.DataFrame:
@@ -178,29 +243,46 @@ def shared_strings(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
 def combine(loads: Sequence[FileLoad], product_lines: dict | None = None) -> ImportResult:
     """Merge file loads in order and set product lines from ``product_lines`` rules.
 
-    A later file's copy of an order supersedes every earlier copy of its order_id (newest export wins).
+    Of the loaded copies of one order_id in several files, the one with the latest state
+    (:func:`state_key`) is kept, the later file's on a tie; the others count ``duplicate_superseded``.
+    Copies that were not loaded (test orders, negative amounts) keep their own reason.
     """
-    seen = pd.Index([], dtype=object)
+    losers = _superseded(loads)
     kept: list[FileLoad] = []
-    for load in reversed(loads):
-        ledger = load.ledger
-        orders, items = load.orders, load.line_items
-        superseded = ledger["order_id"].isin(seen).to_numpy()
-        if superseded.any():
+    for position, load in enumerate(loads):
+        ledger, orders, items = load.ledger, load.orders, load.line_items
+        gone = losers.get(position)
+        if gone is not None:
+            superseded = ledger["order_id"].isin(gone).to_numpy() & ledger["reason"].str.startswith(LOADED).to_numpy()
             ledger = ledger.assign(reason=ledger["reason"].where(~superseded, DUPLICATE_SUPERSEDED))
-            gone = ledger.loc[superseded, "order_id"]
             orders = orders[~orders["order_id"].isin(gone)]
             items = items[~items["order_id"].isin(gone)]
-        seen = seen.append(pd.Index(load.ledger["order_id"], dtype=object))
         kept.append(FileLoad(load.source_file, orders, items, ledger, load.blank_rows))
-    kept.reverse()
     line_items = _concat([k.line_items for k in kept])
     line_items["product_line"] = product_line_labels(line_items, product_lines)
-    return ImportResult(
-        orders=_concat([k.orders for k in kept]),
-        line_items=line_items,
-        accounting=_accounting(kept),
-    )
+    orders = _concat([k.orders for k in kept])
+    states = pd.DataFrame({c: orders.pop(c) for c in STATE_COLUMNS})  # in place: no copy of the orders
+    return ImportResult(orders=orders, line_items=line_items, accounting=_accounting(kept), states=states)
+
+
+def _superseded(loads: Sequence[FileLoad]) -> dict[int, pd.Index]:
+    """Per load position, the order_ids whose copy there loses to a later state in another file."""
+    if len(loads) < 2:
+        return {}
+    ids = pd.concat([pd.Series(load.orders["order_id"].to_numpy(), dtype=object) for load in loads],
+                    ignore_index=True)
+    positions = np.repeat(np.arange(len(loads)), [len(load.orders) for load in loads])
+    repeated = ids.duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return {}
+    bounds = np.cumsum([0, *(len(load.orders) for load in loads)])
+    copies = pd.concat([load.orders[repeated[start:end]] for load, start, end in zip(loads, bounds, bounds[1:])],
+                       ignore_index=True)
+    keys = state_key(copies).assign(order_id=ids[repeated].to_numpy(), position=positions[repeated])
+    keys = keys.sort_values([*STATE_KEY_COLUMNS, "position"], kind="stable")
+    losing = keys.duplicated("order_id", keep="last").to_numpy()
+    lost = keys.loc[losing]
+    return {int(p): pd.Index(group["order_id"], dtype=object) for p, group in lost.groupby("position")}
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -6,8 +6,10 @@ the order's first row only, and an order's rows are contiguous. So a new order s
 ``Name`` changes, and order-level values are read from that first row. The same contiguity lets a
 multi-GB export be read in blocks cut between orders, with the errors a whole-file pass would give.
 
-Shopify orders exports carry no customer id, so ``customer_key`` is the normalised email. Orders whose
-payment method contains "Bogus Gateway" are Shopify test orders and are counted, not loaded.
+Shopify orders exports carry no customer id, so ``customer_key`` is the normalised email: the first one
+filled among the order's rows (rows that disagree are counted ``loaded_email_conflict``). Orders whose
+payment method contains "Bogus Gateway" are Shopify test orders and are counted, not loaded. ``Paid at``
+and ``Fulfilled at`` are read where present, for the store's latest-state rule.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import pyarrow.compute as pc
 
 from ltvlib.io.encoding import BLOCK_SIZE, TextFile
 from ltvlib.io.errors import InputError
-from ltvlib.io.parse import Cells, as_array, check_timezone, gc_paused, trim
+from ltvlib.io.parse import Cells, as_array, check_timezone, first_filled, gc_paused, trim
 from ltvlib.io.result import SHARED_STRINGS, FileLoad, ImportResult, combine, file_load, shared_strings
 
 REQUIRED = (
@@ -33,9 +35,9 @@ REQUIRED = (
     "Lineitem price", "Lineitem sku", "Cancelled at", "Payment Method", "Refunded Amount", "Vendor",
     "Tags", "Source", "Lineitem discount",
 )
-OPTIONAL = ("Id", "Location")
+OPTIONAL = ("Id", "Location", "Paid at", "Fulfilled at")
 HEAD_COLUMNS = (
-    "Email", "Financial Status", "Currency", "Subtotal", "Shipping", "Taxes", "Total", "Discount Code",
+    "Paid at", "Fulfilled at", "Financial Status", "Currency", "Subtotal", "Shipping", "Taxes", "Total", "Discount Code",
     "Discount Amount", "Created at", "Cancelled at", "Refunded Amount", "Tags", "Source", "Location",
 )
 ITEM_COLUMNS = (
@@ -53,6 +55,15 @@ TEST_GATEWAY = "Bogus Gateway"
 def looks_like_shopify_orders(header: tuple[str, ...] | list[str]) -> bool:
     """Whether a header is a Shopify orders export's (it has Name, Created at and Lineitem name)."""
     return all(c in header for c in SIGNATURE)
+
+
+def resembles_shopify_orders(header: tuple[str, ...] | list[str]) -> bool:
+    """Whether a header is a Shopify orders export's, perhaps with columns deleted.
+
+    True when it has ``Name`` and ``Lineitem name``, or at least half of the required columns.
+    """
+    present = set(header)
+    return {"Name", "Lineitem name"} <= present or 2 * len(present.intersection(REQUIRED)) >= len(REQUIRED)
 
 
 def read_shopify_orders(
@@ -126,8 +137,9 @@ def _load(tables: Iterator[pa.Table], file: str, timezone: str, has_id: bool) ->
     lines = sizes[keep]
     line_items["order_id"] = np.repeat(order_id[keep], lines)
     line_items["line_no"] = np.arange(lines.sum()) - np.repeat(np.cumsum(lines) - lines, lines) + 1
+    conflict = orders.pop("email_conflict")
     return file_load(file, ledger_ids=order_id, ledger_rows=sizes, test=test, orders=orders,
-                     line_items=line_items, blank_rows=blank)
+                     line_items=line_items, blank_rows=blank, email_conflict=conflict)
 
 
 def _whole_orders(tables: Iterator[pa.Table]) -> Iterator[tuple[pa.Table, np.ndarray]]:
@@ -194,6 +206,8 @@ class _Orders:
                                             self.names))
         self.test = pc.match_substring(marks.column("Payment Method"), TEST_GATEWAY).to_numpy(
             zero_copy_only=False)
+        emails = Cells(file, "Email", _pick(table, ("Email",), self.kept).column(0), self.rows).text()
+        self.emails, self.email_conflict = first_filled(pc.utf8_lower(emails), self.group, len(self.starts))
 
 
 def _convert(found: _Orders, timezone: str) -> tuple[dict, dict]:
@@ -214,22 +228,21 @@ def _convert(found: _Orders, timezone: str) -> tuple[dict, dict]:
     created.require("Shopify fills 'Created at' on every row; export the orders again.")
     total = head("Total")
     total.require("The order's first row must hold its Total.")
-    total = total.number(MONEY_HINT)
-    refunded = np.nan_to_num(head("Refunded Amount").number(MONEY_HINT))
-    email = pc.utf8_lower(head("Email").text())
+    total = total.amount(MONEY_HINT)
+    refunded = np.nan_to_num(head("Refunded Amount").amount(MONEY_HINT))
     source = head("Source").text()
     channel = source
     for raw, name in CHANNELS.items():
         channel = pc.if_else(pc.equal(source, raw), name, channel)
     orders = {
         "order_name": found.names.filter(keep),
-        "email": email,
+        "email": found.emails.filter(keep),
         "ordered_at": created.timestamp_strict(TIME_FORMAT, timezone, TIME_HINT),
         "currency": head("Currency").text(),
-        "subtotal": np.nan_to_num(head("Subtotal").number(MONEY_HINT)),
-        "discount_amount": np.nan_to_num(head("Discount Amount").number(MONEY_HINT)),
-        "shipping": np.nan_to_num(head("Shipping").number(MONEY_HINT)),
-        "taxes": np.nan_to_num(head("Taxes").number(MONEY_HINT)),
+        "subtotal": np.nan_to_num(head("Subtotal").amount(MONEY_HINT)),
+        "discount_amount": np.nan_to_num(head("Discount Amount").amount(MONEY_HINT)),
+        "shipping": np.nan_to_num(head("Shipping").amount(MONEY_HINT)),
+        "taxes": np.nan_to_num(head("Taxes").amount(MONEY_HINT)),
         "total": total,
         "refunded_amount": refunded,
         "net_revenue": np.maximum(total - refunded, 0.0),
@@ -241,6 +254,9 @@ def _convert(found: _Orders, timezone: str) -> tuple[dict, dict]:
         "discount_codes": head("Discount Code").tokens(),
         "location": head("Location").text() if "Location" in heads.column_names else None,
         "source_file": file,
+        "email_conflict": found.email_conflict[keep],
+        **{c.lower().replace(" ", "_"): head(c).timestamp_strict(TIME_FORMAT, timezone, TIME_HINT)
+           for c in ("Paid at", "Fulfilled at") if c in heads.column_names},
     }
 
     line_keep = keep[group]
@@ -257,9 +273,9 @@ def _convert(found: _Orders, timezone: str) -> tuple[dict, dict]:
         "product_line": None,
         "sku": item("Lineitem sku").text(),
         "vendor": item("Vendor").text(),
-        "quantity": item("Lineitem quantity").integer("Expected a whole number of items, like 2."),
-        "unit_price": price.number(MONEY_HINT),
-        "line_discount": np.nan_to_num(item("Lineitem discount").number(MONEY_HINT)),
+        "quantity": item("Lineitem quantity").quantity("Expected a whole number of items, like 2."),
+        "unit_price": price.amount(MONEY_HINT),
+        "line_discount": np.nan_to_num(item("Lineitem discount").amount(MONEY_HINT)),
     }
     return _compact(orders), _compact(line_items)
 
@@ -340,6 +356,9 @@ def _check_header(text: TextFile) -> None:
         return
     if all(sign in text.header for sign in CUSTOMER_EXPORT_SIGNS):
         hint = "This looks like a Shopify customers export; import the orders export (Orders > Export)."
+    elif resembles_shopify_orders(text.header):
+        hint = ("This looks like a Shopify orders export with columns deleted (was it edited in a spreadsheet?). "
+                "Export the orders again (Orders > Export) and import that file unchanged.")
     else:
         hint = "Is this a Shopify 'Export orders' CSV?"
     listed = ", ".join(f"'{c}'" for c in missing)
