@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ltvlib.customers import as_of_cutoff
+from ltvlib.history import OrderHistory, day_number
 
 if TYPE_CHECKING:
     from ltvlib.store import Store
@@ -164,12 +164,6 @@ def load_orders(store: Store, *, extra_columns: Iterable[str] = (), gift_tags: I
     return orders
 
 
-def _day_of(d: dt.date | str) -> int:
-    """Calendar day number (days since 1970-01-01) of a date, ISO string or timestamp."""
-    d = pd.Timestamp(d).date()
-    return int((np.datetime64(d, "D") - _EPOCH).astype(np.int64))
-
-
 def _dates(days: np.ndarray) -> np.ndarray:
     """Calendar day numbers as naive datetime64[ns] dates (NaT where the float day is NaN)."""
     f = np.asarray(days, dtype=float)
@@ -189,30 +183,10 @@ def _group_cumsum(values: np.ndarray, start: np.ndarray) -> np.ndarray:
     return c - (c[start] - values[start])
 
 
-def _counted(orders: pd.DataFrame, as_of: dt.date | str) -> np.ndarray:
-    """Row positions of the orders customer analyses count at ``as_of``, as ``customers.customer_orders``
-    selects them (visible, with a customer key, not cancelled), without copying the frame."""
-    tz = orders["ordered_at"].dt.tz
-    if tz is None:
-        raise ValueError("orders.ordered_at must be tz-aware (the shop's time zone); see ltvlib.store.Store.orders")
-    keep = (orders["ordered_at"] < as_of_cutoff(as_of, str(tz))).to_numpy() & orders["customer_key"].notna().to_numpy()
-    if "cancelled_at" in orders:
-        keep &= orders["cancelled_at"].isna().to_numpy()
-    return np.flatnonzero(keep)
-
-
-def _main_lines(line_items: pd.DataFrame | None, order_ids: np.ndarray) -> np.ndarray:
-    """Product line of each order's first line item (object array; null without line items)."""
-    if line_items is None:
-        return np.full(len(order_ids), None, dtype=object)
-    li_ids = line_items["order_id"].to_numpy(dtype=object)
-    codes, uniq = pd.factorize(np.concatenate([li_ids, order_ids]))  # one hash pass joins both tables
-    li_codes, o_codes = codes[: len(li_ids)], codes[len(li_ids):]
-    order = np.lexsort((line_items["line_no"].to_numpy(), li_codes))
-    firsts = order[np.concatenate([[True], np.diff(li_codes[order]) != 0])] if len(order) else order
-    main = np.full(len(uniq), None, dtype=object)
-    main[li_codes[firsts]] = line_items["product_line"].to_numpy(dtype=object)[firsts]
-    return main[o_codes]
+def _decode(codes: np.ndarray, vocab: np.ndarray) -> np.ndarray:
+    """Values of integer codes (-1 -> None) as an object array."""
+    values = np.asarray(vocab, dtype=object)
+    return np.where(codes >= 0, values[np.maximum(codes, 0)] if len(values) else None, None).astype(object)
 
 
 def _list_lengths(values: np.ndarray) -> np.ndarray:
@@ -239,37 +213,35 @@ def lapse_episodes(
     """
     if lapsed_days < 1 or horizon_days < 1:
         raise ValueError("lapsed_days and horizon_days must be positive")
-    idx = _counted(orders, as_of)
-    as_of_day = _day_of(as_of)
-    n = len(idx)
-    local = orders["ordered_at"].dt.tz_localize(None).to_numpy()  # wall-clock time in the shop's zone
-    cust, keys = pd.factorize(orders["customer_key"].to_numpy(dtype=object)[idx])
-    # by customer, then time; orders at the same instant keep their input order (the store's: order_id)
-    srt = np.lexsort((local[idx].view(np.int64), cust))
-    pos = idx[srt]  # row of each sorted order in ``orders``
-    cust = cust[srt]
-    day = local[pos].astype("datetime64[D]").astype(np.int64)
-    rev = orders["net_revenue"].to_numpy(dtype=float)[pos]
+    as_of_day = day_number(as_of)
+    h = OrderHistory(orders, line_items, as_of=as_of)
+    srt = h.by_customer  # by customer, then time (the engine's order: ordered_at, order_id)
+    n, keys = len(srt), h.keys
+    cust, day, rev = h.code[srt], h.day[srt], h.revenue[srt]
     new_cust = np.ones(n, dtype=bool)
     new_cust[1:] = cust[1:] != cust[:-1]
-    start = np.maximum.accumulate(np.where(new_cust, np.arange(n), 0))  # first row of each row's customer
+    start = np.repeat(h.starts, h.counts)  # first row of each row's customer
+
+    def col(name: str) -> np.ndarray:
+        return h.column(name)[srt]
 
     if "gift" in orders:  # computed by load_orders
-        gift = orders["gift"].to_numpy(dtype=bool)[pos]
+        gift = col("gift").astype(bool)
     else:
-        tags = orders["tags"].to_numpy()[pos]
+        tags = col("tags")
         gift_set = {t.lower() for t in gift_tags}
         gift = np.zeros(n, dtype=bool)
         tagged = np.flatnonzero(_list_lengths(tags) > 0)
         gift[tagged] = [any(str(t).strip().lower() in gift_set for t in v) for v in tags[tagged]]
     if "discount_code" in orders:  # computed by load_orders
-        code = orders["discount_code"].to_numpy(dtype=object)[pos]
+        code = col("discount_code").astype(object)
     else:
-        code = np.array([v[0] if len(v) else None for v in orders["discount_codes"].to_numpy()[pos]], dtype=object)
-    disc = pd.notna(code) | (orders["discount_amount"].fillna(0).to_numpy()[pos] > 0)
+        codes, vocab = h.order_text("discount_code")
+        code = _decode(codes[srt], vocab)
+    disc = pd.notna(code) | (np.nan_to_num(col("discount_amount").astype(float)) > 0)
     peak = np.isin(_month(day), list(peak_months))
-    channel = orders["channel"].to_numpy(dtype=object)[pos]
-    line = _main_lines(line_items, orders["order_id"].to_numpy(dtype=object)[pos])
+    channel = col("channel").astype(object)
+    line = _decode(*h.order_text("product_line"))[srt] if line_items is not None else np.full(n, None, dtype=object)
 
     cum_orders = np.arange(n) - start + 1
     cum_rev = _group_cumsum(rev, start)
