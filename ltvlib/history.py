@@ -515,3 +515,58 @@ class Snapshot:
         pos, vals, vocab = h.order_pairs(SET_SOURCES[name])
         lo, hi = np.searchsorted(pos, [self.window_start(window), self.m])
         return h.code[pos[lo:hi]], vals[lo:hi], vocab
+
+
+_STORE_SUMMARY_SQL = """
+WITH o AS (  -- arg_min/arg_max skip a null value: nullable values ride in a one-field struct
+    SELECT customer_key AS k, order_id, ordered_at, net_revenue AS rev, email, channel,
+           discount_codes[1] AS code, CAST(timezone($tz, ordered_at AT TIME ZONE 'UTC') AS DATE) AS d
+    FROM orders
+    WHERE customer_key IS NOT NULL AND cancelled_at IS NULL AND ordered_at < $cutoff
+), per_day AS (
+    SELECT k, d, sum(rev) AS rev FROM o GROUP BY k, d
+), days AS (
+    SELECT k, count(*) AS purchase_days, min(d) AS first_d, max(d) AS last_d, arg_min(rev, d) AS first_day_rev
+    FROM per_day GROUP BY k
+), c AS (
+    SELECT k, count(*) AS orders, sum(rev) AS net_revenue,
+           min(ordered_at) AS first_order_at, max(ordered_at) AS last_order_at,
+           arg_min(order_id, (ordered_at, order_id)) AS first_order_id,
+           arg_min({'v': channel}, (ordered_at, order_id)).v AS first_channel,
+           arg_max({'v': channel}, (ordered_at, order_id)).v AS last_channel,
+           arg_max({'v': email}, (ordered_at, order_id)).v AS email,
+           arg_min({'v': code}, (ordered_at, order_id)).v AS first_discount_code
+    FROM o GROUP BY k
+)
+SELECT c.k AS customer_key, email, orders, purchase_days,
+       first_order_at, last_order_at,
+       ($as_of - last_d) AS recency_days, ($as_of - first_d) AS tenure_days,
+       purchase_days - 1 AS frequency, (last_d - first_d) AS recency, ($as_of - first_d) AS "T",
+       net_revenue, net_revenue / orders AS aov,
+       CASE WHEN purchase_days > 1 THEN (net_revenue - first_day_rev) / (purchase_days - 1) ELSE 0.0 END
+           AS monetary_value,
+       CASE WHEN purchase_days > 1 THEN (last_d - first_d) / (purchase_days - 1) END AS mean_interval_days,
+       first_order_id, first_channel, last_channel, first_discount_code
+FROM c JOIN days USING (k)
+ORDER BY first_order_at, first_order_id
+"""
+
+
+def store_summary(con: Any, as_of: dt.date | str, timezone: str) -> pd.DataFrame:
+    """The customer summary at ``as_of`` computed inside the shop's DuckDB store (``Store.con``):
+    multi-threaded and columnar, without loading the orders into pandas. Same rows (first order first),
+    columns and values as ``customers.customer_summary`` without line items (tests hold that)."""
+    as_of_d = _as_date(as_of)
+    cutoff = as_of_cutoff(as_of_d, timezone).tz_convert("UTC").tz_localize(None).to_pydatetime()
+    table = con.sql(_STORE_SUMMARY_SQL, params={"tz": timezone, "cutoff": cutoff, "as_of": as_of_d}).to_arrow_table()
+    out = table.to_pandas(types_mapper=None)
+    out = out.set_index(pd.Index(out.pop("customer_key").to_numpy(dtype=object), name="customer_key"))
+    for c in ("first_order_at", "last_order_at"):
+        out[c] = pd.to_datetime(out[c]).dt.tz_localize("UTC").dt.tz_convert(timezone)
+    for c in ("orders", "purchase_days", "recency_days", "tenure_days", "frequency", "recency", "T"):
+        out[c] = out[c].astype(np.int64)
+    for c in ("net_revenue", "aov", "monetary_value", "mean_interval_days"):
+        out[c] = out[c].astype(float)
+    for c in ("email", "first_order_id", "first_channel", "last_channel", "first_discount_code"):
+        out[c] = out[c].astype(object)
+    return out

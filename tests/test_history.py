@@ -1,0 +1,65 @@
+"""The order-history engine: the in-store summary equals the frame summary (and so lifetimes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ltvlib import demo
+from ltvlib.cli import main
+from ltvlib.customers import customer_summary
+from ltvlib.history import OrderHistory, store_summary
+from ltvlib.params import load_shop_params
+from ltvlib.store import Store
+
+sys.path.insert(0, str(Path(__file__).parent))
+import shapes  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("history")
+    out = {}
+    for name in ("usd-dst", "gbp-refunds", "as-of-before-first-order"):
+        p = shapes.write_shop(shapes.shapes()[name], root)
+        assert main(["import", str(p)]) == 0
+        out[name] = p
+    demo.write_shopify_export(root / "demo.csv", customers=400, seed=3)
+    p = root / "demo.yaml"
+    p.write_text("shop: demo-h\nname: d\ncurrency: JPY\ntimezone: Asia/Tokyo\nlanguage: en\nstore: demo.duckdb\n"
+                 "sources:\n  - path: demo.csv\n    loader: shopify\n", encoding="utf-8")
+    assert main(["import", str(p)]) == 0
+    out["demo"] = p
+    return out
+
+
+@pytest.mark.parametrize("name,as_of", [("demo", "2026-06-30"), ("demo", "2025-03-09"), ("usd-dst", "2025-12-31"),
+                                        ("usd-dst", "2024-11-03"), ("gbp-refunds", "2025-12-31"),
+                                        ("as-of-before-first-order", "2024-12-07")])
+def test_store_summary_equals_the_frame_summary(stores: dict[str, Path], name: str, as_of: str) -> None:
+    params = load_shop_params(stores[name])
+    with Store(params.store, timezone=params.timezone, read_only=True) as store:
+        ours = store_summary(store.con, as_of, params.timezone)
+        orders = store.orders()
+    pd.testing.assert_frame_equal(ours, customer_summary(orders, as_of))
+
+
+def test_purchase_days_and_nth_day_by_hand() -> None:
+    from conftest import make_orders
+
+    orders = make_orders([
+        ("1", "a", "2026-01-01 10:00", 10.0), ("2", "a", "2026-01-01 18:00", 5.0),  # one purchase day
+        ("3", "b", "2026-01-02 09:00", 7.0), ("4", "a", "2026-01-05 09:00", 1.0), ("5", "b", "2026-02-01 09:00", 2.0),
+        ("6", "a", "2026-03-01 09:00", 3.0),
+    ])
+    h = OrderHistory(orders, as_of=dt.date(2026, 2, 15))
+    assert list(h.keys) == ["a", "b"]
+    code, day, rank = h.purchase_days
+    base = (dt.date(2026, 1, 1) - dt.date(1970, 1, 1)).days
+    assert list(zip(code, day - base, rank)) == [(0, 0, 0), (0, 4, 1), (1, 1, 0), (1, 31, 1)]
+    assert list(h.nth_day(2) - base) == [4, 31] and list(h.nth_day(3)) == [-1, -1]
+    assert list(h.first("order_id")) == ["1", "3"]
