@@ -1,7 +1,8 @@
 """The per-shop store: one DuckDB file holding the canonical tables, import records and lists.
 
 Timestamps are stored as UTC and handed back tz-aware in the shop's time zone. Every write runs
-in one transaction, so a failed import leaves the store exactly as it was.
+in one transaction, so a failed import leaves the store exactly as it was. Of two copies of an order
+the one with the later state is kept, whatever the order of the imports (see :meth:`Store.upsert`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -49,10 +51,13 @@ CREATE TABLE IF NOT EXISTS imports (
     orders_replaced BIGINT, accounting VARCHAR
 );
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS paid_at TIMESTAMP;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS fulfilled_at TIMESTAMP;
 """
+STATE_COLUMNS = ["paid_at", "fulfilled_at"]  # kept for the latest-state rule, not canonical columns
 
 
-_TIME_COLUMNS = ("ordered_at", "cancelled_at")
+_TIME_COLUMNS = ("ordered_at", "cancelled_at", "paid_at", "fulfilled_at")
 _LIST_COLUMNS = ("tags", "discount_codes")
 _TEXT_COLUMNS = frozenset({
     "order_id", "order_name", "customer_key", "email", "currency", "financial_status", "channel", "source",
@@ -61,20 +66,36 @@ _TEXT_COLUMNS = frozenset({
 INSERT_ROWS = 1 << 18  # rows per arrow chunk inserted by Store.upsert
 
 
-def _arrow_chunks(frame: pd.DataFrame, columns: list[str]) -> Iterator[pa.Table]:
-    """``frame[columns]`` as arrow tables of ``INSERT_ROWS`` rows, for inserting into the store.
+def _arrow_chunks(frame: pd.DataFrame, columns: list[str], extra: pd.DataFrame | None = None) -> Iterator[pa.Table]:
+    """``frame[columns]`` (then ``extra``'s columns, row for row) as arrow tables of ``INSERT_ROWS`` rows.
 
     Times become naive UTC (the store's convention), text columns strings (given, not inferred: faster),
     list columns lists of strings; NaN and None are null, as when DuckDB scans a DataFrame.
     """
     types = {c: pa.list_(pa.string()) for c in _LIST_COLUMNS} | {c: pa.string() for c in _TEXT_COLUMNS}
     for start in range(0, len(frame), INSERT_ROWS):
-        chunk = frame.iloc[start:start + INSERT_ROWS]
+        parts = [(frame.iloc[start:start + INSERT_ROWS], columns)]
+        if extra is not None:
+            parts.append((extra.iloc[start:start + INSERT_ROWS], list(extra.columns)))
         arrays = {}
-        for c in columns:
-            values = chunk[c].dt.tz_convert("UTC").dt.tz_localize(None) if c in _TIME_COLUMNS else chunk[c]
-            arrays[c] = pa.array(values, types.get(c))
+        for chunk, names in parts:
+            for c in names:
+                values = chunk[c].dt.tz_convert("UTC").dt.tz_localize(None) if c in _TIME_COLUMNS else chunk[c]
+                arrays[c] = pa.array(values, types.get(c))
         yield pa.table(arrays)
+
+
+def _states(result: ImportResult) -> pd.DataFrame:
+    """The result's ``paid_at``/``fulfilled_at`` in UTC, row for row with its orders (unknown: NaT)."""
+    states = getattr(result, "states", None)
+    columns = {}
+    for c in STATE_COLUMNS:
+        if states is not None and c in states:
+            times = pd.DatetimeIndex(states[c]).as_unit("ns")
+            columns[c] = times.tz_localize("UTC") if times.tz is None else times.tz_convert("UTC")
+        else:
+            columns[c] = pd.DatetimeIndex(np.full(len(result.orders), np.datetime64("NaT", "ns"))).tz_localize("UTC")
+    return pd.DataFrame(columns)
 
 
 class Store:
@@ -103,29 +124,54 @@ class Store:
 
     # -- writes -------------------------------------------------------------------------------
     def upsert(self, result: ImportResult, *, files: list[str], now: dt.datetime | None = None) -> dict[str, int]:
-        """Insert or replace ``result``'s orders (by ``order_id``) with their line items, atomically.
+        """Insert new orders and replace stored ones whose imported copy is as late or later, atomically.
 
-        An order already in the store is replaced whole, line items included: the newest export wins,
-        so re-importing an overlapping export never double-counts. Rows go in as arrow chunks of
-        ``INSERT_ROWS``, so a large import is never copied whole.
+        Of a stored and an imported copy of an order, the one with the later state is kept
+        (:func:`ltvlib.io.result.state_key`: a cancellation is final, refunds only grow, then the financial
+        status, ``paid_at`` and ``fulfilled_at``); on a tie the imported one, so re-importing a corrected
+        export updates the store, and an older export imported after a newer one changes nothing. A
+        replaced order is replaced whole, line items included, so nothing double-counts. An imported copy
+        identical to the stored one is not rewritten: re-importing the same export leaves the store's
+        tables (and file size) as they were. Rows go in as arrow chunks of ``INSERT_ROWS``.
+
+        Returns ``import_id`` and the numbers of orders new, replaced, unchanged and ``kept`` (the stored
+        copy is in a later state than the imported one).
         """
-        orders, items = result.orders, result.line_items
+        from ltvlib.io.result import later_state, state_key
+
+        orders, items, states = result.orders, result.line_items, _states(result)
         now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            con.register("_new_orders", pa.table({"order_id": pa.array(orders["order_id"], pa.string())}))
+            con.register("_new_orders", pa.table({"order_id": pa.array(orders["order_id"], pa.string()),
+                                                  "position": pa.array(np.arange(len(orders)))}))
             import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
-            replaced = con.execute(
-                "SELECT count(*) FROM orders WHERE order_id IN (SELECT order_id FROM _new_orders)"
-            ).fetchone()[0]
-            con.execute("DELETE FROM line_items WHERE order_id IN (SELECT order_id FROM _new_orders)")
-            con.execute("DELETE FROM orders WHERE order_id IN (SELECT order_id FROM _new_orders)")
-            # insert_into fills the table's columns in order: the canonical ones, then import_id
-            for chunk in _arrow_chunks(orders, ORDER_COLUMNS):
-                con.from_arrow(chunk).project(f"*, {int(import_id)}::BIGINT").insert_into("orders")
+            stored = con.execute(
+                "SELECT n.position, o.cancelled_at, o.refunded_amount, o.financial_status, o.paid_at, o.fulfilled_at "
+                "FROM orders o JOIN _new_orders n USING (order_id) ORDER BY n.position"
+            ).df()
+            at = stored["position"].to_numpy()
+            kept = later_state(state_key(stored), state_key(orders.iloc[at], states.iloc[at]))
+            candidates = at[~kept]
+            changed = self._changed(orders.iloc[candidates], items, states.iloc[candidates])
+            write = np.ones(len(orders), dtype=bool)
+            write[at] = False
+            write[candidates[changed]] = True
+            replaced, unchanged = int(changed.sum()), int((~changed).sum())
+            if replaced:
+                gone = pa.table({"order_id": pa.array(orders["order_id"].iloc[candidates[changed]], pa.string())})
+                con.register("_gone", gone)
+                con.execute("DELETE FROM line_items WHERE order_id IN (SELECT order_id FROM _gone)")
+                con.execute("DELETE FROM orders WHERE order_id IN (SELECT order_id FROM _gone)")
+                con.unregister("_gone")
+            if not write.all():
+                items = items[items["order_id"].isin(orders["order_id"][write])]
+                orders, states = orders[write], states[write]
+            for chunk in _arrow_chunks(orders, ORDER_COLUMNS, states):
+                self._insert("orders", chunk, f"*, {int(import_id)}::BIGINT AS import_id")
             for chunk in _arrow_chunks(items, LINE_ITEM_COLUMNS):
-                con.from_arrow(chunk).insert_into("line_items")
+                self._insert("line_items", chunk, "*")
             con.execute(
                 "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?)",
                 [
@@ -140,7 +186,47 @@ class Store:
             raise
         finally:
             con.unregister("_new_orders")
-        return {"import_id": int(import_id), "orders_new": len(orders) - replaced, "orders_replaced": replaced}
+        if replaced:
+            con.execute("CHECKPOINT")  # frees the replaced rows' blocks for reuse by the next import
+        return {"import_id": int(import_id), "orders_new": len(orders) - replaced, "orders_replaced": replaced,
+                "orders_unchanged": unchanged, "orders_kept": int(kept.sum())}
+
+    def _insert(self, table: str, chunk: pa.Table, select: str) -> None:
+        """Insert an arrow chunk into ``table`` by column name."""
+        self.con.register("_chunk", chunk)  # replaces the previous chunk's view (also one a failure left)
+        self.con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM _chunk")
+        self.con.unregister("_chunk")
+
+    def _changed(self, orders: pd.DataFrame, items: pd.DataFrame, states: pd.DataFrame) -> np.ndarray:
+        """Per order of ``orders`` (all in the store), whether it or its line items differ from the stored copy.
+
+        Compared chunk by chunk with SQL ``EXCEPT`` (nulls equal), so a large re-import is never held twice.
+        """
+        changed = np.zeros(len(orders), dtype=bool)
+        order_cols = ", ".join([*ORDER_COLUMNS, *STATE_COLUMNS])
+        item_cols = ", ".join(LINE_ITEM_COLUMNS)
+        query = f"""
+            WITH ids AS (SELECT order_id FROM _cand_orders),
+            stored_items AS (SELECT {item_cols} FROM line_items WHERE order_id IN (SELECT order_id FROM ids))
+            SELECT order_id FROM (SELECT {order_cols} FROM _cand_orders
+                                  EXCEPT SELECT {order_cols} FROM orders WHERE order_id IN (SELECT order_id FROM ids))
+            UNION SELECT order_id FROM (SELECT {item_cols} FROM _cand_items EXCEPT SELECT * FROM stored_items)
+            UNION SELECT order_id FROM (SELECT * FROM stored_items EXCEPT SELECT {item_cols} FROM _cand_items)
+        """
+        start = 0
+        for chunk in _arrow_chunks(orders, ORDER_COLUMNS, states):
+            ids = orders["order_id"].iloc[start:start + chunk.num_rows]
+            cand_items = items[items["order_id"].isin(ids)]
+            self.con.register("_cand_orders", chunk)
+            parts = list(_arrow_chunks(cand_items, LINE_ITEM_COLUMNS))
+            self.con.register("_cand_items", pa.concat_tables(parts) if parts else
+                              self.con.execute(f"SELECT {item_cols} FROM line_items LIMIT 0").to_arrow_table())
+            differ = {r[0] for r in self.con.execute(query).fetchall()}
+            self.con.unregister("_cand_orders")
+            self.con.unregister("_cand_items")
+            changed[start:start + chunk.num_rows] = ids.isin(differ).to_numpy()
+            start += chunk.num_rows
+        return changed
 
     # -- reads --------------------------------------------------------------------------------
     def orders(self, columns: list[str] | None = None) -> pd.DataFrame:

@@ -27,9 +27,11 @@ def test_upsert_newest_wins_and_no_double_count(tmp_path: Path) -> None:
     with Store(tmp_path / "s.duckdb", timezone="Asia/Tokyo") as st:
         assert st.upsert(_result(o1, i1), files=["a.csv"])["orders_new"] == 2
         done = st.upsert(_result(o2, i2), files=["b.csv"])
-        assert done == {"import_id": 2, "orders_new": 1, "orders_replaced": 1}
-        again = st.upsert(_result(o2, i2), files=["b.csv"])  # re-import: nothing doubles
-        assert again["orders_new"] == 0
+        assert done == {"import_id": 2, "orders_new": 1, "orders_replaced": 1, "orders_unchanged": 0,
+                        "orders_kept": 0}
+        again = st.upsert(_result(o2, i2), files=["b.csv"])  # re-import: nothing doubles, nothing rewritten
+        assert again == {"import_id": 3, "orders_new": 0, "orders_replaced": 0, "orders_unchanged": 2,
+                         "orders_kept": 0}
         orders, items = st.orders(), st.line_items()
         assert len(st.imports()) == 3
     assert orders.set_index("order_id")["net_revenue"].to_dict() == {"1": 100.0, "2": 150.0, "3": 300.0}
