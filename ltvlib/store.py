@@ -3,12 +3,21 @@
 Timestamps are stored as UTC and handed back tz-aware in the shop's time zone. Every write runs
 in one transaction, so a failed import leaves the store exactly as it was. Of two copies of an order
 the one with the later state is kept, whatever the order of the imports (see :meth:`Store.upsert`).
+
+One process may write a store at a time, or any number read it. Opening a store another process
+holds waits for it (``lock_timeout`` seconds, default ``LTV_LOCK_TIMEOUT`` or 60), saying so once on
+stderr, then raises ``StoreBusy``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import random
+import re
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,10 +27,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ltvlib.errors import LtvError
+
 if TYPE_CHECKING:
     from ltvlib.io import ImportResult
 
-__all__ = ["LINE_ITEM_COLUMNS", "ORDER_COLUMNS", "Store"]
+__all__ = ["LINE_ITEM_COLUMNS", "LOCK_TIMEOUT", "ORDER_COLUMNS", "Store", "StoreBusy"]
 
 ORDER_COLUMNS = [
     "order_id", "order_name", "customer_key", "email", "ordered_at", "currency", "subtotal",
@@ -98,10 +109,68 @@ def _states(result: ImportResult) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-class Store:
-    """A shop's DuckDB store. Use as a context manager; ``read_only`` for analyses."""
+LOCK_TIMEOUT = 60.0  # seconds to wait for a store another process holds (env LTV_LOCK_TIMEOUT overrides)
 
-    def __init__(self, path: str | Path, *, timezone: str, read_only: bool = False) -> None:
+
+class StoreBusy(LtvError):
+    """Another process still held the store when the wait for its lock ran out."""
+
+
+def _lock_timeout(given: float | None) -> float:
+    """``given``, else ``LTV_LOCK_TIMEOUT`` (seconds), else ``LOCK_TIMEOUT``."""
+    if given is not None:
+        return float(given)
+    text = os.environ.get("LTV_LOCK_TIMEOUT", "").strip()
+    if not text:
+        return LOCK_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise LtvError(f"LTV_LOCK_TIMEOUT must be a number of seconds (0 or more), got {text!r}: "
+                       "fix or unset the environment variable.")
+    return value
+
+
+def _connect(path: Path, read_only: bool, timeout: float, shop: str) -> duckdb.DuckDBPyConnection:
+    """Open ``path``; while another process holds its lock, retry with backoff for up to ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    delay, told = 0.05, False
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as e:
+            if "Could not set lock" not in str(e):
+                raise
+            holder = re.search(r"\(PID (\d+)\)", str(e))
+            by = f" (PID {holder.group(1)})" if holder else ""
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise StoreBusy(
+                    f"{path}: the store of shop {shop} is still in use by another process{by} after waiting "
+                    f"{timeout:g} s. Another `ltv import`, `ltv run` or a notebook of this shop has it open: "
+                    "let it finish (or close the notebook's store) and try again, or set LTV_LOCK_TIMEOUT to a "
+                    "longer wait in seconds."
+                ) from None
+            if not told:
+                what = "an import" if read_only else "another import or report"
+                print(f"waiting for {what} of shop {shop} to finish{by}... ({path})", file=sys.stderr, flush=True)
+                told = True
+            time.sleep(min(left, delay * random.uniform(0.5, 1.0)))
+            delay = min(delay * 2, 1.0)
+
+
+class Store:
+    """A shop's DuckDB store. Use as a context manager; ``read_only`` for analyses.
+
+    A store another process holds (a writer, or readers while this one would write) is waited for up to
+    ``lock_timeout`` seconds (default ``LTV_LOCK_TIMEOUT`` or 60; ``shop`` names it in the notice), then
+    ``StoreBusy`` is raised.
+    """
+
+    def __init__(self, path: str | Path, *, timezone: str, read_only: bool = False, lock_timeout: float | None = None,
+                 shop: str | None = None) -> None:
         self.path = Path(path)
         self.timezone = timezone
         if read_only and not self.path.exists():
@@ -109,7 +178,7 @@ class Store:
                 f"{self.path}: the shop store does not exist yet. Run `ltv import SHOP FILE...` first."
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        self.con = _connect(self.path, read_only, _lock_timeout(lock_timeout), shop or self.path.stem)
         if not read_only:
             self.con.execute(_DDL)
 

@@ -84,7 +84,7 @@ def test_movers_export_neutralised(tmp_path: Path) -> None:
                           "first_discount_code": list(reversed(HOSTILE)), "orders": range(1, n + 1),
                           "net_revenue": [-5.0] * n},
                          index=pd.Index([f"c{i}@x.jp" for i in range(n)], name="customer_key"))
-    path = export_movers(table, tmp_path, "movers.csv", show_personal_data=True, shop="s")
+    path = export_movers(table, tmp_path, "movers.csv", show_personal_data=True, secret=b"k" * 32)
     _assert_neutralised(path, "utf-8-sig")
     rows = _rows(path, "utf-8-sig")
     assert rows[0][-1] == "net_revenue" and {r[-1] for r in rows[1:]} == {"-5.0"}

@@ -234,12 +234,12 @@ def test_movers_table_profile_and_export(line_orders, tmp_path, thresholds: dict
     assert row["movers"] == 1 and row["movers_share"] == 1.0 and row["base_share"] == 0.5 and row["lift"] == 2.0
     name = export_name("product_lines", "first_line:Sweets", "fan:Sweets")
     assert name == "journey-product_lines-first_line-Sweets-to-fan-Sweets.csv"
-    path = export_movers(t, tmp_path, name, show_personal_data=False, shop="demo")
+    path = export_movers(t, tmp_path, name, show_personal_data=False, secret=b"k" * 32)
     assert path == tmp_path / "exports" / name
     text = path.read_text(encoding="utf-8-sig")
     assert "q" not in text.split("\n")[1].split(",")[0] and "C-" in text and "email" not in text
     assert not list((tmp_path / "exports").glob(".*"))  # no temporary file left
-    shown = export_movers(t, tmp_path, name, show_personal_data=True, shop="demo").read_text(encoding="utf-8-sig")
+    shown = export_movers(t, tmp_path, name, show_personal_data=True, secret=b"k" * 32).read_text(encoding="utf-8-sig")
     assert shown.splitlines()[1].startswith("q,q,")  # customer_key, then email
 
 

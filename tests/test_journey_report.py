@@ -60,7 +60,7 @@ def shop(thresholds: dict):
 def test_flows_html_links_every_exported_flow(shop, tmp_path: Path) -> None:
     orders, items, j, w = shop
     summary = customer_summary(orders, AS_OF, items)
-    links = export_flows(w, "grid", summary, tmp_path, show_personal_data=False, shop="t")
+    links = export_flows(w, "grid", summary, tmp_path, show_personal_data=False, secret=b"k" * 32)
     assert set(links) == {("first_active", "first_at_risk"), ("first_dormant", "repeat_active"),
                           (NEW, "first_active")}
     for path in links.values():
@@ -126,7 +126,7 @@ def test_movers_picker(shop) -> None:
     options = flow_options({"grid": j}, {"grid": w}, "en")
     assert [o[1] for o in options] == [("grid", "first_active", "first_at_risk"),
                                        ("grid", "first_dormant", "repeat_active"), ("grid", NEW, "first_active")]
-    box = movers_picker({"grid": j}, {"grid": w}, summary, "en", show_personal_data=False, shop="t")
+    box = movers_picker({"grid": j}, {"grid": w}, summary, "en", show_personal_data=False, secret=b"k" * 32)
     pick, out = box.children
     pick.value = ("grid", "first_dormant", "repeat_active")
     shown = out.outputs[-1]["data"]["text/plain"]

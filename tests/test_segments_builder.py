@@ -24,15 +24,15 @@ def _seg(thresholds: dict) -> tuple[pd.DataFrame, Segmenter]:
 
 def test_preview(thresholds: dict) -> None:
     _, seg = _seg(thresholds)
-    p = preview(seg, "orders >= 2", AS_OF, shop="s", show_personal_data=False)
+    p = preview(seg, "orders >= 2", AS_OF, secret=b"k" * 32, show_personal_data=False)
     assert p.error is None and p.customers == 1 and p.share == 0.5 and list(p.members) == ["a@x.jp"]
     assert p.metrics.loc["condition", "ltv"] == 400
     assert "a@x.jp" not in p.sample.to_string() and p.sample.index.name == "customer"  # pseudonymised
-    shown = preview(seg, "orders >= 2", AS_OF, shop="s", show_personal_data=True)
+    shown = preview(seg, "orders >= 2", AS_OF, secret=b"k" * 32, show_personal_data=True)
     assert list(shown.sample.index) == ["a@x.jp"]
-    bad = preview(seg, "orders >> 2", AS_OF, shop="s", show_personal_data=False)
+    bad = preview(seg, "orders >> 2", AS_OF, secret=b"k" * 32, show_personal_data=False)
     assert bad.error and "column 9" in bad.error
-    warned = preview(seg, "segment('pos') AND first_order.channel = 'POS'", AS_OF, shop="s", show_personal_data=False)
+    warned = preview(seg, "segment('pos') AND first_order.channel = 'POS'", AS_OF, secret=b"k" * 32, show_personal_data=False)
     assert warned.customers == 0 and "did you mean 'pos'" in warned.warnings[0]
 
 
@@ -42,7 +42,7 @@ def test_builder_freezes_a_list(tmp_path: Path, thresholds: dict) -> None:
     acc = pd.DataFrame({"source_file": ["x"], "reason": ["loaded"], "rows": [3], "orders": [3]})
     with Store(path, timezone="Asia/Tokyo") as st:
         st.upsert(SimpleNamespace(orders=orders, line_items=make_line_items([]), accounting=acc), files=["x"])
-    panel = builder(seg, AS_OF, store_path=path, timezone="Asia/Tokyo", shop="s", show_personal_data=False,
+    panel = builder(seg, AS_OF, store_path=path, timezone="Asia/Tokyo", show_personal_data=False,
                     language="ja", initial="orders >= 1")
     text, count = panel.children[1], panel.children[2]
     name, share = panel.children[4].children

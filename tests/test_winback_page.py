@@ -23,7 +23,7 @@ def day(n: int) -> str:
 
 def page(orders: pd.DataFrame, as_of_day: int, language: str = "en", audience: str = "client",
          **winback_params) -> winback.WinbackPage:
-    return winback.compute_page(orders, None, D0 + dt.timedelta(days=as_of_day), shop="s", name="S",
+    return winback.compute_page(orders, None, D0 + dt.timedelta(days=as_of_day), shop="s", secret=b"k" * 32, name="S",
                                 language=language, currency="JPY", winback=winback_params, thresholds=THRESHOLDS,
                                 audience=audience)
 
@@ -116,7 +116,7 @@ def test_freeze_hint_for_analysts_only() -> None:
 
 def test_lapsed_days_follow_the_active_threshold() -> None:
     orders, as_of_day = SHOPS["no-returns"]
-    p = winback.compute_page(orders, None, D0 + dt.timedelta(days=as_of_day), shop="s", name="S", language="en",
+    p = winback.compute_page(orders, None, D0 + dt.timedelta(days=as_of_day), shop="s", secret=b"k" * 32, name="S", language="en",
                              currency="JPY", winback={}, thresholds={**THRESHOLDS, "active_days": 90})
     assert p.days == 91 and p.title == "Win-back: Lapsed (91+ days) customers who come back"
     assert "Lapsed (91+ days)" in p.definition() and "Dormant* (181–360 days)" in p.definition()

@@ -61,6 +61,7 @@ def _source_files(params: ShopParams, files: list[str], loader: str | None) -> l
 
 def cmd_import(args: argparse.Namespace) -> int:
     from ltvlib.io import load_sources
+    from ltvlib.privacy import shop_secret
     from ltvlib.store import Store
 
     params = load_shop_params(args.shop)
@@ -68,9 +69,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     files = [f for f, _ in sources]
     result = load_sources(sources, timezone=params.timezone)
     target = getattr(args, "store", None) or params.store
-    with Store(target, timezone=params.timezone) as store:
+    with Store(target, timezone=params.timezone, shop=params.shop) as store:
         done = store.upsert(result, files=[str(f) for f in files])
         counts = store.counts()
+    shop_secret(params.store)  # the shop's pseudonym secret, made now so read-only report runs find it
     print(result.summary_text())
     print(f"store {params.store}: {done['orders_new']:,} new orders, {done['orders_replaced']:,} replaced; "
           f"now {counts['orders']:,} orders, {counts['line_items']:,} line items.")
@@ -152,7 +154,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
     params = load_shop_params(args.shop)
     as_of = args.as_of or _default_as_of(params)
-    with Store(params.store, timezone=params.timezone, read_only=True) as store:
+    with Store(params.store, timezone=params.timezone, read_only=True, shop=params.shop) as store:
         orders = store.orders()
     s = customers.customer_summary(orders, as_of)
     grid = rfm.status_grid(s, params.thresholds)

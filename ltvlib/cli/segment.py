@@ -53,7 +53,7 @@ def _guarded(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Na
 def _store(params: ShopParams, write: bool = False):
     from ltvlib.store import Store
 
-    return Store(params.store, timezone=params.timezone, read_only=not write)
+    return Store(params.store, timezone=params.timezone, read_only=not write, shop=params.shop)
 
 
 def _segmenter(params: ShopParams, store):
@@ -103,12 +103,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def _sample(params: ShopParams, keys: pd.Index, snap, n: int) -> pd.DataFrame:
-    from ltvlib.privacy import redact
+    from ltvlib.privacy import redact, shop_secret
 
     pos = snap.keys.get_indexer(keys[:n])
     df = pd.DataFrame({"orders": snap.orders[pos], "net_revenue": snap.net_revenue[pos],
                        "days_since_last_order": snap.recency_days[pos]}, index=pd.Index(keys[:n], name="customer_key"))
-    return redact(df, show_personal_data=params.show_personal_data, shop=params.shop)
+    return redact(df, show_personal_data=params.show_personal_data, secret=shop_secret(params.store))
 
 
 @_guarded

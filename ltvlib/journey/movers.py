@@ -75,20 +75,21 @@ def export_name(journey: str, source: str, target: str) -> str:
 
 
 def export_movers(table: pd.DataFrame, out_dir: str | Path, name: str, *, show_personal_data: bool,
-                  shop: str) -> Path:
+                  secret: bytes) -> Path:
     """Write a movers table to ``<out_dir>/exports/<name>`` (UTF-8 with BOM for spreadsheet apps).
 
-    Personal data is pseudonymised with ``ltvlib.privacy.redact`` unless ``show_personal_data``; written
+    Personal data is pseudonymised with ``ltvlib.privacy.redact`` (under the shop's ``secret``) unless
+    ``show_personal_data``; written
     with ``ltvlib.io.csvout.write_csv`` (formula-like cells neutralised, whole file or none).
     """
     path = Path(out_dir) / "exports" / name
-    write_csv(redact(table, show_personal_data=show_personal_data, shop=shop), path, encoding="utf-8-sig",
+    write_csv(redact(table, show_personal_data=show_personal_data, secret=secret), path, encoding="utf-8-sig",
               index=True)
     return path
 
 
 def export_flows(window: JourneyWindow, journey: str, summary: pd.DataFrame, out_dir: str | Path, *,
-                 show_personal_data: bool, shop: str,
+                 show_personal_data: bool, secret: bytes,
                  kinds: Sequence[str] = ("move", "entry", "exit")) -> dict[tuple[str, str], str]:
     """Export the movers of every non-empty flow of ``kinds`` (stays are left out: they are large and
     nobody moved). Returns (source, target) -> path relative to ``out_dir`` (``exports/<name>``)."""
@@ -98,6 +99,6 @@ def export_flows(window: JourneyWindow, journey: str, summary: pd.DataFrame, out
     for a, b in zip(f["source"], f["target"]):
         name = export_name(journey, a, b)
         export_movers(movers_table(window, a, b, summary), out_dir, name, show_personal_data=show_personal_data,
-                      shop=shop)
+                      secret=secret)
         out[(a, b)] = f"exports/{name}"
     return out

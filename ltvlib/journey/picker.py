@@ -31,7 +31,7 @@ def flow_options(journeys: Mapping[str, Journey], windows: Mapping[str, JourneyW
 
 
 def movers_picker(journeys: Mapping[str, Journey], windows: Mapping[str, JourneyWindow], summary: pd.DataFrame,
-                  language: str, *, show_personal_data: bool, shop: str, rows: int = 200):
+                  language: str, *, show_personal_data: bool, secret: bytes, rows: int = 200):
     """An ipywidgets box: pick a flow, see its movers (first ``rows``, personal data redacted unless allowed)."""
     import ipywidgets as widgets
 
@@ -46,7 +46,7 @@ def movers_picker(journeys: Mapping[str, Journey], windows: Mapping[str, Journey
             return
         name, a, b = pick.value
         table = movers_table(windows[name], a, b, summary).head(rows)
-        out.append_display_data(redact(table, show_personal_data=show_personal_data, shop=shop))
+        out.append_display_data(redact(table, show_personal_data=show_personal_data, secret=secret))
 
     pick.observe(show, names="value")
     show()

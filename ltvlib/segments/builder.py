@@ -36,7 +36,7 @@ class Preview:
     warnings: list[str] = field(default_factory=list)
 
 
-def preview(segmenter: Segmenter, condition: str, as_of: dt.date, *, shop: str, show_personal_data: bool,
+def preview(segmenter: Segmenter, condition: str, as_of: dt.date, *, secret: bytes, show_personal_data: bool,
             sample: int = 10) -> Preview:
     """Evaluate ``condition`` at ``as_of``: members, metrics and a sample (pseudonymised unless allowed)."""
     try:
@@ -53,19 +53,22 @@ def preview(segmenter: Segmenter, condition: str, as_of: dt.date, *, shop: str, 
                               "days_since_last_order": snap.recency_days[pos]},
                              index=pd.Index(keys[:sample], name="customer_key"))
     return Preview(condition, None, keys, int(mask.sum()), float(mask.mean()) if len(mask) else 0.0, m,
-                   redact(sample_df, show_personal_data=show_personal_data, shop=shop), warnings)
+                   redact(sample_df, show_personal_data=show_personal_data, secret=secret), warnings)
 
 
-def builder(segmenter: Segmenter, as_of: dt.date, *, store_path: str | Path, timezone: str, shop: str,
+def builder(segmenter: Segmenter, as_of: dt.date, *, store_path: str | Path, timezone: str,
             show_personal_data: bool, language: str, initial: str = "orders >= 2"):
-    """An ipywidgets panel: condition box, live count and metrics, sample, and a freeze form."""
+    """An ipywidgets panel: condition box, live count and metrics, sample (pseudonymised under the shop's
+    secret beside ``store_path`` unless allowed), and a freeze form."""
     import duckdb
     import ipywidgets as w
     from IPython.display import Markdown, display
 
+    from ltvlib.privacy import shop_secret
     from ltvlib.segments import lists
     from ltvlib.store import Store
 
+    secret = shop_secret(store_path)
     text = w.Textarea(value=initial, description=label("seg_condition", language),
                       layout=w.Layout(width="100%", height="70px"))
     count = w.Button(description=label("seg_evaluate", language), button_style="primary")
@@ -79,7 +82,7 @@ def builder(segmenter: Segmenter, as_of: dt.date, *, store_path: str | Path, tim
 
     def show(_=None) -> None:
         out.clear_output()
-        p = preview(segmenter, text.value, as_of, shop=shop, show_personal_data=show_personal_data)
+        p = preview(segmenter, text.value, as_of, secret=secret, show_personal_data=show_personal_data)
         with out:
             if p.error:
                 display(Markdown(f"```\n{p.error}\n```"))

@@ -68,6 +68,7 @@ class WinbackPage:
     as_of: dt.date
     audience: str
     show_personal_data: bool
+    secret: bytes = field(repr=False)  # the shop's pseudonym secret (ltvlib.privacy.shop_secret)
     settings: WinbackSettings
     active_days: int
     facts: dict[str, Any]
@@ -236,7 +237,7 @@ class WinbackPage:
         head["drivers"] = [" / ".join(t for t in (driver_text(d, lang, self.days) for d in ds) if t)
                            for ds in head[["driver_1", "driver_2", "driver_3"]].itertuples(index=False)]
         head["group"] = self.groups.reindex(head.index).map(lambda g: label(f"wb_{g}", lang))
-        head = redact(head, show_personal_data=self.show_personal_data, shop=self.shop)
+        head = redact(head, show_personal_data=self.show_personal_data, secret=self.secret)
         cols = {"rank": "wb_rank", "group": "wb_group", "days_lapsed": "wb_days_lapsed", "orders": "wb_orders",
                 "net_revenue": "wb_net_revenue", "p_return": "wb_p_return",
                 "expected_return_value": "wb_expected_return_value", "p_alive": "wb_p_alive",
@@ -263,7 +264,7 @@ class WinbackPage:
 
     def export_table(self) -> pd.DataFrame:
         return export_table(self.targets, self.groups, language=self.language, lapsed_days=self.days,
-                            show_personal_data=self.show_personal_data, shop=self.shop)
+                            show_personal_data=self.show_personal_data, secret=self.secret)
 
     def write_exports(self, out_dir: str | Path) -> str:
         """Write the list into ``out_dir/exports/`` (targets and control in two files); the sentence saying so
@@ -356,9 +357,9 @@ def _facts(orders: pd.DataFrame, as_of: dt.date) -> dict[str, Any]:
 def compute_page(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.date, *, shop: str, name: str,
                  language: str, currency: str, winback: dict[str, Any], thresholds: dict[str, Any],
                  clv_params: dict[str, Any] | None = None, audience: str = "client",
-                 show_personal_data: bool = False) -> WinbackPage:
+                 show_personal_data: bool = False, secret: bytes) -> WinbackPage:
     """The page from orders (``load_orders``, plus ``email`` and ``discount_codes`` for the customer summary)
-    and line items; pure: no store, no files."""
+    and line items; pure: no store, no files (``secret``: the shop's pseudonym secret, ``privacy.shop_secret``)."""
     from ltvlib import clv, customers
 
     settings = settings_from(winback, thresholds)
@@ -378,7 +379,7 @@ def compute_page(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: d
         targets = result.scores.iloc[:0]
     groups = assign_groups(targets, settings.control_share, settings.seed)
     return WinbackPage(shop=shop, name=name, language=language, currency=currency, as_of=as_of, audience=audience,
-                       show_personal_data=show_personal_data, settings=settings,
+                       show_personal_data=show_personal_data, secret=secret, settings=settings,
                        active_days=int(thresholds.get("active_days", 120)), facts=facts, result=result,
                        lapsed=lapsed, targets=targets, groups=groups, clv_problem=clv_problem,
                        grid_dormant=(int(thresholds.get("at_risk_days", 180)) + 1,
@@ -389,17 +390,18 @@ def build_page(shop: str | Path, as_of: dt.date | str | None = None, audience: s
     """The page of ``shop`` (id or params file) as of ``as_of`` (default: ``ShopParams.report_date``), reading its
     store read-only."""
     from ltvlib.params import load_shop_params
+    from ltvlib.privacy import shop_secret
     from ltvlib.store import Store
 
     params = load_shop_params(shop)
     as_of = params.report_date(as_of)
-    with Store(params.store, timezone=params.timezone, read_only=True) as store:
+    with Store(params.store, timezone=params.timezone, read_only=True, shop=params.shop) as store:
         orders = load_orders(store, extra_columns=["email", "discount_codes"])
         items = store.line_items(["order_id", "line_no", "product_line"])
     return compute_page(orders, items, as_of, shop=params.shop, name=params.name, language=params.language,
                         currency=params.currency, winback=params.winback, thresholds=params.thresholds,
                         clv_params=params.clv, audience=audience or params.report.get("audience", "client"),
-                        show_personal_data=params.show_personal_data)
+                        show_personal_data=params.show_personal_data, secret=shop_secret(params.store))
 
 
 def freeze_list(page: WinbackPage, store_path: str | Path, timezone: str, *, overwrite: bool = False) -> dict[str, Any]:

@@ -75,7 +75,7 @@ EXPORT_COLUMNS = ("rank", "group", "p_return", "expected_return_value", "days_la
 
 
 def export_table(targets: pd.DataFrame, groups: pd.Series, *, language: str, lapsed_days: int,
-                 show_personal_data: bool, shop: str) -> pd.DataFrame:
+                 show_personal_data: bool, secret: bytes) -> pd.DataFrame:
     """The target list as an export table (``EXPORT_COLUMNS``, one row per customer, by rank): ``group``
     'target' or 'control', reasons (``driver_1..3``) in words in ``language``, numbers rounded, dates as
     text; customer keys pseudonymised unless the shop's params allow personal data (``ltvlib.privacy.redact``)."""
@@ -98,7 +98,7 @@ def export_table(targets: pd.DataFrame, groups: pd.Series, *, language: str, lap
         if col in t:
             table[col] = t[col].astype(float).round(digits)
     table.index.name = "customer_key"
-    return redact(table, show_personal_data=show_personal_data, shop=shop).reset_index()
+    return redact(table, show_personal_data=show_personal_data, secret=secret).reset_index()
 
 
 def write_target_exports(table: pd.DataFrame, folder: str | Path) -> dict[str, Path]:
