@@ -3,7 +3,9 @@ and writing ``reports/<shop>/<as_of>/index.html``.
 
 A run builds everything in a hidden sibling folder and swaps it into place only when every notebook
 succeeded, so an interrupted or failed run never replaces a good report with a half one. A failed
-run keeps its notebooks under ``reports/<shop>/<as_of>.failed/`` for diagnosis.
+run keeps its notebooks under ``reports/<shop>/<as_of>.failed/`` for diagnosis. The hidden folders
+carry the run's process id (``.<as_of>.partial-<pid>-*``): the next run of the shop removes those
+of processes that no longer exist (runs that were killed), never those of a run still going.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ __all__ = [
     "ensure_kernel",
     "notebook_html",
     "read_figures",
+    "remove_stale",
     "run_shop",
     "write_figures",
 ]
@@ -60,12 +63,13 @@ def ensure_kernel() -> str:
     """Register this interpreter as the Jupyter kernel ``ltv-workbench`` (in ``sys.prefix``) if needed.
 
     Reports and ``make lab`` then run the same interpreter and library; a kernel named after a conda env
-    or another Python can never be picked up by accident. The kernel logs only errors, so a report run
-    is not drowned in the kernel's start-up notices.
+    or another Python can never be picked up by accident. The kernel logs only critical errors, so a report
+    run is not drowned in the kernel's notices, nor an interrupted run in the tracebacks of a kernel shut
+    down mid-cell (cell errors are in the executed notebook).
     """
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=CRITICAL"]
     ksm = KernelSpecManager()
     try:
         if ksm.get_kernel_spec(KERNEL_NAME).argv == argv:
@@ -202,6 +206,51 @@ li.failed{{color:#8a5a00}}</style></head>
 """
 
 
+_LEFTOVER = re.compile(r"^\.(?P<report>.+)\.(?P<kind>partial|old)-(?P<pid>\d+)(?:-.*)?$")
+_LEGACY_AGE = 24 * 3600  # seconds after which a partial folder without a process id (older runs) counts as stale
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (ours always does)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def remove_stale(shop_dir: Path) -> list[Path]:
+    """Clear what killed runs left in ``reports/<shop>/``; returns the folders removed or put back.
+
+    ``.<as_of>.partial-<pid>-*`` of a process that no longer exists is removed (without a process id,
+    from older versions: once a day old). ``.<as_of>.old-<pid>`` is an earlier report a run was swapping
+    out when it died: put back if its report folder is missing, else removed. A process id reused since
+    only keeps a folder until the next run.
+    """
+    done = []
+    for path in sorted(shop_dir.glob(".*")) if shop_dir.is_dir() else []:
+        m = _LEFTOVER.match(path.name)
+        if not path.is_dir():
+            continue
+        if m is None:
+            legacy = re.match(r"^\.\d{4}-\d{2}-\d{2}\.partial-", path.name)
+            if not legacy or time.time() - path.stat().st_mtime < _LEGACY_AGE:
+                continue
+        elif _alive(int(m["pid"])):
+            continue
+        report = shop_dir / m["report"] if m else None
+        if m and m["kind"] == "old" and not report.exists():
+            os.replace(path, report)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+        done.append(path)
+    return done
+
+
 def _is_complete(report_dir: Path) -> bool:
     """Whether a report folder holds a complete run (folders from before run records count as complete)."""
     if not report_dir.is_dir():
@@ -242,7 +291,9 @@ def run_shop(
                                 f"(known: {', '.join(sorted(known))})")
     final = reports_root / params.shop / as_of.isoformat()
     final.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{as_of.isoformat()}.partial-"))
+    for path in remove_stale(final.parent):
+        progress(f"[{params.shop}] removed what an interrupted run left: {path.name}")
+    work = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{as_of.isoformat()}.partial-{os.getpid()}-"))
     os.chmod(work, 0o755)
     started = time.perf_counter()
     failed: dict[str, str] = {}
