@@ -458,6 +458,15 @@ def test_notebook_runs_on_demo_store_and_leaves_it_untouched(tmp_path: Path, dem
     html = notebook_html(out / "winback.ipynb", "client")
     assert "購入途絶（121日以上）" in html and 'src="http' not in html and "@example.jp" not in html
     assert "ltv winback freeze" not in html  # clients see no command lines
+    # pseudonyms are keyed by the shop's secret, which the read-only report run made beside the store (it had
+    # none); the secret itself reaches neither the page nor the executed notebook
+    import base64
+    import re
+
+    secret = (shop / "store.duckdb.secret").read_bytes()
+    assert targets["customer"].str.fullmatch(r"C-[0-9a-f]{16}").all() and re.search(r"C-[0-9a-f]{16}", html)
+    for text in (html, (out / "winback.ipynb").read_text(encoding="utf-8")):
+        assert secret.hex() not in text and base64.b64encode(secret).decode() not in text and str(secret) not in text
     from pagecheck import page_problems
 
     assert page_problems(html) == []
