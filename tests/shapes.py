@@ -37,6 +37,7 @@ class Order:
     cancelled: bool = False
     source: str = "web"
     code: str = ""
+    tags: str = ""
 
 
 @dataclass
@@ -48,6 +49,8 @@ class Shape:
     currency: str = "USD"
     timezone: str = "America/New_York"
     product_lines: dict = field(default_factory=lambda: {"from": "title", "map": PRODUCT_LINES})
+    products: tuple = PRODUCTS
+    order_prefix: str = "#"
 
 
 def _day(start: dt.date, days: int, hour: int = 10) -> dt.datetime:
@@ -130,21 +133,21 @@ def write_export(shape: Shape, path: Path) -> int:
         for i, o in enumerate(orders):
             local = o.at.replace(tzinfo=zone)
             stamp = local.strftime("%Y-%m-%d %H:%M:%S %z")
-            subtotal = sum(PRODUCTS[p][2] * q for p, q in o.lines)
+            subtotal = sum(shape.products[p][2] * q for p, q in o.lines)
             discount = round(subtotal * 0.1, 2) if o.code else 0.0
             shipping, total = 5.0, round(subtotal - discount + 5.0, 2)
             refund = round(total * o.refund_share, 2)
             status = "refunded" if refund >= total else "partially_refunded" if refund else "paid"
             for j, (p, q) in enumerate(o.lines):
-                title, vendor, price = PRODUCTS[p]
+                title, vendor, price = shape.products[p]
                 head = j == 0
                 w.writerow([
-                    f"#{1001 + i}", o.email, status if head else "", stamp if head else "",
+                    f"{shape.order_prefix}{1001 + i}", o.email, status if head else "", stamp if head else "",
                     shape.currency if head else "", _money(subtotal) if head else "",
                     _money(shipping) if head else "", "0.00" if head else "", _money(total) if head else "",
                     o.code if head else "", _money(discount) if head else "", stamp, q, title, _money(price),
                     f"SKU-{p}", (stamp if o.cancelled else "") if head else "", "Shopify Payments" if head else "",
-                    _money(refund) if head else "", vendor, str(500000 + i) if head else "", "" if head else "",
+                    _money(refund) if head else "", vendor, str(500000 + i) if head else "", o.tags if head else "",
                     o.source if head else "", "0.00",
                 ])
     return len(orders)
@@ -166,6 +169,58 @@ def write_shop(shape: Shape, folder: Path, *, language: str = "en", notebooks: l
     if notebooks:
         params["report"] = {"notebooks": notebooks}
     path = folder / f"{shape.name}.yaml"
+    path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+# Markup in every text field a shop's data or params can carry; each payload would run ``alert(N)`` if live.
+MARKUP = {
+    "product": "<img src=x onerror=alert(1)> Blend",
+    "vendor": "<b onmouseover=alert(2)>V</b>",
+    "code": "<script>alert(3)</script>",
+    "tag": "<u onclick=alert(4)>gift</u>",
+    "line": "<svg onload=alert(5)>Blends",
+    "order_prefix": "<svg onload=alert(6)>#",
+    "source": "<iframe src=javascript:alert(7)>",
+    "product_md": "[Decaf](javascript:alert(8)) $\\bogus{x}$ *beans*",
+    "line_md": "<a href=javascript:alert(9)>Decaf</a> $x$",
+    "shop": "<i>Shop</i> <img src=x onerror=alert(10)>",
+    "title": "<img src=x onerror=alert(11)> Weekly",
+    "prepared_by": "<b onmouseover=alert(12)>Me</b>",
+    "segment_en": "<img src=x onerror=alert(13)> coded",
+    "segment_ja": "<img src=x onerror=alert(14)> コード",
+    "journey": "<img src=x onerror=alert(15)> journey",
+    "list": "<img src=x onerror=alert(16)>",
+}
+
+
+def hostile_shape() -> Shape:
+    """A US shop of 180 customers (63 repeat buyers) whose products, vendors, product lines, discount codes,
+    tags, order names and sources all hold markup (``MARKUP``)."""
+    rng = np.random.default_rng(11)
+    products = ((MARKUP["product"], MARKUP["vendor"], 18.0), (MARKUP["product_md"], "Plain & \"Co\"", 21.0),
+                ("Ceramic Mug", MARKUP["vendor"], 29.0), ("Drip Kettle", "Homeware", 64.0))
+    orders = [dataclass_replace(o, code=MARKUP["code"] if i % 4 == 0 else "", tags=MARKUP["tag"] if i % 3 == 0 else "",
+                                source=MARKUP["source"] if i % 5 == 0 else "pos" if i % 7 == 0 else "web")
+              for i, o in enumerate(_buyers(rng, dt.date(2024, 3, 1), 640, 117, {2: 40, 3: 15, 5: 8}, prefix="h"))]
+    lines = {"Blend": MARKUP["line"], "Decaf": MARKUP["line_md"], "Mug": "Cups", "Kettle": "Brewing"}
+    return Shape("hostile", "markup in every text field", orders, dt.date(2025, 12, 31),
+                 product_lines={"from": "title", "map": lines}, products=products, order_prefix=MARKUP["order_prefix"])
+
+
+def write_hostile_shop(folder: Path, *, language: str = "en") -> Path:
+    """Write ``hostile_shape`` with params whose shop name, branding, a segment's labels and a journey's title
+    hold markup; returns the params path (import not done)."""
+    import yaml
+
+    path = write_shop(hostile_shape(), folder, language=language)
+    params = yaml.safe_load(path.read_text(encoding="utf-8"))
+    params["name"] = MARKUP["shop"]
+    params["report"] = {"branding": {"title": MARKUP["title"], "prepared_by": MARKUP["prepared_by"]}}
+    params["segments"] = {"coded": {"condition": f"discount_codes CONTAINS '{MARKUP['code']}'",
+                                    "en": MARKUP["segment_en"], "ja": MARKUP["segment_ja"], "group": "examples"}}
+    params["journeys"] = {"hostile": {"title": {"en": MARKUP["journey"], "ja": MARKUP["journey"]},
+                                      "source": "segments", "segments": ["coded", "new", "lapsing"]}}
     path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
