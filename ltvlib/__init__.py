@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "clv", "cohorts", "customers", "demo", "io", "journey", "labels", "params", "plots", "privacy", "report",
-    "rfm", "segments", "store", "winback",
+    "rfm", "segments", "store", "text", "winback",
 ]  # fmt: skip
 
 
