@@ -518,9 +518,9 @@ class Snapshot:
 
 
 _STORE_SUMMARY_SQL = """
-WITH o AS (  -- arg_min/arg_max skip a null value: nullable values ride in a one-field struct
+WITH o AS (
     SELECT customer_key AS k, order_id, ordered_at, net_revenue AS rev, email, channel,
-           discount_codes[1] AS code, CAST(timezone($tz, ordered_at AT TIME ZONE 'UTC') AS DATE) AS d
+           discount_codes[1] AS code, {local_day} AS d
     FROM orders
     WHERE customer_key IS NOT NULL AND cancelled_at IS NULL AND ordered_at < $cutoff
 ), per_day AS (
@@ -528,28 +528,42 @@ WITH o AS (  -- arg_min/arg_max skip a null value: nullable values ride in a one
 ), days AS (
     SELECT k, count(*) AS purchase_days, min(d) AS first_d, max(d) AS last_d, arg_min(rev, d) AS first_day_rev
     FROM per_day GROUP BY k
-), c AS (
+), c AS (  -- one struct per end: arg_min/arg_max would skip a null value, never a struct
     SELECT k, count(*) AS orders, sum(rev) AS net_revenue,
-           min(ordered_at) AS first_order_at, max(ordered_at) AS last_order_at,
-           arg_min(order_id, (ordered_at, order_id)) AS first_order_id,
-           arg_min({'v': channel}, (ordered_at, order_id)).v AS first_channel,
-           arg_max({'v': channel}, (ordered_at, order_id)).v AS last_channel,
-           arg_max({'v': email}, (ordered_at, order_id)).v AS email,
-           arg_min({'v': code}, (ordered_at, order_id)).v AS first_discount_code
+           arg_min({{'t': ordered_at, 'id': order_id, 'ch': channel, 'code': code}}, (ordered_at, order_id)) AS f,
+           arg_max({{'t': ordered_at, 'ch': channel, 'email': email}}, (ordered_at, order_id)) AS l
     FROM o GROUP BY k
 )
-SELECT c.k AS customer_key, email, orders, purchase_days,
-       first_order_at, last_order_at,
+SELECT c.k AS customer_key, l.email AS email, orders, purchase_days,
+       f.t AS first_order_at, l.t AS last_order_at,
        ($as_of - last_d) AS recency_days, ($as_of - first_d) AS tenure_days,
        purchase_days - 1 AS frequency, (last_d - first_d) AS recency, ($as_of - first_d) AS "T",
        net_revenue, net_revenue / orders AS aov,
        CASE WHEN purchase_days > 1 THEN (net_revenue - first_day_rev) / (purchase_days - 1) ELSE 0.0 END
            AS monetary_value,
        CASE WHEN purchase_days > 1 THEN (last_d - first_d) / (purchase_days - 1) END AS mean_interval_days,
-       first_order_id, first_channel, last_channel, first_discount_code
+       f.id AS first_order_id, f.ch AS first_channel, l.ch AS last_channel, f.code AS first_discount_code
 FROM c JOIN days USING (k)
-ORDER BY first_order_at, first_order_id
+ORDER BY f.t, f.id
 """
+
+
+def local_day_sql(timezone: str, start: dt.datetime, end: dt.datetime, column: str = "ordered_at") -> str:
+    """A DuckDB expression for the calendar date in ``timezone`` of ``column`` (a naive UTC TIMESTAMP) for
+    instants between ``start`` and ``end``: the zone's UTC offsets and their change instants (daylight
+    saving) written out as a CASE, several times faster than converting every row through ICU."""
+    lo = pd.Timestamp(start).floor("D") - pd.Timedelta(days=2)
+    hi = pd.Timestamp(end).ceil("D") + pd.Timedelta(days=2)
+    utc = pd.date_range(lo, hi, freq="15min", tz="UTC")  # offsets change on quarter hours
+    offset = (utc.tz_convert(timezone).tz_localize(None) - utc.tz_localize(None)).total_seconds().astype(np.int64)
+    change = np.flatnonzero(offset[1:] != offset[:-1]) + 1
+    def day(seconds: int) -> str:
+        return f"CAST({column} + INTERVAL ({int(seconds)}) SECOND AS DATE)"
+    if not len(change):
+        return day(offset[0])
+    whens = " ".join(f"WHEN {column} < TIMESTAMP '{utc[i].tz_localize(None)}' THEN {day(offset[i - 1])}"
+                     for i in change)
+    return f"CASE {whens} ELSE {day(offset[-1])} END"
 
 
 def store_summary(con: Any, as_of: dt.date | str, timezone: str) -> pd.DataFrame:
@@ -558,7 +572,9 @@ def store_summary(con: Any, as_of: dt.date | str, timezone: str) -> pd.DataFrame
     columns and values as ``customers.customer_summary`` without line items (tests hold that)."""
     as_of_d = _as_date(as_of)
     cutoff = as_of_cutoff(as_of_d, timezone).tz_convert("UTC").tz_localize(None).to_pydatetime()
-    table = con.sql(_STORE_SUMMARY_SQL, params={"tz": timezone, "cutoff": cutoff, "as_of": as_of_d}).to_arrow_table()
+    lo, hi = con.sql("SELECT min(ordered_at), max(ordered_at) FROM orders").fetchall()[0]
+    sql = _STORE_SUMMARY_SQL.format(local_day=local_day_sql(timezone, lo or cutoff, hi or cutoff))
+    table = con.sql(sql, params={"cutoff": cutoff, "as_of": as_of_d}).to_arrow_table()
     out = table.to_pandas(types_mapper=None)
     out = out.set_index(pd.Index(out.pop("customer_key").to_numpy(dtype=object), name="customer_key"))
     for c in ("first_order_at", "last_order_at"):
