@@ -476,8 +476,12 @@ def _fmt_params(params: pd.Series) -> str:
     return ", ".join(f"{k} = {v:.4g}" for k, v in params.items())
 
 
-def predict_customers(summary: pd.DataFrame, settings: Mapping[str, Any], as_of: dt.date | str) -> pd.DataFrame:
+def predict_customers(summary: pd.DataFrame, settings: Mapping[str, Any], as_of: dt.date | str,
+                      orders: pd.DataFrame | None = None) -> pd.DataFrame:
     """Fit the shop's CLV model on ``summary`` (built as of ``as_of``) and predict every customer.
+
+    With ``clv.model: auto`` and the ``orders`` given, the model is the one the CLV page chooses
+    (:func:`choose_model`), so every page shows the same P(alive) and CLV; without orders, ``AUTO_FALLBACK``.
 
     Index customer_key; columns ``p_alive``, ``expected_purchases_<h>d`` per h in
     ``settings['horizons_days']``, ``expected_order_value``, ``predicted_clv`` (discounted, longest
@@ -486,6 +490,9 @@ def predict_customers(summary: pd.DataFrame, settings: Mapping[str, Any], as_of:
     """
     s = _settings(settings)
     _check_summary(summary, as_of)
+    if s["model"] == "auto" and orders is not None:
+        CLVModel.from_settings(s)._check_repeaters(summary)  # too few repeat buyers: no choice to make
+        s = {**s, "model": choose_model(orders, as_of, s).model}
     model = CLVModel.from_settings(s).fit(summary)
     return model.predict(summary, s["horizons_days"])
 

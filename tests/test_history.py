@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -63,3 +64,23 @@ def test_purchase_days_and_nth_day_by_hand() -> None:
     assert list(zip(code, day - base, rank)) == [(0, 0, 0), (0, 4, 1), (1, 1, 0), (1, 31, 1)]
     assert list(h.nth_day(2) - base) == [4, 31] and list(h.nth_day(3)) == [-1, -1]
     assert list(h.first("order_id")) == ["1", "3"]
+
+
+def test_winback_and_clv_pages_show_the_same_model(stores: dict[str, Path]) -> None:
+    """With clv.model auto, the win-back page's P(alive) and CLV come from the model the CLV page chose."""
+    from ltvlib import clv
+    from ltvlib.winback.episodes import load_orders
+
+    params = load_shop_params(stores["usd-dst"])
+    settings = {**params.clv, "min_repeat_customers": 10}
+    with Store(params.store, timezone=params.timezone, read_only=True) as store:
+        orders = store.orders()
+        lean = load_orders(store, extra_columns=["email", "discount_codes"])
+    summary = customer_summary(orders, params.as_of)
+    page = clv.build_report(orders, summary, params.as_of, settings, params.thresholds, "en")
+    assert page.model is not None
+    # the win-back page predicts with predict_customers(..., orders=the lean orders it loads)
+    wb = clv.predict_customers(summary, settings, params.as_of, orders=lean)
+    pd.testing.assert_frame_equal(wb, page.predictions)
+    fallback = clv.predict_customers(summary, settings, params.as_of)  # without orders: AUTO_FALLBACK
+    assert page.choice.model != clv.AUTO_FALLBACK or np.allclose(fallback["p_alive"], wb["p_alive"])

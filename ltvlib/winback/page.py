@@ -368,7 +368,7 @@ def compute_page(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: d
     if facts["customers"] and clv_params is not None:
         summary = customers.customer_summary(orders, as_of)
         try:
-            clv_pred = clv.predict_customers(summary, clv_params, as_of)
+            clv_pred = clv.predict_customers(summary, clv_params, as_of, orders=orders)
         except clv.ModelError as e:  # the CLV model can't be trusted here: scores go without P(alive) and CLV
             clv_problem = e.text(language)
     result = analyse(orders, as_of, settings, line_items=line_items, clv=clv_pred)
