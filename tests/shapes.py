@@ -191,6 +191,7 @@ MARKUP = {
     "segment_ja": "<img src=x onerror=alert(14)> コード",
     "journey": "<img src=x onerror=alert(15)> journey",
     "list": "<img src=x onerror=alert(16)>",
+    "group": "<img src=x onerror=alert(18)> group",
 }
 
 
@@ -209,8 +210,8 @@ def hostile_shape() -> Shape:
 
 
 def write_hostile_shop(folder: Path, *, language: str = "en") -> Path:
-    """Write ``hostile_shape`` with params whose shop name, branding, a segment's labels and a journey's title
-    hold markup; returns the params path (import not done)."""
+    """Write ``hostile_shape`` with params whose shop name, branding, a segment's labels and group and a journey's
+    title hold markup; returns the params path (import not done)."""
     import yaml
 
     path = write_shop(hostile_shape(), folder, language=language)
@@ -218,7 +219,8 @@ def write_hostile_shop(folder: Path, *, language: str = "en") -> Path:
     params["name"] = MARKUP["shop"]
     params["report"] = {"branding": {"title": MARKUP["title"], "prepared_by": MARKUP["prepared_by"]}}
     params["segments"] = {"coded": {"condition": f"discount_codes CONTAINS '{MARKUP['code']}'",
-                                    "en": MARKUP["segment_en"], "ja": MARKUP["segment_ja"], "group": "examples"}}
+                                    "en": MARKUP["segment_en"], "ja": MARKUP["segment_ja"],
+                                    "group": MARKUP["group"]}}
     params["journeys"] = {"hostile": {"title": {"en": MARKUP["journey"], "ja": MARKUP["journey"]},
                                       "source": "segments", "segments": ["coded", "new", "lapsing"]}}
     path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")

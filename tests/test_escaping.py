@@ -2,8 +2,8 @@
 (every notebook, client and analyst) in which no element or attribute from the data is live.
 
 The shop (``shapes.write_hostile_shop``) carries ``alert(N)`` payloads in product titles, vendors, product
-lines, discount codes, tags, order names, sources (channels), shop name, branding, a segment's en/ja labels,
-a journey title and an imported list's name and description. Every page is parsed: no attribute anywhere may
+lines, discount codes, tags, order names, sources (channels), shop name, branding, a segment's en/ja labels
+and group, a journey title and an imported list's name and description. Every page is parsed: no attribute anywhere may
 hold ``alert(``, no script may be a payload, plotly's data may hold payloads only escaped, and HTML or Markdown
 carried inside JSON scripts (widget state) is checked the same way. The payloads must still be readable text.
 """
@@ -165,4 +165,5 @@ def test_markup_from_data_is_never_live(tmp_path: Path, lang: str, audience: str
         assert not re.search(r"\\[\\`*_\[\]()#+\-.!|~$]|&(lt|gt|amp);", text), (name, text[:300])
     label = shapes.MARKUP["segment_ja" if lang == "ja" else "segment_en"]
     assert label in texts["segments.html"] and LIST_NAME in texts["segments.html"]
+    assert shapes.MARKUP["group"] in texts["segments.html"]
     assert shapes.MARKUP["journey"] in texts["journey.html"]
