@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 
 from ltvlib.history import OrderHistory, _as_date, as_of_cutoff, day_number, local_days
@@ -109,16 +108,4 @@ def repurchase_intervals(orders: pd.DataFrame, as_of: dt.date | str) -> pd.DataF
     in the order the repurchases happened.
     """
     as_of_d = _as_date(as_of)
-    history = OrderHistory(orders, as_of=as_of_d)
-    snap = history.snapshot(as_of_d)
-    at = np.flatnonzero(history.gap[: snap.m] >= 0)
-    purchase_no = np.cumsum(history.new_day[history.by_customer])  # running purchase-day count per customer
-    starts = np.repeat(np.r_[0, purchase_no[history.starts[1:] - 1]] if len(history) else np.zeros(0, int),
-                       history.counts)
-    number = np.empty(history.n_orders, dtype=np.int64)
-    number[history.by_customer] = purchase_no - starts
-    return pd.DataFrame({
-        "customer_key": history.keys.astype(object)[history.code[at]] if len(at) else np.zeros(0, dtype=object),
-        "purchase_no": number[at].astype(np.int64),
-        "days": history.gap[at].astype(np.int64),
-    })
+    return OrderHistory(orders, as_of=as_of_d).snapshot(as_of_d).interval_frame()

@@ -424,6 +424,19 @@ class Snapshot:
             return h.code[at], h.gap[at]
         return self._memo("intervals", compute)
 
+    def interval_frame(self) -> pd.DataFrame:
+        """The repurchase intervals visible at as_of as a frame: customer_key, purchase_no (2 = from the 1st
+        to the 2nd purchase day), days; rows in the order the repurchases happened."""
+        h = self.history
+        at = np.flatnonzero(h.gap[: self.m] >= 0)
+        running = np.cumsum(h.new_day[h.by_customer])  # purchase days so far, customers one after another
+        before = np.r_[0, running[h.starts[1:] - 1]] if len(h) else np.zeros(0, dtype=np.int64)
+        number = np.empty(h.n_orders, dtype=np.int64)
+        number[h.by_customer] = running - np.repeat(before, h.counts)
+        keys = np.asarray(h.keys, dtype=object)
+        return pd.DataFrame({"customer_key": keys[h.code[at]] if len(at) else np.zeros(0, dtype=object),
+                             "purchase_no": number[at].astype(np.int64), "days": h.gap[at].astype(np.int64)})
+
     # -- fields --------------------------------------------------------------------------------------------
     def number(self, name: str) -> np.ndarray:
         """A number field (float array, NaN for null)."""

@@ -317,11 +317,12 @@ def analyse(orders: pd.DataFrame, as_of: dt.date, thresholds: Mapping[str, Any],
             line_items: pd.DataFrame | None = None) -> RFMReport:
     """The RFM page's figures for ``as_of``: summary, grid, scenario, scores, metrics, intervals."""
     from ltvlib import customers
+    from ltvlib.history import OrderHistory
 
-    summary = customers.customer_summary(orders, as_of, line_items=line_items)
+    snap = OrderHistory(orders, line_items, as_of=as_of).snapshot(as_of)
+    summary, intervals = snap.summary(), snap.interval_frame()
     grid = status_grid(summary, thresholds)
     scenario = stage_scenario(summary, thresholds)
-    intervals = customers.repurchase_intervals(orders, as_of)
     return RFMReport(
         as_of=as_of, thresholds=thresholds, summary=summary, grid=grid, scenario=scenario,
         scores=rfm_scores(summary, thresholds), grid_metrics=segment_metrics(summary, grid["cell"]),
