@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ltvlib.labels import label, present
+from ltvlib.labels import label, md, present
 from ltvlib.privacy import redact
 from ltvlib.segments.evaluate import Segmenter
 from ltvlib.segments.language import SegmentError
@@ -101,7 +101,7 @@ def builder(segmenter: Segmenter, as_of: dt.date, *, store_path: str | Path, tim
                     info = lists.freeze_condition(store, name.value.strip(), segmenter, text.value, as_of,
                                                   control_share=share.value, seed=seed.value,
                                                   overwrite=overwrite.value)
-                display(Markdown(f"✔ **{info['name']}**: {info['members']:,} "
+                display(Markdown(f"✔ **{md(info['name'])}**: {info['members']:,} "
                                  f"({info['control_members']:,} {label('seg_control', language)})"))
             except (SegmentError, lists.ListError, duckdb.Error, OSError) as e:
                 display(Markdown(f"```\n{e}\n```"))
