@@ -289,7 +289,7 @@ def run_shop(
     if unknown:
         raise FileNotFoundError(f"no notebook {', '.join(map(repr, unknown))} in {NOTEBOOKS_DIR} "
                                 f"(known: {', '.join(sorted(known))})")
-    final = reports_root / params.shop / as_of.isoformat()
+    final = Path(reports_root).resolve() / params.shop / as_of.isoformat()  # notebooks run in notebooks/
     final.parent.mkdir(parents=True, exist_ok=True)
     for path in remove_stale(final.parent):
         progress(f"[{params.shop}] removed what an interrupted run left: {path.name}")

@@ -111,8 +111,10 @@ def narrative(metrics: pd.DataFrame, definitions: Sequence[Definition], growth: 
 
 
 def group_title(group: str, language: str) -> str:
-    """Display title of a segment group."""
-    return label(f"seg_group_{group or 'other'}", language)
+    """Display title of a segment group (a group the labels do not know is shown by its own name)."""
+    key = f"seg_group_{group or 'other'}"
+    text = label(key, language)
+    return group if text == key else text
 
 
 def groups(definitions: Sequence[Definition]) -> list[str]:
