@@ -257,6 +257,17 @@ class OrderHistory:
                 raise KeyError(name)
         return self._cache[key]
 
+    def value_positions(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(offsets, positions) of an order-level set field by value: the orders holding value code ``c`` are
+        ``positions[offsets[c]:offsets[c + 1]]``, ascending, so a date's or window's orders are a slice."""
+        key = ("by_value", name)
+        if key not in self._cache:
+            pos, vals, vocab = self.order_pairs(name)
+            order = np.argsort(vals, kind="stable")  # stable: positions stay ascending within a value
+            offsets = np.searchsorted(vals[order], np.arange(len(vocab) + 1))
+            self._cache[key] = (offsets, pos[order])
+        return self._cache[key]
+
     def distinct_pairs(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``order_pairs`` with each (order, value) once: an order with two items of a line has it once."""
         key = ("distinct", name)
@@ -515,6 +526,20 @@ class Snapshot:
     def pairs(self, name: str, window: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A set field: (customer codes, value codes, vocabulary), one pair per (order, value)."""
         return self._memo(("pairs", name, window), lambda: self._pairs(name, window))
+
+    def having(self, name: str, codes: np.ndarray, window: int | None = None) -> np.ndarray:
+        """Per customer, whether an order visible at as_of (within ``window`` days) holds one of the value
+        ``codes`` of the customer set field ``name``: work in proportion to those orders, not to all pairs."""
+        h = self.history
+        offsets, positions = h.value_positions(SET_SOURCES[name])
+        lo, hi = self.window_start(window), self.m
+        out = np.zeros(self.n, dtype=bool)
+        for c in np.asarray(codes, dtype=np.int64):
+            if 0 <= c < len(offsets) - 1:
+                run = positions[offsets[c]:offsets[c + 1]]
+                a, b = np.searchsorted(run, [lo, hi])
+                out[h.code[run[a:b]]] = True
+        return out
 
     def _pairs(self, name: str, window: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         h = self.history

@@ -84,3 +84,23 @@ def test_winback_and_clv_pages_show_the_same_model(stores: dict[str, Path]) -> N
     pd.testing.assert_frame_equal(wb, page.predictions)
     fallback = clv.predict_customers(summary, settings, params.as_of)  # without orders: AUTO_FALLBACK
     assert page.choice.model != clv.AUTO_FALLBACK or np.allclose(fallback["p_alive"], wb["p_alive"])
+
+
+@pytest.mark.parametrize("name,window", [("channels", None), ("product_lines_purchased", None),
+                                         ("discount_codes", 90), ("order_tags", 30), ("products_purchased", 365)])
+def test_value_index_equals_a_scan_of_the_pairs(stores: dict[str, Path], name: str, window: int | None) -> None:
+    from ltvlib.segments.evaluate import _eval_set, _having
+
+    params = load_shop_params(stores["demo"])
+    with Store(params.store, timezone=params.timezone, read_only=True) as store:
+        orders, items = store.orders(), store.line_items(["order_id", "line_no", "product", "product_line"])
+    h = OrderHistory(orders, items)
+    for as_of in ("2024-01-31", "2025-06-30", "2026-06-30"):
+        snap = h.snapshot(as_of, {})
+        cust, vals, vocab = snap.pairs(name, window)
+        values = tuple(str(v) for v in vocab[:3]) + ("no such value",)
+        for op, vs in (("contains", values[:1]), ("contains", values[-1:]), ("contains_any", values),
+                       ("contains_all", values[:2])):
+            fast = _having(snap, name, window, op, vs)
+            assert (fast == _eval_set(op, cust, vals, vocab, vs, len(snap))).all(), (as_of, op, vs)
+            assert fast.dtype == bool and len(fast) == len(snap)
