@@ -85,4 +85,4 @@ def test_prose_counts_are_table_rows(shop: pd.DataFrame) -> None:
     rows = set(w.flows.loc[w.flows["customers"] > 0, "customers"])
     counts = {int(n.replace(",", "")) for n in re.findall(r"\*\*([\d,]+)\*\*", text)}
     assert counts and counts <= rows
-    assert "**2**" in text and "into *First · Active (" in text
+    assert "**2**" in text and "into *First · Active \\(" in text  # data text is Markdown-escaped

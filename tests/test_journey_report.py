@@ -87,7 +87,7 @@ def test_profile_and_prose(shop) -> None:
     assert "newly joined" in intro("en") and "新たに" in intro("ja", 7)
     trend = j.trend_counts(AS_OF, weeks=26)
     assert set(trend["source"]) == {"first_active", NEW}
-    assert re.search(r"\*First · Active \([^)]*120 days\)\* → \*First · At risk \(121–180 days\)\*",
+    assert re.search(r"\*First · Active \\\([^)]*120 days\\\)\* → \*First · At risk \\\(121–180 days\\\)\*",
                      trend_narrative(j, trend, "en"))
 
 

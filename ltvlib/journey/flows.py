@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ltvlib.journey.history import HistoryMembership, MembershipArrays
+from ltvlib.journey.history import MembershipArrays
 
 __all__ = [
     "NEW",
@@ -80,7 +80,7 @@ def expand_arrows(segments: Sequence[str], arrows: Iterable[Sequence[str]] | Non
 def _memberships(source: Source, segments: Sequence[str], dates: Sequence[dt.date]
                  ) -> Iterable[tuple[pd.Index, MembershipArrays]]:
     """(index, membership arrays) per date, all aligned to one index of customer keys."""
-    if isinstance(source, HistoryMembership):
+    if hasattr(source, "arrays"):  # HistoryMembership, SegmentsMembership: already aligned to one history
         for d in dates:
             yield source.keys, source.arrays(d)
         return

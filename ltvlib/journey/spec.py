@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ltvlib.journey.flows import (
@@ -37,7 +38,7 @@ from ltvlib.journey.flows import (
     flow_trend,
     window_flows,
 )
-from ltvlib.journey.history import FAMILIES, HistoryMembership, family_segments
+from ltvlib.journey.history import FAMILIES, HistoryMembership, MembershipArrays, family_segments
 from ltvlib.segments import OrderHistory, Segmenter
 
 __all__ = ["JOURNEY_KEYS", "SOURCES", "Journey", "SegmentsMembership", "build_journeys", "validate_journeys"]
@@ -60,6 +61,21 @@ class SegmentsMembership:
 
     def __call__(self, as_of: dt.date | str) -> pd.DataFrame:
         return self.segmenter.membership(as_of, list(self.segments))
+
+    @property
+    def keys(self) -> pd.Index:
+        return self.segmenter.history.key_index
+
+    def arrays(self, as_of: dt.date | str) -> MembershipArrays:
+        """Membership aligned to ``keys`` (every customer of the history; those known at ``as_of`` come first),
+        as ``HistoryMembership.arrays``: no per-date join on customer keys."""
+        snap = self.segmenter.snapshot(as_of)
+        masks = self.segmenter.masks(snap, list(self.segments))
+        total = len(self.segmenter.history)
+        matrix = np.zeros((total, len(self.segments)), dtype=bool, order="F")
+        for i, name in enumerate(self.segments):
+            matrix[: len(snap), i] = masks[name]
+        return MembershipArrays(np.arange(total) < len(snap), matrix)
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,9 +188,11 @@ def build_journeys(spec: Mapping[str, Any], orders: pd.DataFrame, as_of: dt.date
         title = j.get("title") or {}
         title = dict(title) if isinstance(title, Mapping) else {"en": str(title)}
         names: dict[str, dict[str, str]] = {}
+        if history is None:
+            history = OrderHistory(orders, line_items, as_of=as_of)
         if src == "segments":
-            if segmenter is None:
-                segmenter = Segmenter(orders, line_items, definitions, thresholds)
+            if segmenter is None:  # the same history as the built-in families: prepared once
+                segmenter = Segmenter(orders, line_items, definitions, thresholds, history=history)
             segs = tuple(str(s) for s in j["segments"])
             missing = [s for s in segs if s not in segmenter.names]
             if missing:
@@ -182,8 +200,6 @@ def build_journeys(spec: Mapping[str, Any], orders: pd.DataFrame, as_of: dt.date
             source: Source = SegmentsMembership(segmenter, segs)
             names = {s: {"en": segmenter.definition(s).en, "ja": segmenter.definition(s).ja} for s in segs}
         else:
-            if history is None:
-                history = OrderHistory(orders, line_items, as_of=as_of)
             offered = family_segments(src, history)
             if not offered:  # e.g. product lines of a shop without line items or customers
                 out[name] = Journey(name, title, HistoryMembership(history, src, (), thresholds, {}), (), (),
