@@ -104,3 +104,15 @@ def test_value_index_equals_a_scan_of_the_pairs(stores: dict[str, Path], name: s
             fast = _having(snap, name, window, op, vs)
             assert (fast == _eval_set(op, cust, vals, vocab, vs, len(snap))).all(), (as_of, op, vs)
             assert fast.dtype == bool and len(fast) == len(snap)
+
+
+def test_journeys_give_the_customer_summary_of_their_history(stores: dict[str, Path]) -> None:
+    from ltvlib import journey
+
+    params = load_shop_params(stores["demo"])
+    with Store(params.store, timezone=params.timezone, read_only=True) as store:
+        orders, items = store.orders(), store.line_items(["order_id", "line_no", "product", "product_line"])
+    js = journey.build_journeys(params.journeys, orders, "2026-06-30", params.thresholds, line_items=items,
+                                segment_definitions=params.segments)
+    pd.testing.assert_frame_equal(journey.customer_summary(js, orders, "2026-06-30", items),
+                                  customer_summary(orders, "2026-06-30", line_items=items))

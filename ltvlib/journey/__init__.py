@@ -31,7 +31,14 @@ from ltvlib.journey.movers import (
     movers_table,
 )
 from ltvlib.journey.picker import flow_options, movers_picker
-from ltvlib.journey.spec import SOURCES, Journey, SegmentsMembership, build_journeys, validate_journeys
+from ltvlib.journey.spec import (
+    SOURCES,
+    Journey,
+    SegmentsMembership,
+    build_journeys,
+    customer_summary,
+    validate_journeys,
+)
 from ltvlib.journey.text import (
     flows_html,
     intro,
@@ -56,6 +63,7 @@ __all__ = [
     "OrderHistory",
     "SegmentsMembership",
     "build_journeys",
+    "customer_summary",
     "default_window",
     "expand_arrows",
     "export_flows",

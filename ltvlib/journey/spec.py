@@ -218,3 +218,17 @@ def build_journeys(spec: Mapping[str, Any], orders: pd.DataFrame, as_of: dt.date
         out[name] = Journey(name, title, source, segs, arrows, trend, int(j.get("window_days", 7)),
                             int(j.get("trend_weeks", 52)), names, thresholds)
     return out
+
+
+def customer_summary(journeys: Mapping[str, Journey], orders: pd.DataFrame, as_of: dt.date | str,
+                     line_items: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The customer summary at ``as_of`` from the order history the journeys already prepared (the same
+    frame as ``customers.customer_summary``; built from the orders when no journey holds a history)."""
+    for j in journeys.values():
+        src = j.source
+        history = getattr(src, "history", None) or getattr(getattr(src, "segmenter", None), "history", None)
+        if history is not None and history.has_line_items == (line_items is not None):
+            return history.snapshot(as_of).summary()
+    from ltvlib.customers import customer_summary as summary
+
+    return summary(orders, as_of, line_items=line_items)
