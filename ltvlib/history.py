@@ -32,7 +32,11 @@ import pyarrow.compute as pc
 from ltvlib import rfm
 from ltvlib.rfm import GRID_CELLS, RECENCY_STATUSES, SCENARIO_STAGES, STAGES
 
-__all__ = ["SET_SOURCES", "OrderHistory", "Snapshot", "as_of_cutoff", "day_number", "local_days"]
+__all__ = ["ORDER_COLUMNS", "SET_SOURCES", "OrderHistory", "Snapshot", "as_of_cutoff", "day_number", "local_days",
+           "local_day_sql", "store_summary"]
+
+ORDER_COLUMNS = ["order_id", "customer_key", "email", "ordered_at", "net_revenue", "cancelled_at", "channel", "source",
+                 "discount_codes"]  # what summaries, cohorts and CLV read: load only these (Store.orders(columns))
 
 SET_SOURCES = {  # customer set field -> order-level set it gathers
     "products_purchased": "products", "product_lines_purchased": "product_lines", "order_tags": "tags",
