@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench bench-small lab lint clean
+.PHONY: install demo test bench bench-small bench-large lab lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(STAMP)
 ## bench: 1,000,000-customer demo shop; ratios against lifetimes in the same run (see bench/README.md)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --customers 1000000
+
+## bench-large: 3,000,000 customers (about 9 M orders): it must finish with every process under 8 GiB
+bench-large: $(STAMP)
+	$(BIN)/python bench/run.py --customers 3000000
 
 ## bench-small: the same benchmark on 50,000 customers, to try it quickly
 bench-small: $(STAMP)

@@ -46,6 +46,32 @@ def measured(args: list[str]) -> tuple[float, float, dict]:
     return wall, peak, json.loads(out.strip().splitlines()[-1])
 
 
+def _goals(tasks: dict) -> list[dict]:
+    """The targets of the 1M-customer run (issue 10), each with what this run measured and whether it is met."""
+    def get(*path: str) -> float | None:
+        node: object = tasks
+        for key in path:
+            if not isinstance(node, dict) or key not in node:
+                return None
+            node = node[key]
+        return float(node) if isinstance(node, (int, float)) else None
+
+    ours, theirs = get("summary", "", "summary_s"), get("summary", "lifetimes", "summary_s")
+    facts = [get("cohorts", "", "matrices_s"), get("cohorts", "", "facts_s")]
+    specs = [
+        ("customer summary >= 5x faster than lifetimes", None if not (ours and theirs) else theirs / ours,
+         lambda v: v >= 5, "{:.2f}x"),
+        ("ltv run end to end < 120 s", get("run_report", "", "seconds"), lambda v: v < 120, "{:.1f} s"),
+        ("ltv run peak (any process) < 4 GiB", get("run_report", "", "peak_mib"), lambda v: v < 4096, "{:,.0f} MiB"),
+        ("cohorts matrices + facts < 10 s", None if None in facts else sum(facts), lambda v: v < 10, "{:.1f} s"),
+        ("segments task peak < 4 GiB", get("segments", "", "peak_mib"), lambda v: v < 4096, "{:,.0f} MiB"),
+        ("ltv import < 15 s", get("import", "seconds"), lambda v: v < 15, "{:.1f} s"),
+        ("ltv import peak < 2 GiB", get("import", "peak_mib"), lambda v: v < 2048, "{:,.0f} MiB"),
+    ]
+    return [{"goal": name, "measured": None if v is None else fmt.format(v), "value": v,
+             "met": None if v is None else bool(ok(v))} for name, v, ok, fmt in specs]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--customers", type=int, default=1_000_000)
@@ -97,6 +123,11 @@ def main() -> int:
                 if isinstance(fo[key], (int, float)) and fo[key] and (key.endswith("_s") or key in ("seconds", "peak_mib")):
                     rows.append((f"ratio {lab} ({key})", f"{ft[key] / fo[key]:,.2f}x (theirs / ours)"))
 
+    goals = _goals(results["tasks"])
+    results["goals"] = goals
+    for g in goals:
+        rows.append((f"goal: {g['goal']}", f"{g['measured']}  {'MET' if g['met'] else 'NOT MET'}"
+                     if g["met"] is not None else "not measured in this run"))
     width = max(len(r[0]) for r in rows)
     print(f"\nbenchmark: demo shop, {a.customers:,} customers, {os.cpu_count()} cores")
     for name, text in rows:

@@ -17,7 +17,7 @@ import time
 from ltvlib.params import load_shop_params
 from ltvlib.store import Store
 
-GROWTH_SEGMENTS = ["new", "first_repeat", "repeat", "loyal", "dormant", "churned", "vip", "herbal_lapsed",
+GROWTH_SEGMENTS = ["new", "first_repeat", "regular", "loyal", "lapsing", "churned", "vip", "herbal_lapsed",
                    "gift_regulars", "omnichannel"]
 
 
