@@ -283,9 +283,16 @@ class OrderHistory:
         return self._cache[key]
 
     def _lists(self, column: str) -> pa.ListArray:
+        """A list column (tags, discount codes) of the countable orders as one arrow list array: taken
+        straight from arrow when the frame holds it so (``Store.orders``), else built from Python lists."""
         key = ("lists", column)
         if key not in self._cache:
-            self._cache[key] = pa.array(self.column(column), type=pa.list_(pa.string()), from_pandas=True)
+            values = self._orders[column].array
+            if isinstance(values, pd.arrays.ArrowExtensionArray):
+                taken = values.__arrow_array__().take(pa.array(self._rows)).combine_chunks()
+                self._cache[key] = taken.cast(pa.list_(pa.string()))
+            else:
+                self._cache[key] = pa.array(self.column(column), type=pa.list_(pa.string()), from_pandas=True)
         return self._cache[key]
 
     def _item_positions(self) -> tuple[np.ndarray, np.ndarray]:
