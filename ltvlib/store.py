@@ -322,12 +322,14 @@ class Store:
         return df
 
     def line_items(self, columns: list[str] | None = None) -> pd.DataFrame:
-        """The ``line_items`` table (canonical columns, or ``columns``)."""
+        """The ``line_items`` table (canonical columns, or ``columns``), read through arrow: repeated texts
+        (products, lines, vendors) become one shared Python string each."""
         cols = columns or LINE_ITEM_COLUMNS
         unknown = sorted(set(cols) - set(LINE_ITEM_COLUMNS))
         if unknown:
             raise KeyError(f"unknown line item columns {unknown}; valid: {LINE_ITEM_COLUMNS}")
-        return self.con.execute(f"SELECT {', '.join(cols)} FROM line_items ORDER BY order_id, line_no").df()
+        return self.con.sql(f"SELECT {', '.join(cols)} FROM line_items ORDER BY order_id, line_no").to_arrow_table(
+        ).to_pandas()
 
     def imports(self) -> pd.DataFrame:
         """One row per import: when, which files, new and replaced orders, row accounting (JSON)."""
