@@ -111,7 +111,12 @@ def _unique_sorted(values: np.ndarray) -> np.ndarray:
 
 
 def _attribute(h: OrderHistory, name: str, line_items: pd.DataFrame | None) -> np.ndarray:
-    """Per customer of ``h``, the acquisition attribute ``name`` (``NONE_LABEL`` where missing)."""
+    """Per customer of ``h``, the acquisition attribute ``name`` (``NONE_LABEL`` where missing); computed once
+    per history and line-item frame."""
+    return h.memo(("acquisition", name, id(line_items)), lambda: _compute_attribute(h, name, line_items))
+
+
+def _compute_attribute(h: OrderHistory, name: str, line_items: pd.DataFrame | None) -> np.ndarray:
     if name not in ACQUISITION_ATTRIBUTES:
         raise ValueError(f"split must be one of {list(ACQUISITION_ATTRIBUTES)}, got {name!r}")
     if name in ("first_product_line", "first_product"):
@@ -175,11 +180,28 @@ def _first_line_item(first_ids: np.ndarray, line_items: pd.DataFrame, column: st
     return out
 
 
-def acquisition(orders: pd.DataFrame, as_of: dt.date | str, line_items: pd.DataFrame | None = None) -> pd.DataFrame:
+Orders = pd.DataFrame | OrderHistory  # canonical orders, or their OrderHistory built at the same as_of
+
+
+def _history(orders: Orders, as_of: dt.date | str) -> OrderHistory:
+    """The order history at ``as_of``: ``orders`` itself when it already is one (prepared once by ``analyse``
+    for all the page's figures), else prepared from the orders frame."""
+    if isinstance(orders, OrderHistory):
+        if orders.as_of != pd.Timestamp(as_of).date():
+            raise ValueError(f"the OrderHistory was built at {orders.as_of}, not at {as_of}")
+        return orders
+    return OrderHistory(orders, as_of=as_of)
+
+
+def _frame(orders: Orders) -> pd.DataFrame:
+    return orders.frame if isinstance(orders, OrderHistory) else orders
+
+
+def acquisition(orders: Orders, as_of: dt.date | str, line_items: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per customer (index ``customer_key``): ``first_order_at``, ``cohort_day`` (day number of the
     first order), ``first_order_id`` and the attributes in ``ACQUISITION_ATTRIBUTES`` (product ones only when
     ``line_items`` are given). Missing attributes (no discount code) are ``NONE_LABEL``."""
-    h = OrderHistory(orders, as_of=as_of)
+    h = _history(orders, as_of)
     out = pd.DataFrame({"first_order_at": h.stamps[h.first_pos], "cohort_day": h.first_day,
                         "first_order_id": h.first("order_id")}, index=pd.Index(h.keys, name="customer_key"))
     for name in ACQUISITION_ATTRIBUTES:
@@ -196,7 +218,7 @@ def _split_codes(p: OrderHistory, split: str | None, line_items: pd.DataFrame | 
 
 
 def cohort_matrix(
-    orders: pd.DataFrame,
+    orders: Orders,
     as_of: dt.date | str,
     *,
     period: str = "month",
@@ -215,7 +237,7 @@ def cohort_matrix(
 
 
 def cohort_matrices(
-    orders: pd.DataFrame,
+    orders: Orders,
     as_of: dt.date | str,
     *,
     period: str = "month",
@@ -224,7 +246,7 @@ def cohort_matrices(
     max_periods: int | None = None,
 ) -> dict[str | None, pd.DataFrame]:
     """``cohort_matrix`` for several splits (None = no split) from one pass over the orders, by split."""
-    p = OrderHistory(orders, as_of=as_of)
+    p = _history(orders, as_of)
     as_of_day = day_number(as_of)
     last = int(_period_ordinal(np.array([as_of_day]), period)[0])
     complete_before = int(_period_ordinal(np.array([as_of_day + 1]), period)[0])  # periods < this have ended
@@ -364,7 +386,7 @@ def interval_summary(intervals: pd.DataFrame, purchase_nos: Sequence[int] = (2, 
 
 
 def repurchase_rates(
-    orders: pd.DataFrame,
+    orders: Orders,
     as_of: dt.date | str,
     windows: Sequence[int] = (30, 90, 180, 365),
     *,
@@ -376,7 +398,7 @@ def repurchase_rates(
     Only customers whose first purchase is at least d days before ``as_of`` are eligible for window d, so
     young customers never dilute a rate. Columns: [split], window_days, eligible, repeaters, rate.
     """
-    p = OrderHistory(orders, as_of=as_of)
+    p = _history(orders, as_of)
     s_code, s_values = _split_codes(p, split, line_items)
     tenure = day_number(as_of) - p.first_day
     second = p.nth_day(2)
@@ -395,7 +417,7 @@ def repurchase_rates(
     return pd.DataFrame(rows)
 
 
-def revenue_new_vs_repeat(orders: pd.DataFrame, as_of: dt.date | str, *, period: str = "month") -> pd.DataFrame:
+def revenue_new_vs_repeat(orders: Orders, as_of: dt.date | str, *, period: str = "month") -> pd.DataFrame:
     """Net revenue per calendar period split into new- and repeat-customer revenue.
 
     New = orders on the customer's first purchase day; repeat = later orders; ``unidentified`` = orders
@@ -403,8 +425,8 @@ def revenue_new_vs_repeat(orders: pd.DataFrame, as_of: dt.date | str, *, period:
     period, new_revenue, repeat_revenue, unidentified_revenue, net_revenue, new_customers,
     repeat_customers, repeat_revenue_share (of identified revenue).
     """
-    p = OrderHistory(orders, as_of=as_of)
-    vis = visible_orders(orders, as_of)
+    p = _history(orders, as_of)
+    vis = visible_orders(_frame(orders), as_of)
     anon = vis.loc[vis["customer_key"].isna() & vis["cancelled_at"].isna()]
     anon_day = anon["ordered_at"].dt.tz_localize(None).to_numpy().astype("datetime64[D]").astype(np.int64)
     per = _period_ordinal(p.day, period)
@@ -438,8 +460,14 @@ def revenue_new_vs_repeat(orders: pd.DataFrame, as_of: dt.date | str, *, period:
 
 def _purchase_lines(p: OrderHistory, line_items: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Distinct (customer code, ``level`` value) pairs bought on each customer's 1st and on their 2nd
-    purchase day, as two frames with columns ``code`` and ``item``."""
-    pos = pd.Index(p.column("order_id")).get_indexer(line_items["order_id"])
+    purchase day, as two frames with columns ``code`` and ``item`` (computed once per history and level)."""
+    return p.memo(("purchase_lines", id(line_items), level), lambda: _compute_purchase_lines(p, line_items, level))
+
+
+def _compute_purchase_lines(p: OrderHistory, line_items: pd.DataFrame, level: str
+                            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    pos = p.memo(("item_orders", id(line_items)),  # each line item's order in the history (-1: not counted)
+                 lambda: pd.Index(p.column("order_id")).get_indexer(line_items["order_id"]))
     hit = pos >= 0
     pos = pos[hit]
     code, day = p.code[pos], p.day[pos]
@@ -453,7 +481,7 @@ def _purchase_lines(p: OrderHistory, line_items: pd.DataFrame, level: str) -> tu
     return frame.loc[~second].reset_index(drop=True), frame.loc[second].reset_index(drop=True)
 
 
-def product_repeat(orders: pd.DataFrame, line_items: pd.DataFrame, as_of: dt.date | str, *,
+def product_repeat(orders: Orders, line_items: pd.DataFrame, as_of: dt.date | str, *,
                    level: str = "product_line") -> pd.DataFrame:
     """Per product line (or product, ``level``) of the first order, the acquisition attribute ``first_<level>``
     (a first order with several lines is its own group, ``SEVERAL_LINES``): how many of its first-time buyers
@@ -462,7 +490,7 @@ def product_repeat(orders: pd.DataFrame, line_items: pd.DataFrame, as_of: dt.dat
     Index: the level's values; columns first_buyers, share, repeaters, repeat_rate, median_days_to_second
     (NaN where nobody came back).
     """
-    p = OrderHistory(orders, as_of=as_of)
+    p = _history(orders, as_of)
     value = _attribute(p, f"first_{level}", line_items)
     second = p.nth_day(2)
     has2 = second >= 0
@@ -476,7 +504,7 @@ def product_repeat(orders: pd.DataFrame, line_items: pd.DataFrame, as_of: dt.dat
     return out.sort_values("first_buyers", ascending=False, kind="stable")
 
 
-def next_purchase_mix(orders: pd.DataFrame, line_items: pd.DataFrame, as_of: dt.date | str, *,
+def next_purchase_mix(orders: Orders, line_items: pd.DataFrame, as_of: dt.date | str, *,
                       level: str = "product_line") -> pd.DataFrame:
     """What first-time buyers of each line (``first_<level>``, as in ``product_repeat``) bought on their 2nd
     purchase day.
@@ -485,7 +513,7 @@ def next_purchase_mix(orders: pd.DataFrame, line_items: pd.DataFrame, as_of: dt.
     share (of the repeaters of ``first_item``; a 2nd purchase with several lines counts under each, so shares
     can sum above 1).
     """
-    p = OrderHistory(orders, as_of=as_of)
+    p = _history(orders, as_of)
     _, second = _purchase_lines(p, line_items, level)
     first_item = _attribute(p, f"first_{level}", line_items)
     second = second.rename(columns={"item": "next_item"})
@@ -706,14 +734,14 @@ def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.dat
     over the longest span up to one year whose fully observed cohorts hold ``min_customers`` customers
     (``curve_horizon``), the same cohorts at every point.
     """
-    from ltvlib.customers import repurchase_intervals
     from ltvlib.labels import label, say
 
     as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     period = settings_period(settings)
     splits = tuple(s for s in settings.get("split_by", ()) if line_items is not None or
                    s not in ("first_product_line", "first_product"))
-    matrices = cohort_matrices(orders, as_of, period=period, splits=[None, *splits], line_items=line_items,
+    history = OrderHistory(orders, as_of=as_of)  # prepared once for every figure of the page
+    matrices = cohort_matrices(history, as_of, period=period, splits=[None, *splits], line_items=line_items,
                                max_periods=settings.get("max_periods"))
     matrix = matrices[None]
     customers = int(matrix.loc[matrix["period"] == 0, "customers"].sum()) if len(matrix) else 0
@@ -723,17 +751,17 @@ def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.dat
     overall = ltv_curves(matrix, horizon=horizon) if horizon is not None else ltv_curves(matrix.iloc[:0])
     curves = {s: ltv_curves(matrices[s], s, horizon=horizon) if horizon is not None else
               ltv_curves(matrices[s].iloc[:0], s) for s in splits}
-    intervals = repurchase_intervals(orders, as_of)
+    intervals = history.snapshot(as_of).interval_frame()
     has_lines = line_items is not None
-    line_rates = repurchase_rates(orders, as_of, split="first_product_line", line_items=line_items) \
+    line_rates = repurchase_rates(history, as_of, split="first_product_line", line_items=line_items) \
         if has_lines else None
     rep = CohortReport(
         as_of=as_of, language=language, currency=currency, period=period, splits=splits, customers=customers,
         matrix=matrix, horizon=horizon, overall=overall, curves=curves,
-        rates=repurchase_rates(orders, as_of), rates_by_line=line_rates, intervals=intervals,
-        interval_stats=interval_summary(intervals), revenue=revenue_new_vs_repeat(orders, as_of, period=period),
-        line_repeat=product_repeat(orders, line_items, as_of) if has_lines else None,
-        mix=next_purchase_mix(orders, line_items, as_of) if has_lines else None, min_customers=min_customers)
+        rates=repurchase_rates(history, as_of), rates_by_line=line_rates, intervals=intervals,
+        interval_stats=interval_summary(intervals), revenue=revenue_new_vs_repeat(history, as_of, period=period),
+        line_repeat=product_repeat(history, line_items, as_of) if has_lines else None,
+        mix=next_purchase_mix(history, line_items, as_of) if has_lines else None, min_customers=min_customers)
     notes, explain = rep.notes, rep.explain
     unit = label(f"cohorts_unit_{period}", language)
     if customers == 0:
@@ -766,7 +794,7 @@ def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.dat
     if rep.interval_stats["repurchases"].sum() == 0:
         notes["intervals"] = say("cohorts_say_no_intervals", language, as_of=as_of)
     if rep.rates["eligible"].sum() == 0:
-        oldest = _oldest_days(orders, as_of)
+        oldest = _oldest_days(history, as_of)
         notes["rates"] = say("cohorts_say_no_rates", language, days=int(rep.rates["window_days"].min()),
                              have=f"{oldest:,}")
     if has_lines:
@@ -792,9 +820,9 @@ def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.dat
     return rep
 
 
-def _oldest_days(orders: pd.DataFrame, as_of: dt.date) -> int:
+def _oldest_days(orders: Orders, as_of: dt.date) -> int:
     """Days from the first customer purchase day to ``as_of``."""
-    p = OrderHistory(orders, as_of=as_of)
+    p = _history(orders, as_of)
     return int(day_number(as_of) - p.first_day.min()) if len(p.first_day) else 0
 
 

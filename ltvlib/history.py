@@ -157,6 +157,17 @@ class OrderHistory:
     def __len__(self) -> int:
         return len(self.keys)
 
+    def memo(self, key: Any, compute: Any) -> Any:
+        """``compute()`` once per ``key`` for this history: figures several analyses of one page share."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The orders frame the history was prepared from (every order, any identity)."""
+        return self._orders
+
     @cached_property
     def purchase_days(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(customer ids, day numbers, rank) of every purchase day, sorted by customer then day; rank 0 is the
