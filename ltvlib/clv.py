@@ -476,6 +476,18 @@ def _fmt_params(params: pd.Series) -> str:
     return ", ".join(f"{k} = {v:.4g}" for k, v in params.items())
 
 
+def settings_chosen(settings: Mapping[str, Any], as_of: dt.date | str, figures: Mapping[str, Any] | None
+                    ) -> dict[str, Any]:
+    """``settings`` with ``model`` set to the one the CLV page of the same run chose (its ``clv.figures.json``,
+    read as ``figures``) when the settings leave the choice to ``auto`` and the page is of the same date: a
+    run chooses and validates once, and every page uses the same model."""
+    s = dict(settings)
+    if s.get("model", "auto") == "auto" and figures and figures.get("as_of") == str(pd.Timestamp(as_of).date()) \
+            and figures.get("model") in MODELS:
+        s["model"] = figures["model"]
+    return s
+
+
 def predict_customers(summary: pd.DataFrame, settings: Mapping[str, Any], as_of: dt.date | str,
                       orders: pd.DataFrame | None = None) -> pd.DataFrame:
     """Fit the shop's CLV model on ``summary`` (built as of ``as_of``) and predict every customer.

@@ -116,3 +116,15 @@ def test_journeys_give_the_customer_summary_of_their_history(stores: dict[str, P
                                 segment_definitions=params.segments)
     pd.testing.assert_frame_equal(journey.customer_summary(js, orders, "2026-06-30", items),
                                   customer_summary(orders, "2026-06-30", line_items=items))
+
+
+def test_winback_reuses_the_clv_pages_choice_of_the_same_run() -> None:
+    from ltvlib import clv
+
+    auto = {"model": "auto", "time_unit": "W"}
+    figs = {"as_of": "2026-06-30", "model": "mbgnbd"}
+    assert clv.settings_chosen(auto, "2026-06-30", figs)["model"] == "mbgnbd"
+    assert clv.settings_chosen(auto, "2026-06-23", figs)["model"] == "auto"  # another date: choose afresh
+    assert clv.settings_chosen(auto, "2026-06-30", None)["model"] == "auto"
+    assert clv.settings_chosen({"model": "bgnbd"}, "2026-06-30", figs)["model"] == "bgnbd"  # pinned stays
+    assert clv.settings_chosen(auto, "2026-06-30", {"as_of": "2026-06-30", "model": "x"})["model"] == "auto"

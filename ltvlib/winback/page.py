@@ -386,11 +386,14 @@ def compute_page(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: d
                                      int(thresholds.get("dormant_days", 360))))
 
 
-def build_page(shop: str | Path, as_of: dt.date | str | None = None, audience: str | None = None) -> WinbackPage:
+def build_page(shop: str | Path, as_of: dt.date | str | None = None, audience: str | None = None,
+               run_dir: str | Path | None = None) -> WinbackPage:
     """The page of ``shop`` (id or params file) as of ``as_of`` (default: ``ShopParams.report_date``), reading its
-    store read-only."""
+    store read-only. ``run_dir``: the report folder of this run, whose CLV page's model choice is reused."""
+    from ltvlib import clv
     from ltvlib.params import load_shop_params
     from ltvlib.privacy import shop_secret
+    from ltvlib.report import read_figures
     from ltvlib.store import Store
 
     params = load_shop_params(shop)
@@ -400,7 +403,9 @@ def build_page(shop: str | Path, as_of: dt.date | str | None = None, audience: s
         items = store.line_items(["order_id", "line_no", "product_line"])
     return compute_page(orders, items, as_of, shop=params.shop, name=params.name, language=params.language,
                         currency=params.currency, winback=params.winback, thresholds=params.thresholds,
-                        clv_params=params.clv, audience=audience or params.report.get("audience", "client"),
+                        clv_params=clv.settings_chosen(params.clv, as_of,
+                                                       read_figures(run_dir).get("clv") if run_dir else None),
+                        audience=audience or params.report.get("audience", "client"),
                         show_personal_data=params.show_personal_data, secret=shop_secret(params.store))
 
 
