@@ -128,3 +128,14 @@ def test_winback_reuses_the_clv_pages_choice_of_the_same_run() -> None:
     assert clv.settings_chosen(auto, "2026-06-30", None)["model"] == "auto"
     assert clv.settings_chosen({"model": "bgnbd"}, "2026-06-30", figs)["model"] == "bgnbd"  # pinned stays
     assert clv.settings_chosen(auto, "2026-06-30", {"as_of": "2026-06-30", "model": "x"})["model"] == "auto"
+
+
+def test_segment_conditions_read_only_the_columns_notebooks_load() -> None:
+    """Every order-level field of the condition language is in segments.fields.ORDER_COLUMNS (what the
+    segments and journey pages load), so a condition never meets a missing column."""
+    from ltvlib.segments.fields import ORDER_COLUMNS, ORDER_FIELDS
+    from ltvlib.store import ORDER_COLUMNS as STORED
+
+    derived = {"order_number", "days_ago", "date", "product_line", "product", "discount_code", "products",
+               "product_lines"}  # computed from the history, line items or discount_codes
+    assert set(ORDER_FIELDS) - derived <= set(ORDER_COLUMNS) <= set(STORED)

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ltvlib.history import ORDER_COLUMNS as HISTORY_COLUMNS
 from ltvlib.history import SET_SOURCES, OrderHistory, Snapshot
 from ltvlib.rfm import GRID_CELLS, RECENCY_STATUSES, SCENARIO_STAGES, STAGES
 
-__all__ = ["ALIASES", "FIELDS", "FIXED_VALUES", "ORDER_FIELDS", "SET_SOURCES", "FieldSpec", "OrderHistory", "Snapshot",
+__all__ = ["ALIASES", "FIELDS", "FIXED_VALUES", "ORDER_COLUMNS", "ORDER_FIELDS", "SET_SOURCES", "FieldSpec", "OrderHistory", "Snapshot",
            "field_values", "prepare"]
 
 
@@ -105,7 +106,9 @@ ORDER_FIELDS: dict[str, FieldSpec] = {
     "product_lines": FieldSpec("set", "product lines in the order"),
 }
 
-_NUMERIC_ORDER_COLUMNS = ("net_revenue", "total", "subtotal", "discount_amount", "shipping", "refunded_amount")
+# the order columns the language can read (with the history's): load only these (Store.orders(columns))
+ORDER_COLUMNS = [*HISTORY_COLUMNS, *(c for c in ("total", "subtotal", "discount_amount", "shipping", "refunded_amount",
+                                                 "location", "financial_status", "tags") if c not in HISTORY_COLUMNS)]
 FIXED_VALUES = {"stage": STAGES, "recency_status": RECENCY_STATUSES, "grid_cell": GRID_CELLS,
                  "scenario_stage": SCENARIO_STAGES}
 
