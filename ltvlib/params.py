@@ -202,6 +202,7 @@ class Report(_Section):
         f"a list of notebooks from {', '.join(NOTEBOOKS)}")
     show_personal_data: bool = _f("true or false")
     execution_timeout: Annotated[int, Field(ge=1)] = _f("a whole number of seconds, 1 or more")
+    jobs: Annotated[int, Field(ge=1, le=64)] | None = _f("a whole number from 1 to 64, or null (one per core, at most 2)")
     branding: Branding = _f("a mapping with title and prepared_by")
 
 

@@ -18,6 +18,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -272,13 +273,15 @@ def run_shop(
     notebooks: Iterable[str] | None = None,
     reports_root: Path = PROJECT_ROOT / "reports",
     progress: Callable[[str], None] = lambda msg: None,
+    jobs: int | None = None,
 ) -> ShopRun:
     """Execute the shop's notebooks for ``as_of`` into ``reports_root/<shop>/<as_of>/`` atomically.
 
     Each notebook runs on its own: one that fails is listed on the index with its reason and the others
     go on. A complete run replaces the report of that date; an incomplete one is published only where
     there is no complete report of that date to keep, else it goes to ``<as_of>.failed/`` beside it.
-    Either way the failed notebooks are kept (executed, with their error) for diagnosis.
+    Either way the failed notebooks are kept (executed, with their error) for diagnosis. ``jobs`` notebooks
+    run at once, each in its own kernel (default: params ``report.jobs``, else one per core, at most 2).
     """
     import papermill as pm
 
@@ -301,18 +304,19 @@ def run_shop(
     try:
         kernel = ensure_kernel()
         timeout = int(params.report.get("execution_timeout", 1800))
-        for nb in names:
+        done = {nb: threading.Event() for nb in names}
+
+        def execute(nb: str) -> None:
+            for first in AFTER.get(nb, ()):  # a page that reuses another's result of this run waits for it
+                if first in done:
+                    done[first].wait()
             t0 = time.perf_counter()
             progress(f"[{params.shop}] {nb}: running")
             out_nb = work / f"{nb}.ipynb"
             try:
-                pm.execute_notebook(
-                    str(NOTEBOOKS_DIR / f"{nb}.ipynb"), str(out_nb),
-                    parameters={"shop": str(params.path), "as_of": as_of.isoformat(), "audience": audience,
-                                "out_dir": str(work)},
-                    kernel_name=kernel, cwd=str(NOTEBOOKS_DIR), execution_timeout=timeout, progress_bar=False,
-                    log_output=False,
-                )
+                _execute(pm, NOTEBOOKS_DIR / f"{nb}.ipynb", out_nb, kernel, timeout,
+                         {"shop": str(params.path), "as_of": as_of.isoformat(), "audience": audience,
+                          "out_dir": str(work)})
                 page = notebook_html(out_nb, audience).replace(str(work), str(final))
                 atomic_write_text(work / f"{nb}.html", page)
             except Exception as e:  # one page's failure must not cost the others
@@ -322,6 +326,11 @@ def run_shop(
                 progress(f"[{params.shop}] {nb}: FAILED ({failed[nb][:200]})")
             else:
                 progress(f"[{params.shop}] {nb}: done in {time.perf_counter() - t0:.1f}s")
+            finally:
+                done[nb].set()
+
+        _run_all(execute, _schedule(names), jobs or params.report.get("jobs") or _default_jobs())
+        for nb in names:
             record["notebooks"][nb] = {"ok": nb not in failed, "error": failed.get(nb)}
         figures = read_figures(work)
         atomic_write_text(work / "index.html", _index_html(params, as_of, audience, names, figures, failed))
@@ -344,6 +353,85 @@ def run_shop(
         shutil.rmtree(final.with_name(final.name + ".failed"), ignore_errors=True)
     return ShopRun(params.shop, as_of, not failed, final, time.perf_counter() - started, names,
                    error=_summary(failed), failed=failed)
+
+
+# A page that reads another page's result of the same run (the win-back page reuses the CLV page's model
+# choice) runs after it; pages otherwise run in any order, the heaviest first so that parallel runs end together.
+AFTER = {"winback": ("clv",)}
+HEAVIEST_FIRST = ("journey", "clv", "segments", "winback", "cohorts", "rfm")
+
+
+def _default_jobs() -> int:
+    """Notebooks run at once by default: one per core, at most 2 (each kernel of a 1M-customer shop peaks near
+    4 GiB; more at once mostly adds memory)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _schedule(names: list[str]) -> list[str]:
+    """The order notebooks start in: the heaviest first, every page after those it waits for."""
+    rank = {nb: i for i, nb in enumerate(HEAVIEST_FIRST)}
+    order = sorted(names, key=lambda nb: (rank.get(nb, len(rank)), names.index(nb)))
+    out: list[str] = []
+    for nb in order:  # move a page that waits for another behind it
+        for first in AFTER.get(nb, ()):
+            if first in order and first not in out:
+                out.append(first)
+        if nb not in out:
+            out.append(nb)
+    return out
+
+
+def _run_all(execute: Callable[[str], None], order: list[str], jobs: int) -> None:
+    """Run ``execute`` for every notebook, ``jobs`` at a time (each in its own kernel process).
+
+    Workers are daemon threads: when the run is interrupted (Ctrl-C, SIGTERM) the main thread leaves at
+    once, no further notebook starts, and the kernels still running end with this process (a Jupyter
+    kernel exits when its parent does)."""
+    if jobs <= 1:
+        for nb in order:
+            execute(nb)
+        return
+    import queue
+
+    todo: queue.Queue[str] = queue.Queue()
+    for nb in order:
+        todo.put(nb)
+    stop = threading.Event()
+
+    def work() -> None:
+        while not stop.is_set():
+            try:
+                nb = todo.get_nowait()
+            except queue.Empty:
+                return
+            execute(nb)
+
+    threads = [threading.Thread(target=work, name=f"notebook-{i}", daemon=True) for i in range(jobs)]
+    for t in threads:
+        t.start()
+    try:
+        for t in threads:
+            while t.is_alive():
+                t.join(0.2)  # short waits keep the main thread responsive to signals
+    except BaseException:
+        stop.set()
+        raise
+
+
+def _execute(pm: Any, src: Path, out: Path, kernel: str, timeout: int, parameters: dict[str, str]) -> None:
+    """One notebook through Papermill. Notebooks take absolute paths, so no working directory is set (it is
+    process-wide, and parallel kernels would race on it); a kernel that fails to start (a port taken by
+    another kernel starting at the same moment, a start-up timeout) is started once more."""
+    for attempt in (1, 2):
+        try:
+            pm.execute_notebook(str(src), str(out), parameters=parameters, kernel_name=kernel,
+                                execution_timeout=timeout, progress_bar=False, log_output=False)
+            return
+        except pm.PapermillExecutionError:
+            raise  # a cell failed: running it again gives the same
+        except Exception:
+            if attempt == 2:
+                raise
 
 
 def _keep_failed(params: ShopParams, as_of: dt.date, work: Path, final: Path, names: list[str],

@@ -94,6 +94,7 @@ BAD_VALUES: list[tuple[str, Any]] = [
     ("report.notebooks", []),
     ("report.show_personal_data", "yes"),
     ("report.execution_timeout", 0),
+    ("report.jobs", 0),
     ("report.branding", "Acme"),
     ("report.branding.title", 7),
     ("report.branding.prepared_by", ["me"]),

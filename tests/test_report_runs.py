@@ -97,3 +97,21 @@ def test_same_data_same_pages_and_store_untouched(shop: Path, tmp_path: Path) ->
         b = pages[1][name].replace(str(tmp_path / "r2"), "R")
         assert _page(a) == _page(b), name
     assert hashlib.sha256(params.store.read_bytes()).hexdigest() == before
+
+
+def test_schedule_runs_heavy_pages_first_and_winback_after_clv() -> None:
+    order = report._schedule(["rfm", "segments", "journey", "cohorts", "clv", "winback"])
+    assert order[0] == "journey" and order[-1] == "rfm" and order.index("clv") < order.index("winback")
+    assert report._schedule(["winback", "rfm"]) == ["winback", "rfm"]  # nothing to wait for
+    assert report._schedule(["winback", "clv"]) == ["clv", "winback"]
+
+
+def test_parallel_run_equals_sequential(shop: Path, tmp_path: Path) -> None:
+    params = load_shop_params(shop)
+    pages = []
+    for jobs in (1, 2):
+        run = report.run_shop(params, params.as_of, reports_root=tmp_path / f"j{jobs}", jobs=jobs)
+        assert run.ok, run.error
+        pages.append({p.name: _page(p.read_text(encoding="utf-8").replace(str(tmp_path / f"j{jobs}"), "R"))
+                      for p in sorted(run.report_dir.glob("*.html"))})
+    assert pages[0] == pages[1] and len(pages[0]) == 7

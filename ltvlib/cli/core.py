@@ -127,6 +127,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         as_of = args.as_of or _default_as_of(params)
         notebooks = args.notebooks.split(",") if args.notebooks else None
         r = run_shop(params, as_of, audience=args.audience, notebooks=notebooks, reports_root=Path(args.reports_dir),
+                     jobs=args.jobs,
                      progress=lambda m: print(m, flush=True))
         where = r.report_dir / "index.html" if r.published else r.report_dir
         status = "ok" if r.ok else "partial" if r.published else "FAILED"
@@ -202,6 +203,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--as-of", type=_date, help="analysis date (default: params as_of, else yesterday)")
     s.add_argument("--audience", choices=["client", "analyst"], help="client hides code (default: params)")
     s.add_argument("--notebooks", help="comma-separated notebook names (default: params report.notebooks)")
+    s.add_argument("--jobs", type=int, metavar="N",
+                   help="notebooks run at once, each in its own kernel (default: params report.jobs, else one per "
+                        "core, at most 2)")
     s.add_argument("--reports-dir", default=str(PROJECT_ROOT / "reports"),
                    help="where reports/<shop>/<as_of>/ go (default: the project's reports/)")
     s.set_defaults(func=cmd_run)
