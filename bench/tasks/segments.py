@@ -22,11 +22,11 @@ GROWTH_SEGMENTS = ["new", "first_repeat", "regular", "loyal", "lapsing", "churne
 
 
 def run(params_path: str, variant: str | None) -> dict:
-    from ltvlib.segments import Segmenter, metrics
+    from ltvlib.segments import Segmenter, fields, metrics
 
     params = load_shop_params(params_path)
     with Store(params.store, timezone=params.timezone, read_only=True) as store:
-        orders = store.orders()
+        orders = store.orders(fields.ORDER_COLUMNS)  # what the segments page loads: the columns conditions read
         items = store.line_items(["order_id", "line_no", "product", "product_line"])
     as_of = params.as_of
     t0 = time.perf_counter()
