@@ -114,6 +114,6 @@ LABELS: dict[str, dict[str, str]] = {
     "page_journey": {"en": "Customer journeys", "ja": "カスタマージャーニー"},
     "page_cohorts": {"en": "Cohorts and repeat buying", "ja": "コホートとリピート購入"},
     "page_clv": {"en": "Customer lifetime value", "ja": "顧客生涯価値（CLV）"},
-    "page_winback": {"en": "Win-back", "ja": "休眠顧客の復帰（ウィンバック）"},
+    "page_winback": {"en": "Win-back", "ja": "購入途絶顧客の復帰（ウィンバック）"},
     "notebook": {"en": "executed notebook", "ja": "実行済みノートブック"},
 }
