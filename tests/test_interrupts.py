@@ -57,7 +57,8 @@ def base(exports: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> 
 def write_params(folder: Path) -> Path:
     params = folder / "intr.yaml"
     params.write_text(f"shop: intr\nname: Interrupts\ncurrency: JPY\ntimezone: {TZ}\nlanguage: en\n"
-                      f"store: store.duckdb\nas_of: {AS_OF}\nreport:\n  notebooks: [rfm]\n", encoding="utf-8")
+                      f"store: store.duckdb\nas_of: {AS_OF}\nreport:\n  notebooks: [rfm, cohorts]\n  jobs: 1\n",
+                      encoding="utf-8")  # two pages one after the other: a run still going when it is hit
     return params
 
 
@@ -104,9 +105,9 @@ def earlier_report(reports: Path) -> Path:
 
 
 def start_run(params: Path, reports: Path) -> subprocess.Popen:
-    """`ltv run` of the rfm page; returns once its notebook is running (kernel started for a while)."""
+    """`ltv run` of two pages; returns once its first notebook is running (kernel started for a while)."""
     p = ltv("run", str(params), "--reports-dir", str(reports))
-    assert "rfm: running" in p.stdout.readline()
+    assert ": running" in p.stdout.readline()
     time.sleep(3)
     assert p.poll() is None
     return p
