@@ -9,6 +9,7 @@ Each command family lives in its own module here and adds itself with ``register
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import threading
@@ -57,7 +58,9 @@ class Interrupted(KeyboardInterrupt):
 @contextmanager
 def _stoppable(received: list[int]) -> Iterator[None]:
     """Turn the first SIGINT/SIGTERM into ``Interrupted`` (noted in ``received``); later ones are noted only,
-    so they cannot break the cleanup. Signals the caller ignores (``SIG_IGN``) stay ignored."""
+    so they cannot break the cleanup. Signals the caller ignores (``SIG_IGN``) stay ignored. Logging stops at
+    the first: what Jupyter and asyncio report while kernels are torn down mid-cell ("Kernel died", a task
+    exception never retrieved) is the interrupt itself, not news for the user."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -65,6 +68,7 @@ def _stoppable(received: list[int]) -> Iterator[None]:
     def stop(signum: int, _frame: object) -> None:
         received.append(signum)
         if len(received) == 1:
+            logging.disable(logging.CRITICAL)
             raise Interrupted(signum)
 
     previous = {s: signal.getsignal(s) for s in _STOP_SIGNALS}
