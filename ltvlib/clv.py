@@ -40,6 +40,7 @@ from ltvlib.history import OrderHistory
 __all__ = [
     "AUTO_CANDIDATES",
     "DEFAULT_SETTINGS",
+    "FITTED_SHARE",
     "MODELS",
     "PREDICTION_COLUMNS",
     "CLVModel",
@@ -52,12 +53,15 @@ __all__ = [
     "choose_model",
     "compress",
     "default_calibration_end",
+    "fitted_state",
     "import_lifetimes",
     "json_safe",
     "model_inputs",
     "narrative",
     "notes_text",
     "predict_customers",
+    "predict_fitted",
+    "restore_fitted",
     "rf_matrix",
     "segment_clv",
     "stage_names",
@@ -83,6 +87,7 @@ PREDICTION_COLUMNS = {
     "predicted_clv": "expected net revenue over the longest horizon, discounted at discount_rate a year",
     "value_source": "gamma_gamma or aov: where expected_order_value comes from",
 }
+FITTED_SHARE = "clv_model"  # name under which a run's CLV page shares its fit (fitted_state; ltvlib.context)
 _STEP_DAYS = 30  # CLV sums expected purchases in steps of about a month, each discounted at its end
 
 
@@ -470,6 +475,96 @@ class CLVModel:
             return None
         p, q, v = self.spend_params_[["p", "q", "v"]]
         return float(p * v / (q - 1))
+
+
+    # -- saving and loading a fitted model -------------------------------------------------------------
+    _CONFIG = ("model", "time_unit", "penalizer", "discount_rate", "spend_model", "min_repeat_customers",
+               "max_fm_correlation", "compressed")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fitted model as JSON-ready values (configuration, parameters, fit facts); :meth:`from_dict`
+        gives back a model whose predictions are equal to this one's (floats round-trip exactly)."""
+        self._check_fitted()
+        se = getattr(self.fitter_, "standard_errors_", None)
+        spend_se = getattr(self, "spend_se_", None)
+
+        def series(x: pd.Series | None) -> list[list[Any]] | None:
+            return None if x is None else [[str(k), _json_float(v)] for k, v in x.items()]
+
+        return {"config": {k: getattr(self, k) for k in self._CONFIG},
+                "params": series(self.params_), "standard_errors": series(se),
+                "spend_params": series(self.spend_params_), "spend_standard_errors":
+                    series(spend_se) if self.spend_params_ is not None else None,
+                "fit": {"n_customers": self.n_customers_, "n_rows": self.n_rows_, "n_repeat": self.n_repeat_,
+                        "tol": _json_float(self.tol_), "fm_correlation": _json_float(self.fm_correlation_),
+                        "notes": list(self.notes_), "warnings": int(self.warnings_)}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CLVModel:
+        """A fitted model from :meth:`to_dict` (no fitting: lifetimes' fitter gets the saved parameters)."""
+        def series(rows: Any) -> pd.Series | None:
+            if rows is None:
+                return None
+            return pd.Series({k: np.nan if v is None else float(v) for k, v in rows}, dtype=float)
+
+        model = cls(**data["config"])
+        lt = import_lifetimes()
+        model.fitter_ = getattr(lt, MODELS[model.model])(penalizer_coef=model.penalizer)
+        model.params_ = series(data["params"])
+        model.fitter_.params_ = model.params_.copy()
+        if data.get("standard_errors") is not None:
+            model.fitter_.standard_errors_ = series(data["standard_errors"])
+        model.spend_params_ = series(data.get("spend_params"))
+        if data.get("spend_standard_errors") is not None:
+            model.spend_se_ = series(data["spend_standard_errors"])
+        fit = data["fit"]
+        model.n_customers_, model.n_rows_, model.n_repeat_ = fit["n_customers"], fit["n_rows"], fit["n_repeat"]
+        model.tol_ = np.nan if fit["tol"] is None else float(fit["tol"])
+        model.fm_correlation_ = np.nan if fit["fm_correlation"] is None else float(fit["fm_correlation"])
+        model.notes_, model.warnings_ = list(fit["notes"]), int(fit["warnings"])
+        return model
+
+
+def _json_float(v: Any) -> float | None:
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def _settings_json(settings: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The settings as they read back from JSON (dates as ISO text), for comparing a saved fit's settings."""
+    import json
+
+    return json.loads(json.dumps(json_safe(_settings(settings)), default=str))
+
+
+def fitted_state(model: CLVModel | None, error: ModelError | None, settings: Mapping[str, Any],
+                 as_of: dt.date | str) -> dict[str, Any]:
+    """What a page fitted, for another page of the same run (:func:`restore_fitted`): the model (or the
+    :class:`ModelError` that stopped it), the settings and ``as_of`` it was fitted with."""
+    return {"as_of": str(pd.Timestamp(as_of).date()), "settings": _settings_json(settings),
+            "model": None if model is None else model.to_dict(),
+            "error": None if error is None else {"key": error.key, "facts": {k: str(v) for k, v in error.facts.items()}}}
+
+
+def restore_fitted(state: Mapping[str, Any] | None, settings: Mapping[str, Any], as_of: dt.date | str
+                   ) -> CLVModel | ModelError | None:
+    """The model (or the error) of :func:`fitted_state` when it was fitted with these ``settings`` (the params'
+    ``clv`` section) as of ``as_of``; None when there is none to reuse (fit it then)."""
+    if not state or state.get("as_of") != str(pd.Timestamp(as_of).date()) \
+            or state.get("settings") != _settings_json(settings):
+        return None
+    if state.get("model") is not None:
+        return CLVModel.from_dict(state["model"])
+    if state.get("error") is not None:
+        return ModelError(state["error"]["key"], **state["error"]["facts"])
+    return None
+
+
+def predict_fitted(model: CLVModel, summary: pd.DataFrame, settings: Mapping[str, Any], as_of: dt.date | str
+                   ) -> pd.DataFrame:
+    """:func:`predict_customers` with a model already fitted on this summary (one fit per run)."""
+    _check_summary(summary, as_of)
+    return model.predict(summary, _settings(settings)["horizons_days"])
 
 
 def _fmt_params(params: pd.Series) -> str:
@@ -959,6 +1054,7 @@ class CLVReport:
     predictions: pd.DataFrame | None = None
     segments: pd.DataFrame | None = None
     error: str | None = None
+    model_error: ModelError | None = None  # what stopped the model, when ``error`` comes from one
 
     @property
     def fitted(self) -> bool:
@@ -1008,6 +1104,11 @@ class CLVReport:
         p = self.predictions.copy()
         p["p_alive"] = p["p_alive"].where(self.model.p_alive_shown(self.summary.loc[p.index]))
         return p.nlargest(n, "predicted_clv").join(self.summary[cols])
+
+    def fitted_state(self, settings: Mapping[str, Any]) -> dict[str, Any]:
+        """The page's fitted model (or what stopped it) for the win-back page of the same run (``fitted_state``);
+        ``settings``: the params' ``clv`` section the page was built with."""
+        return fitted_state(self.model, self.model_error, settings, self.as_of)
 
     def narrative(self) -> str:
         return narrative(self.predictions, self.summary, self.segments, self.validation, self.model, self.language,
@@ -1070,7 +1171,7 @@ def build_report(orders: pd.DataFrame, summary: pd.DataFrame, as_of: dt.date | s
     try:
         CLVModel.from_settings(s)._check_repeaters(summary)
     except ModelError as e:
-        rep.error = e.text(language)
+        rep.error, rep.model_error = e.text(language), e
         return rep
     rep.choice = choose_model(orders, as_of_d, s)
     try:
@@ -1078,7 +1179,7 @@ def build_report(orders: pd.DataFrame, summary: pd.DataFrame, as_of: dt.date | s
         rep.predictions = rep.model.predict(summary, s["horizons_days"])
     except ModelError as e:
         rep.model = rep.predictions = None
-        rep.error = e.text(language)
+        rep.error, rep.model_error = e.text(language), e
         return rep
     rep.segments = segment_clv(rep.predictions, rfm.stage_scenario(summary, thresholds),
                                rep.model.p_alive_shown(summary))

@@ -33,6 +33,7 @@ __all__ = [
     "NOTEBOOKS_DIR",
     "ShopRun",
     "atomic_write_text",
+    "context",
     "ensure_kernel",
     "notebook_html",
     "read_figures",
@@ -58,6 +59,18 @@ def atomic_write_text(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def context(shop: Any, as_of: dt.date | str | None = None, *, audience: str | None = None,
+            out_dir: str | Path = ".") -> Any:
+    """Everything a report notebook needs, from one call: a :class:`ltvlib.context.Context` with the shop's params,
+    ``as_of`` (default ``ShopParams.report_date``), language, currency, thresholds, labels and the memoised loaders
+    (orders, line items, history, customer summary; read-only). Within ``ltv run`` (an ``out_dir`` with a share
+    folder) what several pages need is computed once and shared; on its own (``out_dir="."``) a notebook computes
+    it itself and writes nothing."""
+    from ltvlib.context import context as make
+
+    return make(shop, as_of, audience=audience, out_dir=out_dir)
 
 
 def ensure_kernel() -> str:
@@ -298,6 +311,9 @@ def run_shop(
         progress(f"[{params.shop}] removed what an interrupted run left: {path.name}")
     work = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{as_of.isoformat()}.partial-{os.getpid()}-"))
     os.chmod(work, 0o755)
+    from ltvlib.context import SHARE_DIR
+
+    (work / SHARE_DIR).mkdir()  # what the run's kernels compute once and share (removed before publishing)
     started = time.perf_counter()
     failed: dict[str, str] = {}
     record: dict[str, Any] = {"shop": params.shop, "as_of": as_of.isoformat(), "audience": audience, "notebooks": {}}
@@ -330,6 +346,7 @@ def run_shop(
                 done[nb].set()
 
         _run_all(execute, _schedule(names), jobs or params.report.get("jobs") or _default_jobs())
+        shutil.rmtree(work / SHARE_DIR, ignore_errors=True)
         for nb in names:
             record["notebooks"][nb] = {"ok": nb not in failed, "error": failed.get(nb)}
         figures = read_figures(work)
@@ -341,6 +358,7 @@ def run_shop(
             shutil.rmtree(work, ignore_errors=True)
             raise
         failed.setdefault("*", f"{type(e).__name__}: {_short(e)}")
+        shutil.rmtree(work / SHARE_DIR, ignore_errors=True)
         return _keep_failed(params, as_of, work, final, names, failed, started)
     if failed and _is_complete(final):
         return _keep_failed(params, as_of, work, final, names, failed, started)

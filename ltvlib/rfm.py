@@ -313,19 +313,24 @@ class RFMReport:
         }
 
 
-def analyse(orders: pd.DataFrame, as_of: dt.date, thresholds: Mapping[str, Any],
-            line_items: pd.DataFrame | None = None) -> RFMReport:
-    """The RFM page's figures for ``as_of``: summary, grid, scenario, scores, metrics, intervals."""
+def analyse(orders: Any, as_of: dt.date, thresholds: Mapping[str, Any],
+            line_items: pd.DataFrame | None = None, *, summary: pd.DataFrame | None = None) -> RFMReport:
+    """The RFM page's figures for ``as_of``: summary, grid, scenario, scores, metrics, intervals.
+
+    ``orders``: the orders frame, or an ``OrderHistory`` of it already prepared (``report.context``'s
+    ``history()``); ``summary``: the customer summary at ``as_of`` when the caller has it (else computed)."""
     from ltvlib import customers
     from ltvlib.history import OrderHistory
 
-    snap = OrderHistory(orders, line_items, as_of=as_of).snapshot(as_of)
-    summary, intervals = snap.summary(), snap.interval_frame()
+    history = orders if isinstance(orders, OrderHistory) else OrderHistory(orders, line_items, as_of=as_of)
+    snap = history.snapshot(as_of)
+    summary = snap.summary() if summary is None else summary
+    intervals = snap.interval_frame()
     grid = status_grid(summary, thresholds)
     scenario = stage_scenario(summary, thresholds)
     return RFMReport(
         as_of=as_of, thresholds=thresholds, summary=summary, grid=grid, scenario=scenario,
         scores=rfm_scores(summary, thresholds), grid_metrics=segment_metrics(summary, grid["cell"]),
         scenario_metrics=segment_metrics(summary, scenario), intervals=intervals,
-        suggestion=suggest_thresholds(intervals), excluded=customers.exclusions(orders, as_of),
+        suggestion=suggest_thresholds(intervals), excluded=customers.exclusions(history.frame, as_of),
     )

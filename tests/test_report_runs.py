@@ -92,6 +92,8 @@ def test_same_data_same_pages_and_store_untouched(shop: Path, tmp_path: Path) ->
         pages.append({p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.html"))
                       } | {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.figures.json"))})
     assert sorted(pages[0]) == sorted(pages[1]) and len(pages[0]) >= 7
+    for i in (1, 2):  # what the run's pages shared (summary, CLV fit) is not left in the report
+        assert not list((tmp_path / f"r{i}" / params.shop).rglob(".*")), i
     for name in pages[0]:
         a = pages[0][name].replace(str(tmp_path / "r1"), "R")
         b = pages[1][name].replace(str(tmp_path / "r2"), "R")

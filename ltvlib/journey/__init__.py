@@ -37,6 +37,7 @@ from ltvlib.journey.spec import (
     SegmentsMembership,
     build_journeys,
     customer_summary,
+    order_history,
     validate_journeys,
 )
 from ltvlib.journey.text import (
@@ -77,6 +78,7 @@ __all__ = [
     "movers_table",
     "mover_profile",
     "narrative",
+    "order_history",
     "profile_narrative",
     "profile_table",
     "segment_label",

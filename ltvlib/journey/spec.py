@@ -220,15 +220,21 @@ def build_journeys(spec: Mapping[str, Any], orders: pd.DataFrame, as_of: dt.date
     return out
 
 
-def customer_summary(journeys: Mapping[str, Journey], orders: pd.DataFrame, as_of: dt.date | str,
-                     line_items: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The customer summary at ``as_of`` from the order history the journeys already prepared (the same
-    frame as ``customers.customer_summary``; built from the orders when no journey holds a history)."""
+def order_history(journeys: Mapping[str, Journey], orders: pd.DataFrame, as_of: dt.date | str,
+                  line_items: pd.DataFrame | None = None) -> OrderHistory:
+    """The order history the journeys already prepared (with line items when ``line_items`` is given), else
+    one built from the orders up to ``as_of``."""
     for j in journeys.values():
         src = j.source
         history = getattr(src, "history", None) or getattr(getattr(src, "segmenter", None), "history", None)
         if history is not None and history.has_line_items == (line_items is not None):
-            return history.snapshot(as_of).summary()
-    from ltvlib.customers import customer_summary as summary
+            return history
+    as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    return OrderHistory(orders, line_items, as_of=as_of)
 
-    return summary(orders, as_of, line_items=line_items)
+
+def customer_summary(journeys: Mapping[str, Journey], orders: pd.DataFrame, as_of: dt.date | str,
+                     line_items: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The customer summary at ``as_of`` from the order history the journeys already prepared (the same
+    frame as ``customers.customer_summary``; built from the orders when no journey holds a history)."""
+    return order_history(journeys, orders, as_of, line_items).snapshot(as_of).summary()

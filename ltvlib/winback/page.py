@@ -357,18 +357,29 @@ def _facts(orders: pd.DataFrame, as_of: dt.date) -> dict[str, Any]:
 def compute_page(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.date, *, shop: str, name: str,
                  language: str, currency: str, winback: dict[str, Any], thresholds: dict[str, Any],
                  clv_params: dict[str, Any] | None = None, audience: str = "client",
-                 show_personal_data: bool = False, secret: bytes) -> WinbackPage:
+                 show_personal_data: bool = False, secret: bytes, summary: pd.DataFrame | None = None,
+                 clv_fit: Any = None) -> WinbackPage:
     """The page from orders (``load_orders``, plus ``email`` and ``discount_codes`` for the customer summary)
-    and line items; pure: no store, no files (``secret``: the shop's pseudonym secret, ``privacy.shop_secret``)."""
+    and line items; pure: no store, no files (``secret``: the shop's pseudonym secret, ``privacy.shop_secret``).
+
+    ``summary``: the customer summary at ``as_of`` when the caller has it (else computed); ``clv_fit``: the CLV
+    model the CLV page of the same run fitted with ``clv_params`` (a fitted ``clv.CLVModel``, or the
+    ``clv.ModelError`` that stopped it; ``clv.restore_fitted``), used instead of fitting again."""
     from ltvlib import clv, customers
 
     settings = settings_from(winback, thresholds)
     facts = _facts(orders, as_of)
     clv_pred, clv_problem = None, None
     if facts["customers"] and clv_params is not None:
-        summary = customers.customer_summary(orders, as_of)
+        if summary is None:
+            summary = customers.customer_summary(orders, as_of)
         try:
-            clv_pred = clv.predict_customers(summary, clv_params, as_of, orders=orders)
+            if isinstance(clv_fit, clv.ModelError):
+                raise clv_fit
+            if clv_fit is not None:
+                clv_pred = clv.predict_fitted(clv_fit, summary, clv_params, as_of)
+            else:
+                clv_pred = clv.predict_customers(summary, clv_params, as_of, orders=orders)
         except clv.ModelError as e:  # the CLV model can't be trusted here: scores go without P(alive) and CLV
             clv_problem = e.text(language)
     result = analyse(orders, as_of, settings, line_items=line_items, clv=clv_pred)
@@ -386,27 +397,33 @@ def compute_page(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: d
                                      int(thresholds.get("dormant_days", 360))))
 
 
-def build_page(shop: str | Path, as_of: dt.date | str | None = None, audience: str | None = None,
+def build_page(shop: Any, as_of: dt.date | str | None = None, audience: str | None = None,
                run_dir: str | Path | None = None) -> WinbackPage:
-    """The page of ``shop`` (id or params file) as of ``as_of`` (default: ``ShopParams.report_date``), reading its
-    store read-only. ``run_dir``: the report folder of this run, whose CLV page's model choice is reused."""
+    """The page of ``shop`` (id, params file, or a ``report.context``) as of ``as_of`` (default:
+    ``ShopParams.report_date``), reading its store read-only. ``run_dir``: the report folder of this run (a
+    context's ``out_dir``): the CLV page's model choice is reused, and within ``ltv run`` its fitted model
+    and the run's customer summary too (the model is fitted here only when the page runs alone)."""
     from ltvlib import clv
-    from ltvlib.params import load_shop_params
-    from ltvlib.privacy import shop_secret
+    from ltvlib.context import Context, context
+    from ltvlib.history import OrderHistory
     from ltvlib.report import read_figures
-    from ltvlib.store import Store
 
-    params = load_shop_params(shop)
-    as_of = params.report_date(as_of)
-    with Store(params.store, timezone=params.timezone, read_only=True, shop=params.shop) as store:
+    ctx = shop if isinstance(shop, Context) else context(shop, as_of, audience=audience, out_dir=run_dir or ".")
+    if isinstance(shop, Context):
+        run_dir = ctx.out_dir
+    params, as_of = ctx.params, ctx.as_of
+    with ctx.store() as store:
         orders = load_orders(store, extra_columns=["email", "discount_codes"])
-        items = store.line_items(["order_id", "line_no", "product_line"])
-    return compute_page(orders, items, as_of, shop=params.shop, name=params.name, language=params.language,
-                        currency=params.currency, winback=params.winback, thresholds=params.thresholds,
-                        clv_params=clv.settings_chosen(params.clv, as_of,
-                                                       read_figures(run_dir).get("clv") if run_dir else None),
-                        audience=audience or params.report.get("audience", "client"),
-                        show_personal_data=params.show_personal_data, secret=shop_secret(params.store))
+    items = ctx.line_items()
+    clv_params = clv.settings_chosen(params.clv, as_of, read_figures(run_dir).get("clv") if run_dir else None)
+    shared = ctx.shared_json(clv.FITTED_SHARE)
+    clv_fit = clv.restore_fitted(shared, params.clv, as_of) if shared else None
+    summary = ctx.summary(lambda: OrderHistory(orders, items, as_of=as_of)) if ctx.share_dir else None
+    return compute_page(orders, items, as_of, shop=params.shop,
+                        name=params.name, language=params.language, currency=params.currency,
+                        winback=params.winback, thresholds=params.thresholds, clv_params=clv_params,
+                        audience=audience or ctx.audience, show_personal_data=params.show_personal_data,
+                        secret=ctx.secret, summary=summary, clv_fit=clv_fit)
 
 
 def freeze_list(page: WinbackPage, store_path: str | Path, timezone: str, *, overwrite: bool = False) -> dict[str, Any]:
