@@ -33,7 +33,7 @@ from ltvlib import rfm
 from ltvlib.rfm import GRID_CELLS, RECENCY_STATUSES, SCENARIO_STAGES, STAGES
 
 __all__ = ["ORDER_COLUMNS", "SET_SOURCES", "OrderHistory", "Snapshot", "as_of_cutoff", "day_number", "local_days",
-           "local_day_sql", "store_summary"]
+           "is_prepared", "local_day_sql", "prepare_store", "store_summary"]
 
 ORDER_COLUMNS = ["order_id", "customer_key", "email", "ordered_at", "net_revenue", "cancelled_at", "channel", "source",
                  "discount_codes"]  # what summaries, cohorts and CLV read: load only these (Store.orders(columns))
@@ -577,34 +577,27 @@ class Snapshot:
         return h.code[pos[lo:hi]], vals[lo:hi], vocab
 
 
-_STORE_SUMMARY_SQL = """
-WITH o AS (
-    SELECT customer_key AS k, order_id, ordered_at, net_revenue AS rev, email, channel,
-           discount_codes[1] AS code, {local_day} AS d
-    FROM orders
-    WHERE customer_key IS NOT NULL AND cancelled_at IS NULL AND ordered_at < $cutoff
-), per_day AS (
-    SELECT k, d, sum(rev) AS rev FROM o GROUP BY k, d
-), days AS (
-    SELECT k, count(*) AS purchase_days, min(d) AS first_d, max(d) AS last_d, arg_min(rev, d) AS first_day_rev
-    FROM per_day GROUP BY k
-), c AS (  -- one struct per end: arg_min/arg_max would skip a null value, never a struct
-    SELECT k, count(*) AS orders, sum(rev) AS net_revenue,
-           arg_min({{'t': ordered_at, 'id': order_id, 'ch': channel, 'code': code}}, (ordered_at, order_id)) AS f,
-           arg_max({{'t': ordered_at, 'ch': channel, 'email': email}}, (ordered_at, order_id)) AS l
-    FROM o GROUP BY k
+PREPARED_TABLES = ("history_customers", "history_orders")
+
+_PREPARE_CUSTOMERS_SQL = """
+CREATE OR REPLACE {kind} history_customers AS
+WITH f AS (
+    SELECT customer_key, arg_min({{'t': ordered_at, 'id': order_id, 'ch': channel, 'code': discount_codes[1]}},
+                                 (ordered_at, order_id)) AS f
+    FROM orders WHERE customer_key IS NOT NULL AND cancelled_at IS NULL GROUP BY customer_key
 )
-SELECT c.k AS customer_key, l.email AS email, orders, purchase_days,
-       f.t AS first_order_at, l.t AS last_order_at,
-       ($as_of - last_d) AS recency_days, ($as_of - first_d) AS tenure_days,
-       purchase_days - 1 AS frequency, (last_d - first_d) AS recency, ($as_of - first_d) AS "T",
-       net_revenue, net_revenue / orders AS aov,
-       CASE WHEN purchase_days > 1 THEN (net_revenue - first_day_rev) / (purchase_days - 1) ELSE 0.0 END
-           AS monetary_value,
-       CASE WHEN purchase_days > 1 THEN (last_d - first_d) / (purchase_days - 1) END AS mean_interval_days,
-       f.id AS first_order_id, f.ch AS first_channel, l.ch AS last_channel, f.code AS first_discount_code
-FROM c JOIN days USING (k)
-ORDER BY f.t, f.id
+SELECT (row_number() OVER (ORDER BY f.t, f.id) - 1)::INTEGER AS cid, customer_key, f.t AS first_order_at,
+       f.id AS first_order_id, f.ch AS first_channel, f.code AS first_discount_code
+FROM f ORDER BY cid
+"""
+
+_PREPARE_ORDERS_SQL = """
+CREATE OR REPLACE {kind} history_orders AS
+SELECT c.cid, ({local_day} - DATE '1970-01-01')::INTEGER AS day, o.ordered_at, o.net_revenue AS revenue,
+       o.channel, o.email
+FROM orders o JOIN {schema}.history_customers c ON o.customer_key = c.customer_key
+WHERE o.cancelled_at IS NULL
+ORDER BY c.cid, o.ordered_at, o.order_id
 """
 
 
@@ -626,23 +619,103 @@ def local_day_sql(timezone: str, start: dt.datetime, end: dt.datetime, column: s
     return f"CASE {whens} ELSE {day(offset[-1])} END"
 
 
-def store_summary(con: Any, as_of: dt.date | str, timezone: str) -> pd.DataFrame:
-    """The customer summary at ``as_of`` computed inside the shop's DuckDB store (``Store.con``):
-    multi-threaded and columnar, without loading the orders into pandas. Same rows (first order first),
-    columns and values as ``customers.customer_summary`` without line items (tests hold that)."""
-    as_of_d = _as_date(as_of)
-    cutoff = as_of_cutoff(as_of_d, timezone).tz_convert("UTC").tz_localize(None).to_pydatetime()
+def prepare_store(con: Any, timezone: str, *, temporary: bool = False) -> None:
+    """Prepare the store's order history (``Store.upsert`` calls this in every import's transaction).
+
+    ``history_customers``: one row per customer (``cid`` 0, 1, ... by first order, so the customers known
+    at any date are a prefix) with the key and the first order's time, id, channel and discount code;
+    ``history_orders``: the countable orders (identified, not cancelled) sorted by customer then time, with
+    ``cid``, calendar ``day`` number in ``timezone``, time, revenue, channel and email. ``temporary``
+    builds them as temp tables of this connection (a read-only store prepared by an older version).
+    """
     lo, hi = con.sql("SELECT min(ordered_at), max(ordered_at) FROM orders").fetchall()[0]
-    sql = _STORE_SUMMARY_SQL.format(local_day=local_day_sql(timezone, lo or cutoff, hi or cutoff))
-    table = con.sql(sql, params={"cutoff": cutoff, "as_of": as_of_d}).to_arrow_table()
-    out = table.to_pandas(types_mapper=None)
-    out = out.set_index(pd.Index(out.pop("customer_key").to_numpy(dtype=object), name="customer_key"))
-    for c in ("first_order_at", "last_order_at"):
-        out[c] = pd.to_datetime(out[c]).dt.tz_localize("UTC").dt.tz_convert(timezone)
-    for c in ("orders", "purchase_days", "recency_days", "tenure_days", "frequency", "recency", "T"):
-        out[c] = out[c].astype(np.int64)
-    for c in ("net_revenue", "aov", "monetary_value", "mean_interval_days"):
-        out[c] = out[c].astype(float)
-    for c in ("email", "first_order_id", "first_channel", "last_channel", "first_discount_code"):
-        out[c] = out[c].astype(object)
-    return out
+    epoch = dt.datetime(1970, 1, 1)
+    kind, schema = ("TEMP TABLE", "temp") if temporary else ("TABLE", "main")
+    con.execute(_PREPARE_CUSTOMERS_SQL.format(kind=kind))
+    con.execute(_PREPARE_ORDERS_SQL.format(kind=kind, schema=schema,
+                                           local_day=local_day_sql(timezone, lo or epoch, hi or epoch, "o.ordered_at")))
+    if not temporary:
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('history_timezone', ?)", [timezone])
+
+
+def is_prepared(con: Any, timezone: str) -> bool:
+    """Whether the store holds a prepared history (``prepare_store``) for ``timezone``."""
+    have = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND table_name IN ('meta', ?, ?)",
+        list(PREPARED_TABLES)).fetchall()}
+    return have == {"meta", *PREPARED_TABLES} and con.execute(
+        "SELECT value FROM meta WHERE key = 'history_timezone'").fetchall() == [(timezone,)]
+
+
+def _prepared_schema(con: Any, timezone: str) -> str:
+    """Schema holding the prepared history for ``timezone``: the store's own, else temp tables built now."""
+    if is_prepared(con, timezone):
+        return "main"
+    prepare_store(con, timezone, temporary=True)
+    return "temp"
+
+
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # arrow-backed text (pandas 3's default str): no copies
+
+
+def _text(values: pa.ChunkedArray | pa.Array) -> pd.api.extensions.ExtensionArray:
+    return pd.array(values if len(values) else [], dtype=_STR)
+
+
+def store_summary(con: Any, as_of: dt.date | str, timezone: str) -> pd.DataFrame:
+    """The customer summary at ``as_of`` from the store's prepared history (``prepare_store``): integer
+    customer ids and day numbers aggregated with numpy, text taken as arrow. Same rows (first order first),
+    columns and values as ``customers.customer_summary`` without line items (tests hold that); text columns
+    and the index are arrow-backed strings (pandas' ``str`` dtype), missing values NaN."""
+    as_of_day = day_number(as_of)
+    schema = _prepared_schema(con, timezone)
+    t = con.sql(f"SELECT cid, day, revenue FROM {schema}.history_orders").to_arrow_table()
+    cid, day = t["cid"].to_numpy().astype(np.int64), t["day"].to_numpy()
+    revenue = t["revenue"].to_numpy()
+    visible = np.flatnonzero(day <= as_of_day)  # per customer, the orders seen at as_of are a prefix of its block
+    cv, dv, rv = cid[visible], day[visible], revenue[visible]
+    n = int(cv.max()) + 1 if len(cv) else 0  # customers are numbered by first order: the known are a prefix
+    orders = np.bincount(cv, minlength=n)
+    net = np.bincount(cv, weights=rv, minlength=n)
+    new_day = np.ones(len(cv), dtype=bool)
+    new_day[1:] = (cv[1:] != cv[:-1]) | (dv[1:] != dv[:-1])
+    pdays = np.bincount(cv[new_day], minlength=n)
+    first = np.cumsum(orders) - orders  # positions in the visible orders
+    last = first + orders - 1
+    first_day, last_day = dv[first], dv[last]
+    on_first = dv == first_day[cv]
+    first_day_revenue = np.bincount(cv[on_first], weights=rv[on_first], minlength=n)
+    frequency = pdays - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        monetary = np.where(frequency > 0, (net - first_day_revenue) / np.maximum(frequency, 1), 0.0)
+        mean_interval = np.where(frequency > 0, (last_day - first_day) / np.maximum(frequency, 1), np.nan)
+        aov = net / orders
+    c = con.sql(f"SELECT customer_key, first_order_at, first_order_id, first_channel, first_discount_code "
+                f"FROM {schema}.history_customers WHERE cid < $n", params={"n": n}).to_arrow_table()
+    at_last = pa.array(visible[last])
+    o = con.sql(f"SELECT ordered_at, channel, email FROM {schema}.history_orders").to_arrow_table()
+
+    def stamps(values: pa.ChunkedArray) -> pd.DatetimeIndex:
+        return pd.DatetimeIndex(values.to_numpy()).tz_localize("UTC").tz_convert(timezone)
+
+    out = {
+        "email": _text(o["email"].take(at_last)),
+        "orders": orders.astype(np.int64),
+        "purchase_days": pdays.astype(np.int64),
+        "first_order_at": stamps(c["first_order_at"]),
+        "last_order_at": stamps(o["ordered_at"].take(at_last)),
+        "recency_days": (as_of_day - last_day).astype(np.int64),
+        "tenure_days": (as_of_day - first_day).astype(np.int64),
+        "frequency": frequency.astype(np.int64),
+        "recency": (last_day - first_day).astype(np.int64),
+        "T": (as_of_day - first_day).astype(np.int64),
+        "net_revenue": net.astype(float),
+        "aov": aov.astype(float),
+        "monetary_value": monetary.astype(float),
+        "mean_interval_days": mean_interval.astype(float),
+        "first_order_id": _text(c["first_order_id"]),
+        "first_channel": _text(c["first_channel"]),
+        "last_channel": _text(o["channel"].take(at_last)),
+        "first_discount_code": _text(c["first_discount_code"]),
+    }
+    return pd.DataFrame(out, index=pd.Index(_text(c["customer_key"]), name="customer_key"))

@@ -206,6 +206,7 @@ class Store:
         Returns ``import_id`` and the numbers of orders new, replaced, unchanged and ``kept`` (the stored
         copy is in a later state than the imported one).
         """
+        from ltvlib.history import is_prepared, prepare_store
         from ltvlib.io.result import later_state, state_key
 
         orders, items, states = result.orders, result.line_items, _states(result)
@@ -249,6 +250,8 @@ class Store:
                 ],
             )
             con.execute("INSERT OR REPLACE INTO meta VALUES ('timezone', ?)", [self.timezone])
+            if len(orders) or not is_prepared(con, self.timezone):  # orders written: prepare the history anew
+                prepare_store(con, self.timezone)  # (what analyses read; an unchanged re-import leaves it as it is)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
