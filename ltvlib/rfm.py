@@ -29,7 +29,6 @@ __all__ = [
     "frequency_stage",
     "recency_status",
     "rfm_scores",
-    "segment_metrics",
     "stage_scenario",
     "status_grid",
     "suggest_thresholds",
@@ -39,6 +38,8 @@ __all__ = [
 STAGES = ["first", "repeat", "loyal"]
 RECENCY_STATUSES = ["active", "at_risk", "dormant", "churned"]
 GRID_CELLS = [f"{s}_{r}" for s in STAGES for r in RECENCY_STATUSES]
+PAGE_METRICS = ["customers", "share", "net_revenue", "revenue_share", "ltv", "orders_per_customer", "aov",
+                "repeat_rate"]  # the columns of ``segments.metrics.segment_metrics`` the RFM page shows, in its order
 SCENARIO_STAGES = ["new", "first_repeat", "regular", "loyal", "lapsing", "churned"]
 
 
@@ -172,35 +173,6 @@ def threshold_ranges(thresholds: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols).set_index(["kind", "word"])
 
 
-def segment_metrics(summary: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
-    """Size, share, revenue and LTV per segment label.
-
-    Columns: customers, share, net_revenue, revenue_share, ltv (net revenue per customer),
-    orders_per_customer, aov, repeat_rate (share with 2+ orders). Index: the label categories
-    (empty categories are kept with zeros, so a grid always shows all its cells).
-    """
-    df = pd.DataFrame(
-        {
-            "label": labels,
-            "customers": 1,
-            "net_revenue": summary["net_revenue"],
-            "orders": summary["orders"],
-            "repeaters": (summary["orders"] >= 2).astype(np.int64),
-        }
-    )
-    out = df.groupby("label", observed=False)[["customers", "net_revenue", "orders", "repeaters"]].sum()
-    total_c, total_r = out["customers"].sum(), out["net_revenue"].sum()
-    out["share"] = out["customers"] / total_c if total_c else 0.0
-    out["revenue_share"] = out["net_revenue"] / total_r if total_r else 0.0
-    c = out["customers"].replace(0, np.nan)
-    out["ltv"] = out["net_revenue"] / c
-    out["orders_per_customer"] = out["orders"] / c
-    out["aov"] = out["net_revenue"] / out["orders"].replace(0, np.nan)
-    out["repeat_rate"] = out["repeaters"] / c
-    cols = ["customers", "share", "net_revenue", "revenue_share", "ltv", "orders_per_customer", "aov", "repeat_rate"]
-    return out[cols]
-
-
 def suggest_thresholds(intervals: pd.DataFrame, quantiles: tuple[float, ...] = (0.8, 0.9, 0.95)) -> pd.DataFrame:
     """Suggest recency thresholds from the days between consecutive purchase days.
 
@@ -313,6 +285,23 @@ class RFMReport:
         }
 
 
+    def figures(self, title: str, language: str, currency: str) -> dict[str, Any]:
+        """``rfm.figures.json``: customers, net revenue, active share, customers per grid cell and scenario stage,
+        the suggested active limit, and the key figures (``key_figures``)."""
+        key = self.key_figures(language, currency)
+        return {
+            "title": title,
+            "as_of": str(self.as_of),
+            "customers": self.customers,
+            "net_revenue": float(self.summary["net_revenue"].sum()),
+            "active_share": key["active_share"]["value"],
+            "grid": self.grid_metrics["customers"].astype(int).to_dict(),
+            "scenario": self.scenario_metrics["customers"].astype(int).to_dict(),
+            "suggested_active_days": self.suggestion.set_index("suggested_for")["days"].get("active_days"),
+            "key_figures": key,
+        }
+
+
 def analyse(orders: Any, as_of: dt.date, thresholds: Mapping[str, Any],
             line_items: pd.DataFrame | None = None, *, summary: pd.DataFrame | None = None) -> RFMReport:
     """The RFM page's figures for ``as_of``: summary, grid, scenario, scores, metrics, intervals.
@@ -321,6 +310,7 @@ def analyse(orders: Any, as_of: dt.date, thresholds: Mapping[str, Any],
     ``history()``); ``summary``: the customer summary at ``as_of`` when the caller has it (else computed)."""
     from ltvlib import customers
     from ltvlib.history import OrderHistory
+    from ltvlib.segments.metrics import segment_metrics
 
     history = orders if isinstance(orders, OrderHistory) else OrderHistory(orders, line_items, as_of=as_of)
     snap = history.snapshot(as_of)
@@ -330,7 +320,7 @@ def analyse(orders: Any, as_of: dt.date, thresholds: Mapping[str, Any],
     scenario = stage_scenario(summary, thresholds)
     return RFMReport(
         as_of=as_of, thresholds=thresholds, summary=summary, grid=grid, scenario=scenario,
-        scores=rfm_scores(summary, thresholds), grid_metrics=segment_metrics(summary, grid["cell"]),
-        scenario_metrics=segment_metrics(summary, scenario), intervals=intervals,
+        scores=rfm_scores(summary, thresholds), grid_metrics=segment_metrics(summary, grid["cell"])[PAGE_METRICS],
+        scenario_metrics=segment_metrics(summary, scenario)[PAGE_METRICS], intervals=intervals,
         suggestion=suggest_thresholds(intervals), excluded=customers.exclusions(history.frame, as_of),
     )

@@ -11,11 +11,11 @@ from ltvlib.rfm import (
     GRID_CELLS,
     SCENARIO_STAGES,
     rfm_scores,
-    segment_metrics,
     stage_scenario,
     status_grid,
     suggest_thresholds,
 )
+from ltvlib.segments.metrics import segment_metrics
 
 
 def _summary(orders: list[int], recency: list[int], revenue: list[float] | None = None) -> pd.DataFrame:

@@ -43,6 +43,40 @@ def test_segment_metrics_by_hand(seg: Segmenter) -> None:
     assert list(m.columns) == list(metrics.METRIC_COLUMNS)
 
 
+def test_one_segment_metrics_for_masks_and_for_labels(seg: Segmenter, thresholds: dict) -> None:
+    """The status grid's metrics over a summary and its cell labels equal the grid cells' metrics over the
+    snapshot and their masks (every column both have), and the groupby the RFM page used to compute."""
+    from ltvlib import rfm
+
+    snap = seg.snapshot(AS_OF)
+    summary = snap.summary()
+    cells = rfm.status_grid(summary, thresholds)["cell"]
+    by_label = metrics.segment_metrics(summary, cells)
+    assert list(by_label.index) == rfm.GRID_CELLS  # every cell, empty ones too, in grid order
+    assert list(by_label.columns) == [c for c in metrics.METRIC_COLUMNS if c != "median_days_between_orders"]
+    by_mask = metrics.segment_metrics(snap, {c: (cells == c).to_numpy() for c in rfm.GRID_CELLS})
+    pd.testing.assert_frame_equal(by_label, by_mask[by_label.columns])
+    g = pd.DataFrame({"label": cells, "customers": 1, "net_revenue": summary["net_revenue"],
+                      "orders": summary["orders"]}).groupby("label", observed=False).sum()
+    assert by_label["customers"].tolist() == g["customers"].tolist()
+    np.testing.assert_allclose(by_label["net_revenue"], g["net_revenue"], rtol=1e-12)
+    np.testing.assert_allclose(by_label["aov"], g["net_revenue"] / g["orders"].replace(0, np.nan), rtol=1e-12)
+    # plain labels: sorted, as a groupby would
+    plain = metrics.segment_metrics(summary, pd.Series(["y", "x", "y", "x"], index=summary.index))
+    assert list(plain.index) == ["x", "y"] and plain["customers"].tolist() == [2, 2]
+
+
+def test_segments_report_holds_the_page_and_its_figures(seg: Segmenter) -> None:
+    rep = metrics.analyse(seg, AS_OF, "en", "JPY", weeks=4)
+    assert rep.customers == 4 and rep.overall_ltv == 3000.0 and len(rep.growth) == 5 * len(seg.names)
+    pd.testing.assert_frame_equal(rep.metrics, metrics.segment_metrics(seg.snapshot(AS_OF), seg.membership(AS_OF)))
+    figs = rep.figures("Segments")
+    assert figs["customers"] == 4 and figs["lists"] == [] and figs["campaigns"] == {}
+    assert figs["segments"]["repeaters"] == {"customers": 2, "ltv": 3500.0}
+    assert figs["segments"]["nobody"] == {"customers": 0, "ltv": None}
+    assert figs["key_figures"]["segments"]["value"] == len(seg.names) and figs["key_figures"]["lists"]["value"] == 0
+
+
 def test_growth_recomputes_each_date(seg: Segmenter) -> None:
     dates = metrics.weekly_dates(AS_OF, 26)
     assert len(dates) == 27 and dates[-1] == AS_OF and dates[0] == AS_OF - dt.timedelta(weeks=26)

@@ -151,6 +151,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     from ltvlib import customers, rfm
+    from ltvlib.segments.metrics import segment_metrics
     from ltvlib.store import Store
 
     params = load_shop_params(args.shop)
@@ -159,7 +160,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
         orders = store.orders()
     s = customers.customer_summary(orders, as_of)
     grid = rfm.status_grid(s, params.thresholds)
-    m = rfm.segment_metrics(s, grid["cell"])
+    m = segment_metrics(s, grid["cell"])[rfm.PAGE_METRICS]
     print(f"{params.name} as of {as_of}: {len(s):,} customers, net revenue {s['net_revenue'].sum():,.0f} "
           f"{params.currency}")
     print(m.round(3).to_string())

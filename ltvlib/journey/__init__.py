@@ -9,6 +9,7 @@ computed for any past window, not only from the day a board was saved.
 - ``flows``: the engine (semantics in its docstring): ``window_flows``, ``flow_trend``, ``JourneyWindow``.
 - ``spec``: journeys from params, bound to a shop's orders (``build_journeys``).
 - ``movers``: the customers behind a flow, what they have in common, CSV exports.
+- ``page``: the page's results for one date and its key figures (``analyse`` -> ``JourneyReport``).
 - ``text``: display names and prose; ``picker``: the analyst's movers picker (ipywidgets).
 """
 
@@ -30,6 +31,7 @@ from ltvlib.journey.movers import (
     mover_profile,
     movers_table,
 )
+from ltvlib.journey.page import JourneyReport, analyse
 from ltvlib.journey.picker import flow_options, movers_picker
 from ltvlib.journey.spec import (
     SOURCES,
@@ -59,10 +61,12 @@ __all__ = [
     "SOURCES",
     "HistoryMembership",
     "Journey",
+    "JourneyReport",
     "JourneyWindow",
     "MembershipArrays",
     "OrderHistory",
     "SegmentsMembership",
+    "analyse",
     "build_journeys",
     "customer_summary",
     "default_window",

@@ -1,8 +1,8 @@
 """Segment metrics at a date, and segment growth over time recomputed from order history.
 
 Segments overlap (a customer is in ``loyal_active`` and in ``omnichannel``), so metrics are computed
-per segment column of a membership frame, not by grouping on one label as ``rfm.segment_metrics``
-does. Shares are of all customers known at ``as_of``. Growth needs no stored snapshots: condition
+per segment mask; a one-label-per-customer split (the status grid's cells, the stage scenario) is the
+special case where the masks do not overlap, computed the same way (``segment_metrics`` takes either). Shares are of all customers known at ``as_of``. Growth needs no stored snapshots: condition
 segments are functions of order history, so membership at any past date is recomputed.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,7 +19,7 @@ import pandas as pd
 from ltvlib.segments.evaluate import Segmenter
 from ltvlib.segments.fields import Snapshot
 
-__all__ = ["METRIC_COLUMNS", "growth", "segment_metrics", "weekly_dates"]
+__all__ = ["METRIC_COLUMNS", "SegmentsReport", "analyse", "growth", "segment_metrics", "weekly_dates"]
 
 METRIC_COLUMNS = {
     "customers": "members at as_of",
@@ -32,30 +34,48 @@ METRIC_COLUMNS = {
 }
 
 
-def _masks(snap: Snapshot, membership: pd.DataFrame | Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _masks(keys: pd.Index, membership: pd.DataFrame | pd.Series | Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    if isinstance(membership, pd.Series):  # one label per customer: every label (category) is a segment
+        labels = membership if membership.index.equals(keys) else membership.reindex(keys)
+        if isinstance(labels.dtype, pd.CategoricalDtype):
+            names = list(labels.cat.categories)  # empty categories kept: a grid always shows all its cells
+        else:
+            names = sorted(labels.dropna().unique())
+        values = labels.to_numpy(dtype=object)
+        return {str(n): values == n for n in names}
     if isinstance(membership, pd.DataFrame):
-        if not membership.index.equals(snap.keys):
-            membership = membership.reindex(snap.keys, fill_value=False)
+        if not membership.index.equals(keys):
+            membership = membership.reindex(keys, fill_value=False)
         return {str(c): membership[c].to_numpy(dtype=bool) for c in membership.columns}
     return {str(k): np.asarray(v, dtype=bool) for k, v in membership.items()}
 
 
-def segment_metrics(snap: Snapshot, membership: pd.DataFrame | Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """Metrics per segment (index: segment names in order; columns ``METRIC_COLUMNS``).
+def segment_metrics(customers: Snapshot | pd.DataFrame,
+                    membership: pd.DataFrame | pd.Series | Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """Metrics per segment (index ``segment``: segment names in order; columns ``METRIC_COLUMNS``).
 
-    ``membership`` is a membership frame (``Segmenter.membership``) or name -> bool array aligned with
-    ``snap.keys``. Empty segments get 0 customers and null averages.
+    ``customers``: a ``Snapshot`` at the date, or a customer summary (``customers.customer_summary``; it has
+    no repurchase intervals, so no ``median_days_between_orders`` column). ``membership``: a membership frame
+    (``Segmenter.membership``), name -> bool array aligned with the customers (``Segmenter.masks``), or one
+    label per customer (a Series such as ``rfm.status_grid(...)["cell"]``: each label a segment, in category
+    order, empty categories kept). Empty segments get 0 customers and null averages; shares are null when
+    there is no customer (or no revenue).
     """
-    masks = _masks(snap, membership)
-    revenue, orders = snap.net_revenue, snap.orders.astype(float)
-    total_c, total_r = len(snap), float(revenue.sum())
-    iv_cust, iv_days = snap.intervals()
+    if isinstance(customers, pd.DataFrame):
+        keys = customers.index
+        revenue = customers["net_revenue"].to_numpy(dtype=float)
+        orders = customers["orders"].to_numpy(dtype=float)
+        iv_cust = iv_days = None
+    else:
+        keys, revenue, orders = customers.keys, customers.net_revenue, customers.orders.astype(float)
+        iv_cust, iv_days = customers.intervals()
+    masks = _masks(keys, membership)
+    total_c, total_r = len(keys), float(revenue.sum())
     rows = []
     for mask in masks.values():
         c = int(mask.sum())
         rev, n_orders = float(revenue[mask].sum()), float(orders[mask].sum())
-        gaps = iv_days[mask[iv_cust]] if len(iv_cust) else iv_days
-        rows.append({
+        row = {
             "customers": c,
             "share": c / total_c if total_c else np.nan,
             "net_revenue": rev,
@@ -64,9 +84,13 @@ def segment_metrics(snap: Snapshot, membership: pd.DataFrame | Mapping[str, np.n
             "aov": rev / n_orders if n_orders else np.nan,
             "ltv": rev / c if c else np.nan,
             "repeat_rate": float((orders[mask] >= 2).sum()) / c if c else np.nan,
-            "median_days_between_orders": float(np.median(gaps)) if len(gaps) else np.nan,
-        })
-    out = pd.DataFrame(rows, index=pd.Index(list(masks), name="segment"), columns=list(METRIC_COLUMNS))
+        }
+        if iv_cust is not None:
+            gaps = iv_days[mask[iv_cust]] if len(iv_cust) else iv_days
+            row["median_days_between_orders"] = float(np.median(gaps)) if len(gaps) else np.nan
+        rows.append(row)
+    columns = [c for c in METRIC_COLUMNS if iv_cust is not None or c != "median_days_between_orders"]
+    out = pd.DataFrame(rows, index=pd.Index(list(masks), name="segment"), columns=columns)
     return out.astype({"customers": np.int64})
 
 
@@ -93,3 +117,55 @@ def growth(segmenter: Segmenter, dates: Sequence[dt.date], names: Sequence[str] 
             rev = float(revenue[mask].sum())
             rows.append((d, name, c, c / total if total else np.nan, rev, rev / c if c else np.nan))
     return pd.DataFrame(rows, columns=["date", "segment", "customers", "share", "net_revenue", "ltv"])
+
+
+@dataclass
+class SegmentsReport:
+    """Everything the segments page shows for one date: every segment's metrics and growth, the frozen lists
+    and their campaign results; ``key_figures()`` / ``figures(title)`` give ``segments.figures.json``."""
+
+    as_of: dt.date
+    language: str
+    currency: str
+    customers: int  # customers known at as_of
+    overall_ltv: float  # net revenue per customer, all customers
+    metrics: pd.DataFrame  # segment_metrics at as_of
+    growth: pd.DataFrame  # growth over the weekly dates
+    definitions: list[Any]  # the segments' definitions (Segmenter.definitions)
+    lists: pd.DataFrame = field(default_factory=pd.DataFrame)  # lists.catalog
+    campaigns: dict[str, Any] = field(default_factory=dict)  # list name -> campaign.CampaignResult
+
+    def key_figures(self) -> dict[str, dict[str, Any]]:
+        """The index page's rows: how many segments and lists."""
+        from ltvlib.labels import label
+
+        n, n_lists = len(self.metrics), len(self.lists)
+        return {"segments": {"label": label("seg_segments_count", self.language), "value": int(n), "text": f"{n:,}"},
+                "lists": {"label": label("seg_lists", self.language), "value": int(n_lists), "text": f"{n_lists:,}"}}
+
+    def figures(self, title: str) -> dict[str, Any]:
+        """``segments.figures.json``: customers, each segment's size and LTV, lists, campaign effects."""
+        return {
+            "title": title,
+            "as_of": str(self.as_of),
+            "customers": int(self.customers),
+            "segments": {n: {"customers": int(r.customers), "ltv": None if r.ltv != r.ltv else float(r.ltv)}
+                         for n, r in self.metrics.iterrows()},
+            "lists": self.lists["name"].tolist() if len(self.lists) else [],
+            "campaigns": {n: r.effects.reset_index().to_dict(orient="records") for n, r in self.campaigns.items()},
+            "key_figures": self.key_figures(),
+        }
+
+
+def analyse(segmenter: Segmenter, as_of: dt.date, language: str, currency: str = "", *,
+            lists: pd.DataFrame | None = None, campaigns: Mapping[str, Any] | None = None,
+            weeks: int = 52) -> SegmentsReport:
+    """The segments page for ``as_of``: metrics of every segment, their growth over ``weeks`` weeks; ``lists``
+    (``lists.catalog``) and ``campaigns`` (``campaign.measure_all``) are carried for the page and its figures."""
+    snap = segmenter.snapshot(as_of)
+    return SegmentsReport(
+        as_of=as_of, language=language, currency=currency, customers=len(snap),
+        overall_ltv=float(snap.net_revenue.mean()) if len(snap) else 0.0,
+        metrics=segment_metrics(snap, segmenter.masks(snap)), growth=growth(segmenter, weekly_dates(as_of, weeks)),
+        definitions=list(segmenter.definitions),
+        lists=lists if lists is not None else pd.DataFrame({"name": []}), campaigns=dict(campaigns or {}))
