@@ -287,6 +287,7 @@ def run_shop(
     reports_root: Path = PROJECT_ROOT / "reports",
     progress: Callable[[str], None] = lambda msg: None,
     jobs: int | None = None,
+    fingerprint: dict[str, Any] | None = None,
 ) -> ShopRun:
     """Execute the shop's notebooks for ``as_of`` into ``reports_root/<shop>/<as_of>/`` atomically.
 
@@ -295,6 +296,8 @@ def run_shop(
     there is no complete report of that date to keep, else it goes to ``<as_of>.failed/`` beside it.
     Either way the failed notebooks are kept (executed, with their error) for diagnosis. ``jobs`` notebooks
     run at once, each in its own kernel (default: params ``report.jobs``, else one per core, at most 2).
+    ``fingerprint`` (what the run was made from: params, store data version; see ``ltvlib.batch``) is kept in
+    ``run.json``, so a batch can tell a report that is still up to date.
     """
     import papermill as pm
 
@@ -317,6 +320,8 @@ def run_shop(
     started = time.perf_counter()
     failed: dict[str, str] = {}
     record: dict[str, Any] = {"shop": params.shop, "as_of": as_of.isoformat(), "audience": audience, "notebooks": {}}
+    if fingerprint is not None:
+        record["fingerprint"] = fingerprint
     try:
         kernel = ensure_kernel()
         timeout = int(params.report.get("execution_timeout", 1800))
