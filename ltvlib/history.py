@@ -718,4 +718,4 @@ def store_summary(con: Any, as_of: dt.date | str, timezone: str) -> pd.DataFrame
         "last_channel": _text(o["channel"].take(at_last)),
         "first_discount_code": _text(c["first_discount_code"]),
     }
-    return pd.DataFrame(out, index=pd.Index(_text(c["customer_key"]), name="customer_key"))
+    return pd.DataFrame(out, index=pd.Index(_text(c["customer_key"]), name="customer_key"), copy=False)  # no block copies

@@ -139,7 +139,9 @@ def _connect(path: Path, read_only: bool, timeout: float, shop: str) -> duckdb.D
     delay, told = 0.05, False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            con.execute("SET enable_progress_bar = false")  # it would print into terminals and notebook pages
+            return con
         except duckdb.IOException as e:
             if "Could not set lock" not in str(e):
                 raise
