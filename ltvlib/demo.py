@@ -58,9 +58,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -900,3 +901,111 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# -- a demo portfolio: several shops of different shapes (``ltv demo --portfolio N``) ------------------------
+# Each shape changes some DRIVERS for its simulation (and, for a dollar shop, writes amounts in cents of the
+# yen figures: 1980 -> 19.80, so every total still adds up exactly). Shapes repeat with other seeds past six.
+PORTFOLIO_SHAPES: tuple[dict, ...] = (
+    {"what": "tea shop as the demo, mid-sized", "customers": 1.0, "drivers": {}},
+    {"what": "online-only US shop in dollars, few repeat buyers (English)", "customers": 0.7, "currency": "USD",
+     "language": "en", "timezone": "America/New_York",
+     "drivers": {"acquisition": {"first_channel_share": {"web": 0.96, "pos": 0.0, "shopify_draft_order": 0.04}},
+                 "bgnbd": {"b": 0.05}, "omnichannel": {"share_of_online_first": 0.0}}},
+    {"what": "small shop of loyal regulars (subscription-like)", "customers": 0.4,
+     "drivers": {"bgnbd": {"r": 3.0, "a": 0.15, "b": 0.25}}},
+    {"what": "store-first shop: most first orders in its stores", "customers": 0.8,
+     "drivers": {"acquisition": {"first_channel_share": {"web": 0.35, "pos": 0.6, "shopify_draft_order": 0.05}}}},
+    {"what": "gift and sweets shop: many gift givers, seasonal", "customers": 1.3,
+     "drivers": {"acquisition": {"first_product_line_share": {"Herbal Tea Bags": 0.1, "Crunchy": 0.1,
+                                                               "Refreshing": 0.1, "Umami": 0.05, "Sweets": 0.5,
+                                                               "Trial Set": 0.15}},
+                 "gift": {"gift_giver_share": 0.35}}},
+    {"what": "young shop: one year of history, fast growth", "customers": 0.6, "years": 1.0,
+     "drivers": {"acquisition": {"growth_over_history": 3.0}}},
+)
+_USD_COLUMNS = frozenset({"Subtotal", "Shipping", "Taxes", "Total", "Discount Amount", "Lineitem price",
+                          "Lineitem compare at price", "Refunded Amount", "Outstanding Balance", "Lineitem discount",
+                          "Tax 1 Value", "Tax 2 Value", "Tax 3 Value", "Tax 4 Value", "Tax 5 Value", "Duties"})
+
+
+def _merge(base: dict, changes: dict) -> dict:
+    out = dict(base)
+    for k, v in changes.items():
+        out[k] = _merge(base[k], v) if isinstance(v, dict) and isinstance(base.get(k), dict) else v
+    return out
+
+
+def _with_drivers(changes: dict, run: Callable[[], Any]) -> Any:
+    """``run()`` with DRIVERS changed by ``changes`` (nested keys), restored afterwards (not thread-safe)."""
+    saved = dict(DRIVERS)
+    DRIVERS.update(_merge(saved, changes))
+    try:
+        return run()
+    finally:
+        DRIVERS.clear()
+        DRIVERS.update(saved)
+
+
+def _to_cents(path: Path, currency: str) -> None:
+    """Rewrite an export's amounts from yen to ``currency`` in hundredths (1980.00 -> 19.80), in place."""
+    import csv
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with path.open(encoding="utf-8", newline="") as src, tmp.open("w", encoding="utf-8", newline="") as dst:
+        rows = csv.reader(src)
+        header = next(rows)
+        money = [i for i, c in enumerate(header) if c in _USD_COLUMNS]
+        cur = header.index("Currency")
+        out = csv.writer(dst, lineterminator="\n")
+        out.writerow(header)
+        for row in rows:
+            for i in money:
+                if row[i]:
+                    row[i] = f"{float(row[i]) / 100:.2f}"
+            if row[cur]:
+                row[cur] = currency
+            out.writerow(row)
+    os.replace(tmp, path)
+
+
+def write_portfolio(n: int, params_dir: str | os.PathLike, data_dir: str | os.PathLike, *, customers: int = 3000,
+                    seed: int = 101, notebooks: Sequence[str] | None = None, end: date = DEMO_END) -> list[Path]:
+    """Write ``n`` demo shops ``pf-1`` ... ``pf-n`` of different shapes (:data:`PORTFOLIO_SHAPES`: size,
+    channels, repeat behaviour, product mix, history, currency and language; ``customers`` scales the sizes):
+    each shop's export under ``data_dir/pf-<i>/`` and its params ``params_dir/pf-<i>.yaml`` (store beside the
+    export, ``as_of`` = ``end``). Returns the params files; importing them is the caller's."""
+    import yaml
+
+    params_dir, data_dir = Path(params_dir).resolve(), Path(data_dir).resolve()
+    params_dir.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        shape = PORTFOLIO_SHAPES[i % len(PORTFOLIO_SHAPES)]
+        shop = f"pf-{i + 1}"
+        folder = data_dir / shop
+        export = folder / "orders_export.csv"
+        size = max(50, int(round(customers * shape["customers"])))
+        _with_drivers(shape["drivers"], lambda export=export, size=size, i=i, shape=shape: write_shopify_export(
+            export, size, seed=seed + i, end=end, years=shape.get("years", 3.0)))
+        currency = shape.get("currency", "JPY")
+        if currency != "JPY":
+            _to_cents(export, currency)
+        params = {
+            "shop": shop, "name": f"Demo portfolio {i + 1}: {shape['what']}", "currency": currency,
+            "timezone": shape.get("timezone", TIMEZONE), "language": shape.get("language", "ja"),
+            "store": os.path.relpath(folder / "store.duckdb", params_dir),
+            "sources": [{"path": os.path.relpath(export, params_dir), "loader": "shopify",
+                         "product_lines": {"from": "title", "map": {line: line for line in LINES}}}],
+            "as_of": end,
+            "report": {"audience": "client", "notebooks": list(notebooks) if notebooks else
+                       ["rfm", "segments", "journey", "cohorts", "clv", "winback"]},
+        }
+        path = params_dir / f"{shop}.yaml"
+        text = (f"# Demo portfolio shop {i + 1} of {n} (ltv demo --portfolio): {shape['what']}.\n"
+                + yaml.safe_dump(params, allow_unicode=True, sort_keys=False))
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+        out.append(path)
+    return out

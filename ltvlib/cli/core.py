@@ -79,9 +79,35 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _rebuild_store(shop: str | Path, files: list[str]) -> int:
+    """Import ``files`` into a new store for ``shop`` (a temporary file swapped in at the end), so an export of
+    another size or seed never mixes with an earlier one."""
+    params = load_shop_params(shop)
+    tmp = params.store.with_name(f".{params.store.name}.rebuild")
+    tmp.unlink(missing_ok=True)
+    try:
+        status = cmd_import(argparse.Namespace(shop=str(shop), files=files, loader="shopify", store=tmp))
+        os.replace(tmp, params.store)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return status
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from ltvlib import demo
 
+    if args.portfolio:  # N demo shops of different shapes, each imported into its own new store
+        t0 = time.perf_counter()
+        files = demo.write_portfolio(args.portfolio, args.params_dir, Path(args.data_dir) / "portfolio",
+                                     customers=args.customers, seed=args.seed)
+        for f in files:
+            params = load_shop_params(f)
+            status = _rebuild_store(f, [str(s["path"]) for s in params.sources])
+            if status != EXIT_OK:
+                return status
+        print(f"demo portfolio: {len(files)} shops ({time.perf_counter() - t0:.1f}s); params: "
+              + ", ".join(str(f) for f in files) + f"\nnext: ltv run --all {args.params_dir}")
+        return EXIT_OK
     out = Path(args.out)
     t0 = time.perf_counter()
     info = demo.write_shopify_export(out, customers=args.customers, seed=args.seed)
@@ -89,41 +115,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
           f"-> {out} ({time.perf_counter() - t0:.1f}s)")
     if args.no_import:
         return EXIT_OK
-    # the demo store is rebuilt from scratch (in a temporary file swapped in at the end), so a demo
-    # export of another size or seed never mixes with an earlier one
-    params = load_shop_params(args.shop)
-    tmp = params.store.with_name(f".{params.store.name}.rebuild")
-    tmp.unlink(missing_ok=True)
-    try:
-        status = cmd_import(argparse.Namespace(shop=args.shop, files=[str(out)], loader="shopify", store=tmp))
-        os.replace(tmp, params.store)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return status
+    return _rebuild_store(args.shop, [str(out)])
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from ltvlib.report import run_shop
 
-    if args.all:
+    if args.all:  # every shop as one task on dask.distributed, then the portfolio page (ltvlib.batch)
+        from ltvlib.batch import cli_run_all
+
         folder = Path(args.all)
         shops = sorted(folder.glob("*.yaml"))
         if not shops:
             raise ParamsError(f"{folder}: no shop params (*.yaml) found.")
+        results = cli_run_all(shops, args)
     elif args.shop:
-        shops = [args.shop]
-    else:
-        raise ParamsError("give a SHOP or --all FOLDER.")
-    results = []
-    for shop in shops:
-        try:
-            params = load_shop_params(shop)
-        except ParamsError as e:
-            if not args.all:
-                raise  # one shop: the CLI prints the paragraph and exits 2
-            print(f"[{Path(str(shop)).stem}] skipped: {e}", file=sys.stderr)
-            results.append((Path(str(shop)).stem, "-", "PARAMS", 0.0, str(e)))
-            continue
+        params = load_shop_params(args.shop)  # one shop: a ParamsError is printed as a paragraph, exit 2
         as_of = args.as_of or _default_as_of(params)
         notebooks = args.notebooks.split(",") if args.notebooks else None
         r = run_shop(params, as_of, audience=args.audience, notebooks=notebooks, reports_root=Path(args.reports_dir),
@@ -131,7 +138,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                      progress=lambda m: print(m, flush=True))
         where = r.report_dir / "index.html" if r.published else r.report_dir
         status = "ok" if r.ok else "partial" if r.published else "FAILED"
-        results.append((params.shop, as_of.isoformat(), status, r.seconds, str(where) if r.ok else r.error))
+        results = [(params.shop, as_of.isoformat(), status, r.seconds, str(where) if r.ok else r.error)]
         if r.ok:
             print(f"[{params.shop}] report: {where}")
         elif r.published:
@@ -140,13 +147,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             print(f"[{params.shop}] FAILED: {r.error}\n  the earlier complete report of {as_of} is kept; this run's "
                   f"pages and failed notebooks are in {r.report_dir}", file=sys.stderr)
+    else:
+        raise ParamsError("give a SHOP or --all FOLDER.")
     if len(results) > 1:
         print("\nshop                 as_of       status  seconds  report / error")
         for shop, as_of, status, secs, what in results:
             print(f"{shop:<20} {as_of:<11} {status:<7} {secs:>7.1f}  {what}")
     if any(r[2] == "PARAMS" for r in results):
         return EXIT_BAD_PARAMS  # the other shops ran; a shop's params need fixing
-    return EXIT_OK if all(r[2] == "ok" for r in results) else EXIT_FAILED
+    return EXIT_OK if all(r[2] in ("ok", "skipped") for r in results) else EXIT_FAILED
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -193,6 +202,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--out", default=str(PROJECT_ROOT / "data" / "demo" / "orders_export.csv"))
     s.add_argument("--shop", default="demo", help="shop to import into (default demo)")
     s.add_argument("--no-import", action="store_true", help="only write the export")
+    s.add_argument("--portfolio", type=int, metavar="N",
+                   help="instead: N demo shops pf-1 ... pf-N of different shapes (sizes scaled from --customers; "
+                        "channels, repeat behaviour, product mix, history, one in dollars and English), params in "
+                        "--params-dir, exports and stores in --data-dir/portfolio/, imported; then ltv run --all")
+    s.add_argument("--params-dir", default=str(PROJECT_ROOT / "params" / "shops"),
+                   help="with --portfolio: where the shops' params go (default params/shops)")
+    s.add_argument("--data-dir", default=str(PROJECT_ROOT / "data"),
+                   help="with --portfolio: where data/portfolio/<shop>/ goes (default data)")
     s.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("run", help="run a shop's report notebooks into reports/<shop>/<as_of>/",
@@ -209,6 +226,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "core, at most 2)")
     s.add_argument("--reports-dir", default=str(PROJECT_ROOT / "reports"),
                    help="where reports/<shop>/<as_of>/ go (default: the project's reports/)")
+    s.add_argument("--workers", type=int, metavar="N",
+                   help="with --all: worker processes of the local Dask cluster, one shop each at a time "
+                        "(default: one per core)")
+    s.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --all: run on an existing Dask cluster (tcp://host:8786; default: $LTV_DASK_SCHEDULER, "
+                        "else a local cluster); its workers must see the same params, stores and reports paths")
+    s.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="with --all: stop a shop's run after this many seconds (its worker is restarted; the others "
+                        "go on)")
+    s.add_argument("--force", action="store_true",
+                   help="with --all: run shops whose report of that date is up to date too (default: skip them)")
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("summary", help="print customer status-grid figures for a shop")
