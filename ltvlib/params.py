@@ -194,6 +194,9 @@ class Journey(_Section):
 class Branding(_Section):
     title: str | None = _f("a text or null")
     prepared_by: str | None = _f("a text or null")
+    accent: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] | None = _f(
+        "a colour as #RRGGBB (e.g. '#2f5d8a', quoted), or null")
+    logo: str | None = _f("the path of a PNG, JPEG or SVG file (relative to the params file), or null")
 
 
 class Report(_Section):
@@ -203,7 +206,7 @@ class Report(_Section):
     show_personal_data: bool = _f("true or false")
     execution_timeout: Annotated[int, Field(ge=1)] = _f("a whole number of seconds, 1 or more")
     jobs: Annotated[int, Field(ge=1, le=64)] | None = _f("a whole number from 1 to 64, or null (one per core, at most 2)")
-    branding: Branding = _f("a mapping with title and prepared_by")
+    branding: Branding = _f("a mapping with title, prepared_by, accent and logo")
 
 
 class Cohorts(_Section):

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ltvlib.labels import label
+from ltvlib.layout import frame_page, header, page_title, style
 from ltvlib.params import PROJECT_ROOT, ShopParams
 
 __all__ = [
@@ -185,7 +186,7 @@ def _index_html(params: ShopParams, as_of: dt.date, audience: str, notebooks: li
                 figures: dict[str, dict[str, Any]], failed: dict[str, str] | None = None) -> str:
     lang = params.language
     failed = failed or {}
-    title = params.report.get("branding", {}).get("title") or f"{params.name} — {label('report_title', lang)}"
+    title = page_title(params, None)
     esc = html.escape
     items = []
     for nb in notebooks:
@@ -207,16 +208,13 @@ def _index_html(params: ShopParams, as_of: dt.date, audience: str, notebooks: li
     notice = (f'<p class="notice">{esc(label("report_incomplete", lang).format(n=len(failed)))}</p>'
               if failed else "")
     return f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
-<style>body{{font-family:"Hiragino Sans","Noto Sans JP","Yu Gothic",sans-serif;max-width:860px;margin:2em auto;
-color:#222}} table{{border-collapse:collapse}} th,td{{padding:4px 12px;border-bottom:1px solid #ddd;text-align:left}}
-td{{text-align:right}} small{{color:#666}} .notice{{background:#fff4e5;border-left:4px solid #e69500;padding:8px 12px}}
-li.failed{{color:#8a5a00}}</style></head>
-<body><h1>{esc(title)}</h1>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)}</title>{style(params)}</head>
+<body>{header(params, as_of, notebooks, None, frozenset(failed))}<div class="ltv-page"><h1>{esc(title)}</h1>
 <p>{esc(label("as_of", lang))}: {as_of.isoformat()}{(" · " + esc(prepared)) if prepared else ""}</p>
 {notice}<h2>{esc(label("reports", lang))}</h2><ul>{"".join(items)}</ul>
 <h2>{esc(label("key_figures", lang))}</h2><table>{"".join(rows)}</table>
-</body></html>
+</div></body></html>
 """
 
 
@@ -338,7 +336,7 @@ def run_shop(
                 _execute(pm, NOTEBOOKS_DIR / f"{nb}.ipynb", out_nb, kernel, timeout,
                          {"shop": str(params.path), "as_of": as_of.isoformat(), "audience": audience,
                           "out_dir": str(work)})
-                page = notebook_html(out_nb, audience).replace(str(work), str(final))
+                page = frame_page(notebook_html(out_nb, audience), params, as_of, names, nb).replace(str(work), str(final))
                 atomic_write_text(work / f"{nb}.html", page)
             except Exception as e:  # one page's failure must not cost the others
                 failed[nb] = f"{type(e).__name__}: {_short(e)}"

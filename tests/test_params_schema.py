@@ -98,6 +98,8 @@ BAD_VALUES: list[tuple[str, Any]] = [
     ("report.branding", "Acme"),
     ("report.branding.title", 7),
     ("report.branding.prepared_by", ["me"]),
+    ("report.branding.accent", "blue"),
+    ("report.branding.logo", 3),
     ("cohorts", ["month"]),
     ("cohorts.period", "year"),
     ("cohorts.split_by", ["first_chanel"]),
