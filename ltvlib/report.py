@@ -114,8 +114,11 @@ def read_figures(report_dir: str | Path) -> dict[str, dict[str, Any]]:
     return out
 
 
-def notebook_html(ipynb: Path, audience: str) -> str:
-    """Self-contained HTML of an executed notebook: images inline; code and prompts hidden for clients."""
+def notebook_html(ipynb: Path, audience: str, language: str = "en") -> str:
+    """Self-contained HTML of an executed notebook: images inline; code and prompts hidden for clients.
+
+    Widgets (ipywidgets) need a live kernel: in a page each is replaced by a note saying where to use it,
+    and the widget loader nbconvert would fetch from a CDN is left out (pages open offline)."""
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -133,6 +136,12 @@ def notebook_html(ipynb: Path, audience: str) -> str:
     exporter.exclude_output_prompt = client
     exporter.embed_images = True
     nb = nbformat.read(str(ipynb), as_version=4)
+    nb.metadata.pop("widgets", None)
+    note = {"text/markdown": f"*{label('widget_note', language)}*"}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if "application/vnd.jupyter.widget-view+json" in out.get("data", {}):
+                out["data"] = dict(note)
     for cell in nb.cells:  # papermill gives its injected cell a random id: the same run must give the same page
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = "injected-parameters"
@@ -336,7 +345,7 @@ def run_shop(
                 _execute(pm, NOTEBOOKS_DIR / f"{nb}.ipynb", out_nb, kernel, timeout,
                          {"shop": str(params.path), "as_of": as_of.isoformat(), "audience": audience,
                           "out_dir": str(work)})
-                page = frame_page(notebook_html(out_nb, audience), params, as_of, names, nb).replace(str(work), str(final))
+                page = frame_page(notebook_html(out_nb, audience, params.language), params, as_of, names, nb).replace(str(work), str(final))
                 atomic_write_text(work / f"{nb}.html", page)
             except Exception as e:  # one page's failure must not cost the others
                 failed[nb] = f"{type(e).__name__}: {_short(e)}"
