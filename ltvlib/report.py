@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ltvlib.findings import DIAGNOSTICS, findings
 from ltvlib.labels import label
 from ltvlib.layout import frame_page, header, page_title, style
 from ltvlib.params import PROJECT_ROOT, ShopParams
@@ -207,12 +208,24 @@ def _index_html(params: ShopParams, as_of: dt.date, audience: str, notebooks: li
         items.append(f'<li><a href="{esc(nb)}.html">{esc(name)}</a>'
                      + (f' <small>(<a href="{esc(nb)}.ipynb">{esc(label("notebook", lang))}</a>)</small>'
                         if audience == "analyst" else "") + "</li>")
-    rows = []
+    found = findings(figures, lang, params.currency, params.thresholds)
+    points = "".join(f'<li>{esc(f.text)} <a href="{esc(f.page)}.html">{esc(label("open_page", lang))} →</a></li>'
+                     for f in found) or f"<li>{esc(label('findings_none', lang))}</li>"
+    groups, models = [], []
     for nb in notebooks:
+        rows, model_rows = [], []
         for key, item in figures.get(nb, {}).get("key_figures", {}).items():
             shown = item.get("text", item.get("value")) if isinstance(item, dict) else item
             name = item.get("label", key) if isinstance(item, dict) else key
-            rows.append(f"<tr><th>{esc(str(name))}</th><td>{esc(str(shown))}</td></tr>")
+            row = f"<tr><th>{esc(str(name))}</th><td>{esc(str(shown))}</td></tr>"
+            (model_rows if key in DIAGNOSTICS and audience == "client" else rows).append(row)
+        page_name = esc(figures.get(nb, {}).get("title") or label(f"page_{nb}", lang))
+        if rows:
+            groups.append(f'<h3><a href="{esc(nb)}.html">{page_name}</a></h3><table>{"".join(rows)}</table>')
+        if model_rows:
+            models.append(f'<h3>{page_name}</h3><table>{"".join(model_rows)}</table>')
+    about = (f'<details class="ltv-models"><summary>{esc(label("about_models", lang))}</summary>{"".join(models)}'
+             "</details>") if models else ""
     prepared = params.report.get("branding", {}).get("prepared_by")
     notice = (f'<p class="notice">{esc(label("report_incomplete", lang).format(n=len(failed)))}</p>'
               if failed else "")
@@ -221,8 +234,9 @@ def _index_html(params: ShopParams, as_of: dt.date, audience: str, notebooks: li
 <title>{esc(title)}</title>{style(params)}</head>
 <body>{header(params, as_of, notebooks, None, frozenset(failed))}<div class="ltv-page"><h1>{esc(title)}</h1>
 <p>{esc(label("as_of", lang))}: {as_of.isoformat()}{(" · " + esc(prepared)) if prepared else ""}</p>
-{notice}<h2>{esc(label("reports", lang))}</h2><ul>{"".join(items)}</ul>
-<h2>{esc(label("key_figures", lang))}</h2><table>{"".join(rows)}</table>
+{notice}<h2>{esc(label("findings", lang))}</h2><ol class="ltv-findings">{points}</ol>
+<h2>{esc(label("reports", lang))}</h2><ul>{"".join(items)}</ul>
+<h2>{esc(label("key_figures", lang))}</h2>{"".join(groups)}{about}
 </div></body></html>
 """
 
