@@ -7,7 +7,7 @@ worker processes; ``--scheduler tcp://host:8786`` (or ``LTV_DASK_SCHEDULER``) se
 cluster whose workers see the same paths (params, stores, reports).
 
 Isolation: a shop whose run fails is reported and the others go on; a shop past ``--timeout`` seconds is
-cancelled and its worker restarted (the run's kernels end with it; its hidden partial folder is removed by
+cancelled and its worker process ended (the run's kernels end with it, a nanny starts a new worker; its hidden partial folder is removed by
 the shop's next run); a shop whose worker dies (killed, out of memory) is run once more on another worker
 (the local scheduler's ``allowed-failures`` is 1: a second loss is final, reported as ``LOST``).
 Task exceptions are not retried: a run that fails fails the same way again.
@@ -158,6 +158,12 @@ def _worker_task(task: ShopTask) -> ShopOutcome:
     return run_task(task, progress=lambda msg: emit("progress", msg))
 
 
+async def _end_worker() -> None:
+    """Run on a worker whose shop timed out: end its process at once, the shop's kernels with it (a graceful
+    restart would wait for the run to finish). Its nanny starts a fresh worker."""
+    os._exit(1)
+
+
 @contextlib.contextmanager
 def dask_client(scheduler: str | None = None, workers: int | None = None,
                 dashboard_address: str | None = ":8787") -> Iterator[Any]:
@@ -195,7 +201,7 @@ def run_batch(tasks: list[ShopTask], client: Any, *, timeout: float | None = Non
     """Run every task on ``client``'s cluster, one Dask task per shop; outcomes in the order of ``tasks``.
 
     ``echo`` gets the progress lines (start, each notebook, each shop's end with a count). A shop running
-    longer than ``timeout`` seconds (from its start on a worker) is cancelled and its worker restarted."""
+    longer than ``timeout`` seconds (from its start on a worker) is cancelled and its worker process ended (see the module docstring)."""
     from distributed.scheduler import KilledWorker
 
     link = _dashboard(client)
@@ -247,8 +253,11 @@ def run_batch(tasks: list[ShopTask], client: Any, *, timeout: float | None = Non
                         continue
                     fut.cancel()
                     pending.discard(fut)
-                    with contextlib.suppress(Exception):  # a worker without a nanny cannot be restarted
-                        client.restart_workers([start[1]], raise_for_error=False)
+                    try:
+                        client.run(_end_worker, workers=[start[1]], wait=False)  # no answer to wait for
+                    except Exception as e:
+                        echo(f"[{task.shop}] could not end its worker {start[1]} ({type(e).__name__}: {e}); the "
+                             "run may go on there until it ends")
                     outcomes[task.shop] = ShopOutcome(
                         task.shop, task.as_of, "TIMEOUT", time.monotonic() - start[0], None,
                         f"still running after --timeout {timeout:g} s: stopped (its worker restarted); the earlier "
