@@ -108,13 +108,20 @@ def test_figures(shop) -> None:
     assert "新規顧客（初回購入）" in labels and "初回・アクティブ（120日以内） (期初)" in labels
     with_stays = journey_plots.sankey(w, j, "en", include_stays=True)
     assert sum(with_stays.data[0].link.value) == 3 + 1  # + d stays first_active
-    html = journey_plots.figure_html(fig, include_plotlyjs=True)
-    assert 'src="http' not in html and len(html) > 1_000_000  # plotly.js inline, no network
-    assert len(journey_plots.figure_html(fig, include_plotlyjs=False)) < 100_000
+    html = journey_plots.figure_html(fig, "ja", include_plotlyjs=True)
+    assert 'src="http' not in html and 300_000 < len(html) < 800_000  # plotly.js compressed inline, no network
+    alone = journey_plots.figure_html(fig, "ja", include_plotlyjs=False)
+    assert len(alone) < 100_000 and "ltv-plotly-js" not in alone
+    assert '"locale":"ja"' in alone and '"lasso2d"' in alone and '"displaylogo":false' in alone
+    assert "Plotly.newPlot" in alone and alone.index("ltvCharts") < alone.index("Plotly.newPlot")  # waits for plotly
+    assert "人" in fig.data[0].link.hovertemplate and "人" in fig.data[0].node.hovertemplate
+    assert "customers" in with_stays.data[0].node.hovertemplate
+    assert fig.data[0].node.x is None and fig.data[0].node.y is None  # plotly places nodes inside the plot
     heat = journey_plots.flow_heatmap(w, j, "en")
     ax = heat.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["First · Active (within 120 days)",
                                                            "First · Dormant (181–360 days)"]
+    assert [t.get_rotation() for t in ax.get_yticklabels()] == [0, 0]
     trend = j.trend_counts(AS_OF, weeks=26)
     lines = journey_plots.trend_lines(trend, j, "en").axes[0].get_lines()
     assert len(lines) == 2 and max(lines[0].get_ydata()) == 1
@@ -186,7 +193,7 @@ def test_notebook_runs_end_to_end(tmp_path: Path) -> None:
     run = run_shop(params, AS_OF, audience="client", notebooks=["journey"], reports_root=tmp_path / "reports")
     assert run.ok, run.error
     page = (run.report_dir / "journey.html").read_text(encoding="utf-8")
-    assert 'src="http' not in page and page.count("window.PlotlyConfig") == 1
+    assert 'src="http' not in page and page.count('id="ltv-plotly-js"') == 1 and "window.PlotlyConfig" not in page
     assert page.count('class="plotly-graph-div"') == 6  # one Sankey per default journey
     figures = json.loads((run.report_dir / "journey.figures.json").read_text(encoding="utf-8"))
     assert set(figures["journeys"]) == {"status_grid", "stage_scenario", "product_lines", "channels", "channel_mix",

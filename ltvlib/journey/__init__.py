@@ -10,7 +10,8 @@ computed for any past window, not only from the day a board was saved.
 - ``spec``: journeys from params, bound to a shop's orders (``build_journeys``).
 - ``movers``: the customers behind a flow, what they have in common, CSV exports.
 - ``page``: the page's results for one date and its key figures (``analyse`` -> ``JourneyReport``).
-- ``text``: display names and prose; ``picker``: the analyst's movers picker (ipywidgets).
+- ``text``: display names and prose; ``picker``: the analyst's movers picker (ipywidgets); ``panel``: the
+  page's movers panel (click a Sankey link or a table row, see who moved).
 """
 
 from ltvlib.journey.flows import (
@@ -32,6 +33,7 @@ from ltvlib.journey.movers import (
     movers_table,
 )
 from ltvlib.journey.page import JourneyReport, analyse
+from ltvlib.journey.panel import movers_data, movers_panel
 from ltvlib.journey.picker import flow_options, movers_picker
 from ltvlib.journey.spec import (
     SOURCES,
@@ -78,6 +80,8 @@ __all__ = [
     "flow_trend",
     "flows_html",
     "intro",
+    "movers_data",
+    "movers_panel",
     "movers_picker",
     "movers_table",
     "mover_profile",

@@ -162,9 +162,10 @@ def intro(language: str, window_days: int = 7) -> str:
 
 
 def flows_html(window: JourneyWindow, journey: Journey, language: str, links: Mapping[tuple[str, str], str],
-               *, top: int = 15) -> str:
+               *, top: int = 15, group: str | None = None) -> str:
     """An HTML table of the window's flows (the ``top`` moves, then entries and exits), each count
-    linking to its movers' CSV (``links`` from ``export_flows``)."""
+    linking to its movers' CSV (``links`` from ``export_flows``). With ``group`` (the journey's movers panel,
+    ``ltvlib.journey.panel``), a click on a row lists its movers in the page."""
     f = window.flows.loc[window.flows["customers"] > 0]
     moves = f.loc[f["kind"] == "move"].sort_values("customers", ascending=False, kind="stable").head(top)
     rest = f.loc[f["kind"].isin(["entry", "exit"])].sort_values(["kind", "customers"], ascending=[True, False])
@@ -176,11 +177,13 @@ def flows_html(window: JourneyWindow, journey: Journey, language: str, links: Ma
         link = links.get((r.source, r.target))
         count = f'<a href="{esc(link)}">{r.customers:,}</a>' if link else f"{r.customers:,}"
         csv = f'<a href="{esc(link)}" download>CSV</a>' if link else ""
-        rows.append(f"<tr><td>{esc(label('journey_' + r.kind, language))}</td>"
+        clickable = f' data-flow="{esc(link)}" style="cursor:pointer"' if link and group is not None else ""
+        rows.append(f"<tr{clickable}><td>{esc(label('journey_' + r.kind, language))}</td>"
                     f"<td>{esc(segment_label(r.source, language, journey))}</td>"
                     f"<td>{esc(segment_label(r.target, language, journey))}</td>"
                     f'<td style="text-align:right">{count}</td><td>{csv}</td></tr>')
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    table = f'<table class="ltv-flows" data-group="{esc(group)}">' if group is not None else "<table>"
+    return f"{table}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 _ATTRIBUTE_LABELS = {"first_product_line": "journey_col_first_product_line", "first_channel": "journey_col_first_channel",

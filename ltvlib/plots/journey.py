@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import warnings
+import textwrap
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import seaborn as sns
@@ -13,9 +13,10 @@ from matplotlib.figure import Figure
 
 from ltvlib.journey import NEW, OUTSIDE, Journey, JourneyWindow, segment_label, window_label
 from ltvlib.labels import label
+from ltvlib.plots import web
 from ltvlib.text import plot_text, plotly_text
 
-__all__ = ["figure_html", "flow_heatmap", "sankey", "trend_lines"]
+__all__ = ["customers_text", "figure_html", "flow_heatmap", "sankey", "trend_lines"]
 
 _GREY = "rgba(160,160,160,0.35)"
 
@@ -25,12 +26,20 @@ def _rgba(color: tuple[float, float, float], alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+def customers_text(language: str, value: str = "%{value:,}") -> str:
+    """A count of customers with its unit, for hover texts: "33人" / "33 customers" (``value`` may be a template)."""
+    return f"{value}人" if language == "ja" else f"{value} customers"
+
+
 def sankey(window: JourneyWindow, journey: Journey, language: str, *, include_stays: bool = False,
-           include_entries: bool = True) -> go.Figure:
+           include_entries: bool = True, links: Mapping[tuple[str, str], str] | None = None) -> go.Figure:
     """Sankey of the window's flows: segments at start on the left, at end on the right.
 
     Moves along arrows are coloured by their origin; entries (new customers, customers from outside
-    the journey) and exits are grey; stays (large, usually) only with ``include_stays``.
+    the journey) and exits are grey; stays (large, usually) only with ``include_stays``. Each link's
+    ``customdata`` is its movers' CSV path from ``links`` (``export_flows``; "" when none), which the page's
+    movers panel is keyed by. Plotly places the nodes (no fixed positions, so none is pushed out of the plot)
+    and the height grows with the node count.
     """
     kinds = ["move"] + (["stay"] if include_stays else []) + (["entry", "exit"] if include_entries else [])
     f = window.flows.loc[window.flows["kind"].isin(kinds) & (window.flows["customers"] > 0)]
@@ -46,49 +55,65 @@ def sankey(window: JourneyWindow, journey: Journey, language: str, *, include_st
     li, ri = {s: i for i, s in enumerate(left)}, {s: len(left) + i for i, s in enumerate(right)}
     link_colors = [_rgba(color[a], 0.45) if k in ("move", "stay") else _GREY
                    for a, k in zip(f["source"], f["kind"])]
-    unit = label("journey_customers", language)
+    links = links or {}
+    count = customers_text(language)
     fig = go.Figure(go.Sankey(
         arrangement="snap",
         node={"label": names, "color": node_colors, "pad": 12, "thickness": 14,
-              "x": [0.01] * len(left) + [0.99] * len(right),
-              "y": list(np.linspace(0.05, 0.95, len(left))) + list(np.linspace(0.05, 0.95, len(right)))},
+              "hovertemplate": "%{label}<br>" + count + "<extra></extra>"},
         link={"source": [li[s] for s in f["source"]], "target": [ri[t] for t in f["target"]],
               "value": f["customers"].tolist(), "color": link_colors,
-              "hovertemplate": "%{source.label} → %{target.label}<br>%{value:,} " + unit + "<extra></extra>"},
+              "customdata": [links.get((a, b), "") for a, b in zip(f["source"], f["target"])],
+              "hovertemplate": "%{source.label} → %{target.label}<br>" + count + "<extra></extra>"},
     ))
     when = window_label(window, language)
+    font = "Hiragino Sans, Noto Sans JP, Noto Sans CJK JP, Yu Gothic, Meiryo, sans-serif"
     fig.update_layout(title={"text": f"{plotly_text(journey.display_title(language))}: {label('journey_sankey', language)} "
                                      f"({when})", "font": {"size": 15}},
-                      height=max(360, 34 * max(len(left), len(right)) + 120), margin={"l": 10, "r": 10, "t": 50,
-                                                                                       "b": 10},
-                      font={"family": "Hiragino Sans, Noto Sans JP, Yu Gothic, Meiryo, sans-serif", "size": 11})
+                      height=max(380, 44 * max(len(left), len(right)) + 140),
+                      margin={"l": 10, "r": 10, "t": 50, "b": 20},
+                      font={"family": font, "size": 11}, hoverlabel={"font": {"family": font}})
     return fig
 
 
-def figure_html(fig: go.Figure, *, include_plotlyjs: bool) -> str:
-    """An HTML snippet of a plotly figure that works offline: plotly.js inline (pass True once per page)."""
-    return fig.to_html(full_html=False, include_plotlyjs=include_plotlyjs, config={"displaylogo": False})
+def figure_html(fig: go.Figure, language: str, *, include_plotlyjs: bool, clicks: str | None = None) -> str:
+    """An HTML snippet of a plotly figure that works offline (``ltvlib.plots.web``; plotly.js once per page)."""
+    return web.figure_html(fig, language, include_plotlyjs=include_plotlyjs, clicks=clicks)
+
+
+def _wrap(text: str, language: str, width: int) -> str:
+    """``text`` on lines of about ``width`` characters (half that for Japanese, whose characters are wide)."""
+    return "\n".join(textwrap.wrap(text, width // 2 if language == "ja" else width)) or text
 
 
 def flow_heatmap(window: JourneyWindow, journey: Journey, language: str) -> Figure:
-    """Moves as a heatmap: segment at start (rows) x segment newly joined (columns); empty rows/columns dropped."""
+    """Moves as a heatmap: segment at start (rows) x segment newly joined (columns); empty rows/columns dropped.
+
+    Labels are wrapped and horizontal, and the figure is sized from its rows, columns and label lines, so a
+    single row keeps its height and long segment names do not squeeze the cells.
+    """
     m = window.matrix()
     m = m.loc[m.sum(axis=1) > 0, m.sum(axis=0) > 0]
     lab = lambda s: plot_text(segment_label(s, language, journey))  # noqa: E731
-    fig, ax = plt.subplots(figsize=(max(5.5, 0.75 * m.shape[1] + 4), max(3.4, 0.45 * m.shape[0] + 2.8)))
+    rows = {s: _wrap(lab(s), language, 34) for s in m.index}
+    cols = {s: _wrap(lab(s), language, 16) for s in m.columns}
+    row_lines = max((t.count("\n") + 1 for t in rows.values()), default=1)
+    col_lines = max((t.count("\n") + 1 for t in cols.values()), default=1)
+    width = max(6.0, 1.35 * m.shape[1] + 2.6)
+    height = 1.6 + 0.2 * col_lines + max(0.5, 0.16 * row_lines) * max(m.shape[0], 1)
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
     if m.empty:
         ax.text(0.5, 0.5, "–", ha="center", va="center")
         ax.set_axis_off()
     else:
-        sns.heatmap(m.rename(index=lab, columns=lab), annot=True, fmt=",d", cmap="rocket_r", cbar=False, ax=ax,
+        sns.heatmap(m.rename(index=rows, columns=cols), annot=True, fmt=",d", cmap="rocket_r", cbar=False, ax=ax,
                     linewidths=0.5)
         ax.set_xlabel(label("journey_target", language))
         ax.set_ylabel(label("journey_source", language))
-        plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
-    ax.set_title(plot_text(f"{journey.display_title(language)}: {window_label(window, language)}"), fontsize=11)
-    with warnings.catch_warnings():  # long segment names: tight_layout does its best, a warning adds nothing
-        warnings.simplefilter("ignore", UserWarning)
-        fig.tight_layout()
+        plt.setp(ax.get_xticklabels(), rotation=0, fontsize=8)
+        plt.setp(ax.get_yticklabels(), rotation=0, fontsize=8)
+    title = plot_text(f"{journey.display_title(language)}: {window_label(window, language)}")
+    ax.set_title(_wrap(title, language, int(width * 13)), fontsize=11)
     plt.close(fig)
     return fig
 
