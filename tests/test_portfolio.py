@@ -5,9 +5,11 @@ Tiny demo shops with only the RFM page, so the whole file runs in about a minute
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
+import shutil
 import signal
 import threading
 import time
@@ -93,6 +95,16 @@ def test_portfolio_page_shows_each_shops_own_figures(shops: Path, batch: dict) -
     for f in sorted((shops / "shops").glob("*.yaml")):
         p = load_shop_params(f)
         group.append(PortfolioShop(p.shop, p.name, p.currency, p.language, AS_OF, batch["outcomes"][p.shop].status))
+    # pf-1's previous report (a week earlier) had 10 customers fewer; an older incomplete one is not "previous"
+    today = shops / "par" / "pf-1" / AS_OF.isoformat()
+    for days, complete in ((7, True), (3, False)):
+        earlier = today.with_name((AS_OF - dt.timedelta(days=days)).isoformat())
+        shutil.copytree(today, earlier)
+        figs = json.loads((earlier / "rfm.figures.json").read_text(encoding="utf-8"))
+        figs["key_figures"]["customers"]["value"] -= 10
+        (earlier / "rfm.figures.json").write_text(json.dumps(figs), encoding="utf-8")
+        run = json.loads((earlier / "run.json").read_text(encoding="utf-8"))
+        (earlier / "run.json").write_text(json.dumps({**run, "complete": complete}), encoding="utf-8")
     [page] = write_portfolio(group, shops / "par")
     assert page == (shops / "par" / "_portfolio" / AS_OF.isoformat() / "index.html").resolve()
     data = json.loads((page.parent / "portfolio.json").read_text(encoding="utf-8"))
@@ -104,6 +116,8 @@ def test_portfolio_page_shows_each_shops_own_figures(shops: Path, batch: dict) -
         assert rows[shop]["figures"]["active_share"] == own["active_share"]["value"]
         assert rows[shop]["figures"]["ltv_12"] is None  # the cohorts page was not run
         actives.append(own["active_share"]["value"])
+    assert rows["pf-1"]["previous_as_of"] == "2026-06-23" and rows["pf-1"]["change"]["customers"] == 10
+    assert rows["pf-2"]["previous_as_of"] is None and rows["pf-2"]["change"]["customers"] is None
     assert rows["broken"]["report"] is None and rows["broken"]["figures"]["customers"] is None
     actives.sort()
     assert data["quartiles"]["active_share"][""]["median"] == pytest.approx(actives[1])
@@ -116,6 +130,7 @@ def test_portfolio_page_shows_each_shops_own_figures(shops: Path, batch: dict) -
         assert f'href="../../{shop}/{AS_OF.isoformat()}/index.html"' in index
         name = load_shop_params(shops / "shops" / f"{shop}.yaml").name
         assert name in index and name not in client_page and shop not in client_page
+    assert "<small>+10</small>" in index and "<small>+10</small>" in client_page
     assert "Shop A" in client_page and "Shop D" in client_page
     assert "http" not in index and "<script" not in index  # offline, nothing fetched
 
