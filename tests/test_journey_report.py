@@ -194,7 +194,8 @@ def test_notebook_runs_end_to_end(tmp_path: Path) -> None:
     assert run.ok, run.error
     page = (run.report_dir / "journey.html").read_text(encoding="utf-8")
     assert 'src="http' not in page and page.count('id="ltv-plotly-js"') == 1 and "window.PlotlyConfig" not in page
-    assert page.count('class="plotly-graph-div"') == 6  # one Sankey per default journey
+    assert page.count('class="plotly-graph-div ltv-chart"') == 6  # one Sankey per default journey
+    assert page.count('class="ltv-movers"') == 6 and len(page.encode()) < 2_500_000
     figures = json.loads((run.report_dir / "journey.figures.json").read_text(encoding="utf-8"))
     assert set(figures["journeys"]) == {"status_grid", "stage_scenario", "product_lines", "channels", "channel_mix",
                                         "winback"}
