@@ -14,7 +14,7 @@ from typing import Any
 from ltvlib.labels import clv, cohorts, common, journey, rfm, segments, winback
 from ltvlib.text import md
 
-__all__ = ["LABELS", "definitions", "label", "labeller", "md", "present", "say", "span", "with_range"]
+__all__ = ["LABELS", "definitions", "label", "labeller", "md", "present", "say", "span", "value_name", "with_range"]
 
 LABELS: dict[str, dict[str, str]] = {}
 for _part in (common, rfm, cohorts, clv, segments, winback, journey):
@@ -32,6 +32,18 @@ def label(key: str, language: str) -> str:
             sep = "・" if language == "ja" else " · "
             return label(stage, language) + sep + label(key[len(stage) + 1 :], language)
     return key
+
+
+CHANNEL_FIELDS = frozenset({"channel", "channels", "first_channel", "last_channel", "first_order.channel",
+                            "last_order.channel"})
+
+
+def value_name(field: str, value: str, language: str) -> str:
+    """Display name of a coded value of ``field`` (channels: ``online_store`` is "Online store"); any other
+    value (product lines, codes, names from the export) is shown as it is, never looked up as a label."""
+    if field in CHANNEL_FIELDS and value in LABELS:
+        return label(value, language)
+    return value
 
 
 def say(key: str, language: str, **facts: object) -> str:

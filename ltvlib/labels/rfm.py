@@ -99,6 +99,12 @@ LABELS: dict[str, dict[str, str]] = {
     "stage_scenario": {"en": "Stage scenario", "ja": "ステージシナリオ"},
     "rfm_heatmap": {"en": "Customers by R and F score", "ja": "R×Fスコア別の顧客数"},
     "suggested": {"en": "suggested", "ja": "推奨"},
+    # the threshold suggestion table: one row per threshold, with the share of repurchases it covers
+    "quantile": {"en": "Share of repurchases within", "ja": "この日数以内のリピート購入の割合"},
+    "days": {"en": "Days", "ja": "日数"},
+    "active_days": {"en": "Active limit (days)", "ja": "アクティブの上限（日）"},
+    "at_risk_days": {"en": "At-risk limit (days)", "ja": "離脱予備の上限（日）"},
+    "dormant_days": {"en": "Dormant limit (days)", "ja": "休眠の上限（日）"},
     "current": {"en": "current", "ja": "現在"},
     "report_title": {"en": "Customer report", "ja": "顧客分析レポート"},
     "rfm_title": {"en": "RFM and customer status", "ja": "RFM分析と顧客ステータス"},

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ltvlib.customers import day_number
+from ltvlib.labels import value_name
 from ltvlib.segments.fields import (
     ALIASES,
     FIELDS,
@@ -256,7 +257,8 @@ def _entries(definitions: Mapping[str, Any], history: OrderHistory | None) -> li
         values = [] if history is None else field_values(history, str(field))
         for v in values:
             out.append({**base, "name": f"{name}:{v}", "condition": base["condition"].replace("{value}", _quote(v)),
-                        "en": base["en"].replace("{value}", v), "ja": base["ja"].replace("{value}", v),
+                        "en": base["en"].replace("{value}", value_name(str(field), v, "en")),
+                        "ja": base["ja"].replace("{value}", value_name(str(field), v, "ja")),
                         "description": base["description"].replace("{value}", v)})
     return out
 
