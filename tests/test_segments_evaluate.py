@@ -218,7 +218,7 @@ def test_for_each_expands_per_value(orders: pd.DataFrame, items: pd.DataFrame, t
     seg = Segmenter(orders, items, defs, thresholds)
     # most customers first: pos (a, d), then draft_order and online_store (1 each, by name)
     assert seg.names == ["by_channel:pos", "by_channel:draft_order", "by_channel:online_store"]
-    assert seg.definition("by_channel:pos").en == "First via pos"
+    assert seg.definition("by_channel:pos").en == "First via Store (POS)"  # channel codes get display names
     m = seg.membership(AS_OF)
     assert set(m.index[m["by_channel:pos"]]) == {"a", "d"}
     quoted = Segmenter(orders.assign(channel="it's"), items, defs, thresholds)  # quotes in values are escaped
