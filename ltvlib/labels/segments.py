@@ -45,7 +45,7 @@ LABELS: dict[str, dict[str, str]] = {
                          "ja": "*セグメントビルダー*: JupyterLab（`make lab`）で `notebooks/segments.ipynb` を開くと、"
                                "条件を入力して該当人数・指標・顧客を確認し、リストとして固定できます。"},
     "seg_condition": {"en": "Condition", "ja": "条件"},
-    "seg_evaluate": {"en": "Count", "ja": "集計"},
+    "seg_error_at": {"en": "Position (line:column)", "ja": "位置（行:列）"},
     "seg_freeze": {"en": "Freeze as list", "ja": "リストとして固定"},
     "seg_list_name_input": {"en": "List name", "ja": "リスト名"},
     "seg_control_share": {"en": "Control share", "ja": "対照群の割合"},
