@@ -17,7 +17,7 @@ warning filters at import and on every fit, and prints from ``fit`` on failure: 
 Settings (``clv`` section of the shop params): ``model`` (bgnbd | pareto_nbd | mbgnbd), ``time_unit``
 (D | W), ``discount_rate`` (annual), ``penalizer``, ``calibration_end`` (validation split date; null =
 the last third of the history is the holdout), ``horizons_days``, ``spend_model`` (gamma_gamma | aov),
-``min_repeat_customers``, ``max_fm_correlation``.
+``min_repeat_customers``, ``max_fm_correlation``, ``bootstrap_draws`` (refits behind the intervals; 0 = none).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import math
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,10 @@ from ltvlib.history import OrderHistory
 
 __all__ = [
     "AUTO_CANDIDATES",
+    "INTERVAL_LEVELS",
+    "ORDER_WINDOWS_DAYS",
+    "SHOP",
+    "Bootstrap",
     "DEFAULT_SETTINGS",
     "FITTED_SHARE",
     "MODELS",
@@ -48,6 +53,7 @@ __all__ = [
     "ModelChoice",
     "ModelError",
     "Validation",
+    "bootstrap",
     "build_report",
     "calibration_holdout",
     "choose_model",
@@ -56,9 +62,11 @@ __all__ = [
     "fitted_state",
     "import_lifetimes",
     "json_safe",
+    "log_likelihood",
     "model_inputs",
     "narrative",
     "notes_text",
+    "order_probabilities",
     "predict_customers",
     "predict_fitted",
     "restore_fitted",
@@ -72,12 +80,12 @@ __all__ = [
 MODELS = {"bgnbd": "BetaGeoFitter", "pareto_nbd": "ParetoNBDFitter", "mbgnbd": "ModifiedBetaGeoFitter"}
 MODEL_NAMES = {"bgnbd": "BG/NBD", "pareto_nbd": "Pareto/NBD", "mbgnbd": "MBG/NBD"}
 TIME_UNITS = {"D": 1.0, "W": 7.0}
-AUTO_CANDIDATES = ("bgnbd", "mbgnbd")  # clv.model: auto compares these on the holdout, in this order on a tie
+AUTO_CANDIDATES = ("bgnbd", "mbgnbd", "pareto_nbd")  # clv.model: auto compares these on the holdout, in this order on a tie
 AUTO_FALLBACK = "bgnbd"  # what clv.model: auto fits when no holdout comparison was made (CLVModel.from_settings)
 DEFAULT_SETTINGS: dict[str, Any] = {
     "model": "auto", "time_unit": "W", "discount_rate": 0.10, "penalizer": 0.0, "calibration_end": None,
     "horizons_days": [90, 365], "spend_model": "gamma_gamma", "min_repeat_customers": 50,
-    "max_fm_correlation": 0.3,
+    "max_fm_correlation": 0.3, "bootstrap_draws": 200,
 }
 PREDICTION_COLUMNS = {
     "p_alive": "probability that the customer is still active (has not silently dropped out)",
@@ -210,6 +218,9 @@ def _settings(settings: Mapping[str, Any] | None) -> dict[str, Any]:
     hz = s["horizons_days"]
     if not (isinstance(hz, (list, tuple)) and hz and all(isinstance(h, int) and h > 0 for h in hz)):
         raise ValueError(f"clv.horizons_days must be a list of positive whole days, got {hz!r}")
+    bd = s["bootstrap_draws"]
+    if isinstance(bd, bool) or not isinstance(bd, int) or bd < 0:
+        raise ValueError(f"clv.bootstrap_draws must be a whole number, 0 (no intervals) or more, got {bd!r}")
     return s
 
 
@@ -416,18 +427,9 @@ class CLVModel:
         T = rows["T"].to_numpy(float)
         out = pd.DataFrame(index=summary.index)
         out["p_alive"] = self._p_alive(f, r, T)[inverse]
+        expected, disc = self._row_values(f, r, T, horizons_days)
         for h in horizons_days:
-            out[f"expected_purchases_{h}d"] = self._expected(float(h), f, r, T)[inverse]
-        # discounted expected purchases over the longest horizon, in steps of about a month
-        horizon = max(horizons_days)
-        steps = max(1, math.ceil(horizon / _STEP_DAYS))
-        edges = horizon * np.arange(steps + 1) / steps
-        cum = np.zeros(len(rows))
-        disc = np.zeros(len(rows))
-        for t in edges[1:]:
-            now = self._expected(float(t), f, r, T)
-            disc += (now - cum) / (1.0 + self.discount_rate) ** (t / 365.0)
-            cum = now
+            out[f"expected_purchases_{h}d"] = expected[h][inverse]
         out["expected_order_value"], out["value_source"] = self._order_value(summary)
         out["predicted_clv"] = out["expected_order_value"].to_numpy() * disc[inverse]
         bad = ~np.isfinite(out.drop(columns="value_source").to_numpy(dtype=float)).all(axis=1)
@@ -435,6 +437,22 @@ class CLVModel:
         if bad.any():
             raise ModelError("clv_undefined_predictions", model=MODEL_NAMES[self.model], count=f"{int(bad.sum()):,}")
         return out[[c for c in out.columns if c != "value_source"] + ["value_source"]]
+
+    def _row_values(self, f: np.ndarray, r: np.ndarray, T: np.ndarray, horizons_days: Sequence[int]
+                    ) -> tuple[dict[int, np.ndarray], np.ndarray]:
+        """Per (frequency, recency, T) row in days: expected purchases per horizon, and the discounted expected
+        purchases over the longest horizon (summed in steps of about a month, each discounted at its end)."""
+        expected = {h: self._expected(float(h), f, r, T) for h in horizons_days}
+        horizon = max(horizons_days)
+        steps = max(1, math.ceil(horizon / _STEP_DAYS))
+        edges = horizon * np.arange(steps + 1) / steps
+        cum = np.zeros(len(f))
+        disc = np.zeros(len(f))
+        for t in edges[1:]:
+            now = expected[horizon] if t == horizon else self._expected(float(t), f, r, T)
+            disc += (now - cum) / (1.0 + self.discount_rate) ** (t / 365.0)
+            cum = now
+        return expected, disc
 
     def _order_value(self, summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         aov = summary["aov"].to_numpy(float)
@@ -709,7 +727,9 @@ class Validation:
     cumulative) of the customers acquired in calibration, with ``holdout`` marking weeks after the split.
     ``metrics``: customers, holdout_days, actual, predicted, bias (relative), mae, baseline_mae (naive:
     each customer repeats their calibration rate), tracking_error_end and tracking_mape (cumulative,
-    relative, over the holdout weeks).
+    relative, over the holdout weeks), frequency_mae (the gap between predicted and actual mean holdout purchases
+    per calibration frequency, averaged over customers: the calibration-vs-holdout chart in one number) and
+    log_likelihood (of the calibration fit, in the model's time unit: comparable across the three models).
     """
 
     calibration_end: dt.date
@@ -754,6 +774,7 @@ def validate(orders: pd.DataFrame, as_of: dt.date | str, settings: Mapping[str, 
         naive = np.where(ch["T"] > 0, ch["frequency"] / ch["T"].replace(0, 1) * duration, 0.0)
     tracking = _tracking(history, len(ch), model, cal_end, obs_end)
     hold = tracking.loc[tracking["holdout"]]
+    gap = np.abs(by_frequency["predicted"] - by_frequency["actual"])
     act_tot, pred_tot = float(actual.sum()), float(pred.sum())
     end = tracking.iloc[-1]
     metrics = {
@@ -763,6 +784,8 @@ def validate(orders: pd.DataFrame, as_of: dt.date | str, settings: Mapping[str, 
         "predicted": pred_tot,
         "bias": (pred_tot - act_tot) / act_tot if act_tot else float("nan"),
         "mae": float(np.mean(np.abs(pred - actual))),
+        "frequency_mae": float((gap * by_frequency["customers"]).sum() / by_frequency["customers"].sum()),
+        "log_likelihood": log_likelihood(model, ch),
         "baseline_mae": float(np.mean(np.abs(naive - actual))),
         "tracking_error_end": float((end["cum_predicted"] - end["cum_actual"]) / end["cum_actual"])
         if end["cum_actual"] else float("nan"),
@@ -910,7 +933,7 @@ class ModelChoice:
     """Which transaction model the report uses, and why.
 
     ``model``: the model key; ``reason``: ``pinned`` (clv.model set in the params), ``holdout`` (clv.model: auto,
-    the lower mean absolute holdout error per customer among ``AUTO_CANDIDATES``), ``only`` (the one candidate
+    the lowest mean absolute holdout error per customer among ``AUTO_CANDIDATES``), ``only`` (the one candidate
     that could be validated) or ``default`` (no candidate could be validated: ``AUTO_FALLBACK``).
     ``validations`` and ``errors``: each candidate's :class:`Validation` or the :class:`ModelError` that stopped it.
     """
@@ -939,27 +962,36 @@ class ModelChoice:
         name = MODEL_NAMES[self.model]
         if self.reason == "pinned":
             return say("clv_choice_pinned", language, model=name)
-        others = [m for m in AUTO_CANDIDATES if m != self.model]
+        failed = [say("clv_choice_failed", language, model=MODEL_NAMES[m], why=e.text(language).rstrip("。."))
+                  for m, e in self.errors.items()]
         if self.reason == "holdout":
-            other = others[0]
-            return say("clv_choice_holdout", language, model=name, other=MODEL_NAMES[other],
-                       cal_end=str(self.validation.calibration_end),
-                       mae=f"{self.validation.metrics['mae']:.3f}",
-                       other_mae=f"{self.validations[other].metrics['mae']:.3f}")
-        if self.reason == "only":
-            other = next(m for m in others if m in self.errors)
-            return say("clv_choice_only", language, model=name, other=MODEL_NAMES[other],
-                       why=self.errors[other].text(language).rstrip("。."))
-        return say("clv_choice_default", language, model=name)
+            sep = "、" if language == "ja" else ", "
+            others = sep.join(say("clv_choice_other", language, model=MODEL_NAMES[m], mae=f"{v.metrics['mae']:.3f}")
+                              for m, v in self.validations.items() if m != self.model)
+            head = say("clv_choice_holdout", language, model=name, others=others,
+                       cal_end=str(self.validation.calibration_end), mae=f"{self.validation.metrics['mae']:.3f}")
+        elif self.reason == "only":
+            head = say("clv_choice_only", language, model=name)
+        else:
+            return say("clv_choice_default", language, model=name)
+        return " ".join([head, *failed]) if language != "ja" else "".join([head, *failed])
+
+    def comparison(self) -> pd.DataFrame:
+        """The candidates side by side on the holdout: one row per validated model, columns predicted and actual
+        holdout purchases, bias, mae, frequency_mae, log_likelihood; ``chosen`` marks the model used."""
+        rows = {MODEL_NAMES[m]: {k: v.metrics[k] for k in ("predicted", "actual", "bias", "mae", "frequency_mae",
+                                                            "log_likelihood")} | {"chosen": "✓" if m == self.model else ""}
+                for m, v in self.validations.items()}
+        return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def choose_model(orders: pd.DataFrame, as_of: dt.date | str, settings: Mapping[str, Any] | None = None, *,
                  calibration_end: dt.date | str | None = None) -> ModelChoice:
     """Validate the candidate models on the shop's calibration / holdout split (:func:`validate`) and choose one.
 
-    With ``clv.model`` set to a model, that model is used (and validated); with ``auto`` (the default) BG/NBD and
-    MBG/NBD are both validated and the one with the lower mean absolute error of holdout purchases per customer
-    is used (BG/NBD on a tie); when neither can be validated, ``AUTO_FALLBACK``.
+    With ``clv.model`` set to a model, that model is used (and validated); with ``auto`` (the default) BG/NBD,
+    MBG/NBD and Pareto/NBD are each validated and the one with the lowest mean absolute error of holdout purchases
+    per customer is used (the first of ``AUTO_CANDIDATES`` on a tie); when none can be validated, ``AUTO_FALLBACK``.
     """
     s = _settings(settings)
     pinned = s["model"] != "auto"
@@ -977,6 +1009,242 @@ def choose_model(orders: pd.DataFrame, as_of: dt.date | str, settings: Mapping[s
         return ModelChoice(AUTO_FALLBACK, "default", validations, errors)
     best = min(validations, key=lambda m: (validations[m].metrics["mae"], candidates.index(m)))
     return ModelChoice(best, "holdout" if len(validations) > 1 else "only", validations, errors)
+
+
+# -- log-likelihood (model comparison) ------------------------------------------------------------------
+
+def _row_log_likelihood(model: str, params: pd.Series, f: np.ndarray, r: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """Log-likelihood of each (frequency, recency, T) row (recency and T in the model's time unit): BG/NBD and
+    MBG/NBD as in Fader, Hardie & Lee (2005) eq. 6 and Batislam et al. (2007); Pareto/NBD from lifetimes."""
+    from scipy.special import betaln, gammaln
+
+    if model == "pareto_nbd":
+        lt = import_lifetimes()
+        with _contained():
+            return np.asarray(lt.ParetoNBDFitter._conditional_log_likelihood(
+                params[["r", "alpha", "s", "beta"]].to_numpy(float), f, r, T), dtype=float)
+    rr, alpha, a, b = params[["r", "alpha", "a", "b"]].to_numpy(float)
+    x = np.asarray(f, dtype=float)
+    shift = 0.0 if model == "mbgnbd" else 1.0  # MBG/NBD: drop-out possible after the first purchase too
+    head = gammaln(rr + x) - gammaln(rr) + rr * np.log(alpha) - (rr + x) * np.log(alpha + T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tail = np.log(a) - np.log(b + x - shift) + (rr + x) * (np.log(alpha + T) - np.log(alpha + r))
+    if model == "bgnbd":
+        tail = np.where(x > 0, tail, -np.inf)
+    return head + betaln(a, b + x + 1 - shift) - betaln(a, b) + np.logaddexp(tail, 0.0)
+
+
+def log_likelihood(model: CLVModel, summary: pd.DataFrame) -> float:
+    """The fitted transaction model's log-likelihood of ``summary`` (times in the model's time unit, as the
+    published CDNOW figures): larger is better, comparable across BG/NBD, MBG/NBD and Pareto/NBD."""
+    model._check_fitted()
+    rows, _ = compress(summary)
+    scale = TIME_UNITS[model.time_unit]
+    ll = _row_log_likelihood(model.model, model.params_, rows["frequency"].to_numpy(),
+                             rows["recency"].to_numpy(float) / scale, rows["T"].to_numpy(float) / scale)
+    return float(np.sum(rows["weights"].to_numpy() * ll))
+
+
+# -- next-order timing ----------------------------------------------------------------------------------
+
+ORDER_WINDOWS_DAYS = (30, 60, 90)  # windows of the order probabilities exported for CRM timing
+_GAUSS_NODES = 32
+
+
+def _p_no_order(model: CLVModel, t_days: float, f: np.ndarray, r: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """P(no purchase in the next ``t_days`` | history) per row (days).
+
+    Alive at T, a customer's purchase rate is Gamma(r + x, alpha + T) a posteriori. BG/NBD and MBG/NBD drop out only
+    right after a purchase, so no purchase in t means staying alive with no purchase: P = 1 - P(alive) +
+    P(alive) * ((alpha + T) / (alpha + T + t))^(r + x). Pareto/NBD customers can drop out at any moment (rate
+    mu ~ Gamma(s, beta + T) a posteriori): the survival part adds the chance of dropping out at u < t before any
+    purchase, the integral over u of E[mu e^(-mu u)] E[e^(-lambda u)], taken by Gauss-Legendre quadrature.
+    """
+    scale = TIME_UNITS[model.time_unit]
+    t, Tu, x = t_days / scale, np.asarray(T, float) / scale, np.asarray(f, float)
+    p = model.params_
+    alive = model._p_alive(f, r, T)
+    rx, at = p["r"] + x, p["alpha"] + Tu
+    if model.model != "pareto_nbd":
+        return 1.0 - alive + alive * (at / (at + t)) ** rx
+    s, bt = p["s"], p["beta"] + Tu
+    nodes, wts = np.polynomial.legendre.leggauss(_GAUSS_NODES)
+    u = (nodes[:, None] + 1.0) * t / 2.0  # nodes on [0, t], one column per row
+    dropout = (s / bt) * (bt / (bt + u)) ** (s + 1) * (at / (at + u)) ** rx
+    survive = (at / (at + t)) ** rx * (bt / (bt + t)) ** s + (wts[:, None] * dropout).sum(0) * t / 2.0
+    return 1.0 - alive + alive * survive
+
+
+def order_probabilities(model: CLVModel, summary: pd.DataFrame,
+                        windows_days: Sequence[int] = ORDER_WINDOWS_DAYS) -> pd.DataFrame:
+    """Per customer (index as ``summary``): ``p_order_<d>d``, the probability of at least one order in the next d
+    days, for each d of ``windows_days`` (for timing CRM mails: send when the probability is high enough)."""
+    model._check_fitted()
+    rows, inverse = compress(summary)
+    f, r, T = rows["frequency"].to_numpy(), rows["recency"].to_numpy(float), rows["T"].to_numpy(float)
+    with np.errstate(all="ignore"):
+        out = {f"p_order_{d}d": np.clip(1.0 - _p_no_order(model, float(d), f, r, T), 0.0, 1.0)[inverse]
+               for d in windows_days}
+    return pd.DataFrame(out, index=summary.index)
+
+
+# -- intervals: bootstrap of the fit over customers -----------------------------------------------------
+
+INTERVAL_LEVELS = (0.80, 0.95)
+SHOP = "_shop"  # the group name of the whole shop in Bootstrap totals
+
+
+@dataclass
+class Bootstrap:
+    """Predicted totals under parameter uncertainty: the fit repeated on ``draws`` resamples of the customers.
+
+    ``params``: one row per successful draw (transaction model and Gamma-Gamma parameters). ``totals``: one row per
+    successful draw, columns (group, quantity) with group :data:`SHOP` for the whole shop and quantities
+    ``expected_purchases_<h>d`` and ``predicted_clv``, always for the same customers (only the parameters vary).
+    ``point``: the same totals at the fitted parameters. ``failed``: draws whose refit did not converge.
+    """
+
+    draws: int
+    params: pd.DataFrame
+    totals: pd.DataFrame
+    point: pd.Series
+    failed: int
+
+    def intervals(self, levels: Sequence[float] = INTERVAL_LEVELS) -> pd.DataFrame:
+        """Percentile intervals: index (group, quantity), columns ``estimate`` and ``lo_<pct>`` / ``hi_<pct>``."""
+        out = pd.DataFrame({"estimate": self.point})
+        for lv in levels:
+            tail = (1.0 - lv) / 2.0
+            out[f"lo_{lv:.0%}".rstrip("%")] = self.totals.quantile(tail)
+            out[f"hi_{lv:.0%}".rstrip("%")] = self.totals.quantile(1.0 - tail)
+        return out
+
+
+def _refit_transactions(model: CLVModel, f: np.ndarray, r: np.ndarray, T: np.ndarray, w: np.ndarray
+                        ) -> pd.Series | None:
+    """The transaction model refitted on rows (time unit) with weights ``w``, started at ``model``'s parameters;
+    None when the optimiser fails. Bypasses lifetimes' ``fit`` (no Hessian, no random start): one optimisation."""
+    from autograd import value_and_grad
+    from scipy.optimize import minimize
+
+    keep = w > 0
+    f, r, T, w = f[keep], r[keep], T[keep], w[keep].astype(float)
+    sc = 1.0 / T.max()
+    p = model.params_
+    nll = model.fitter_._negative_log_likelihood
+    if model.model == "pareto_nbd":
+        pen = model.penalizer / w.mean()
+        x0 = np.array([p["r"], p["alpha"] * sc, p["s"], p["beta"] * sc])
+        out = minimize(nll, x0, args=(f, r * sc, T * sc, w, pen), method="Nelder-Mead",
+                       options={"xatol": 1e-7, "fatol": 1e-7 / w.mean(), "maxiter": 4000})
+        est, ok = out.x, out.success
+    else:
+        x0 = np.log([p["r"], p["alpha"] * sc, p["a"], p["b"]])
+        out = minimize(value_and_grad(nll), x0, jac=True, args=(f, r * sc, T * sc, w, model.penalizer), tol=1e-6)
+        est, ok = np.exp(out.x), out.success or out.status == 2  # 2: stopped on rounding at the optimum
+    est = np.array(est, dtype=float)
+    est[1] /= sc
+    if model.model == "pareto_nbd":
+        est[3] /= sc
+    if not ok or not np.all(np.isfinite(est)) or np.any(est <= 0):
+        return None
+    return pd.Series(est, index=p.index)
+
+
+def _refit_spend(model: CLVModel, x: np.ndarray, m: np.ndarray, w: np.ndarray, unit: float) -> pd.Series | None:
+    """Gamma-Gamma refitted on (frequency, spend in units of ``unit``) pairs with weights ``w``; None on failure."""
+    from autograd import value_and_grad
+    from scipy.optimize import minimize
+
+    keep = w > 0
+    p = model.spend_params_
+    x0 = np.log([p["p"], p["q"], p["v"] / unit])
+    nll = import_lifetimes().GammaGammaFitter._negative_log_likelihood
+    out = minimize(value_and_grad(nll), x0, jac=True, args=(x[keep], m[keep], w[keep].astype(float), model.penalizer),
+                   tol=1e-6)
+    est = np.exp(out.x) * [1.0, 1.0, unit]
+    if not (out.success or out.status == 2) or not np.all(np.isfinite(est)) or est[1] <= 1:
+        return None
+    return pd.Series(est, index=p.index)
+
+
+def bootstrap(model: CLVModel, summary: pd.DataFrame, groups: pd.Series | None = None, *, draws: int = 200,
+              seed: int = 0, horizons_days: Sequence[int] = (90, 365)) -> Bootstrap:
+    """Intervals from parameter uncertainty: refit ``model`` (fitted on ``summary``) on ``draws`` resamples of the
+    customers and recompute the predicted totals of the same customers, for the shop and per ``groups`` label.
+
+    A resample of customers is a multinomial draw of counts over the compressed (frequency, recency, T) rows (and
+    over the (frequency, spend) pairs of Gamma-Gamma, drawn independently as the model assumes spend independent
+    of transactions), so each refit costs one optimisation over the unique rows, started at the fitted parameters.
+    Totals per (row, group) are sums of a few per-row numbers, so a draw never loops over customers.
+    """
+    model._check_fitted()
+    import copy
+
+    scale = TIME_UNITS[model.time_unit]
+    rows, inverse = compress(summary)
+    f, r, T = rows["frequency"].to_numpy(), rows["recency"].to_numpy(float), rows["T"].to_numpy(float)
+    w = rows["weights"].to_numpy()
+    labels = pd.Categorical(groups if groups is not None else np.zeros(len(summary), dtype=np.int64))
+    names, n_rows, n_groups = list(labels.categories), len(rows), len(labels.categories)
+    key = inverse * n_groups + labels.codes
+    x = summary["frequency"].to_numpy(float)
+    mv = summary["monetary_value"].to_numpy(float)
+    aov = summary["aov"].to_numpy(float)
+    use = (x > 0) & (mv > 0) if model.spend_params_ is not None else np.zeros(len(x), bool)
+
+    def cell(values: np.ndarray | None) -> np.ndarray:
+        return np.bincount(key, weights=values, minlength=n_rows * n_groups).reshape(n_rows, n_groups)
+
+    count, n_use, m_use, a_rest = cell(None), cell(use.astype(float)), cell(mv * use), cell(aov * ~use)
+    row_x = f.astype(float)[:, None]
+
+    def totals(params: pd.Series, spend: pd.Series | None) -> np.ndarray:
+        m = copy.copy(model)
+        m.fitter_ = copy.copy(model.fitter_)
+        m.fitter_.params_ = m.params_ = params
+        expected, disc = m._row_values(f, r, T, horizons_days)
+        out = [expected[h] @ count for h in horizons_days]
+        value = a_rest
+        if spend is not None:
+            p, q, v = spend[["p", "q", "v"]]
+            wx = p * row_x / (p * row_x + q - 1)
+            value = value + n_use * (1 - wx) * (v * p / (q - 1)) + wx * m_use
+        out.append((disc[:, None] * value).sum(0))
+        return np.concatenate([np.append(o, o.sum()) for o in out])
+
+    quantities = [f"expected_purchases_{h}d" for h in horizons_days] + ["predicted_clv"]
+    columns = pd.MultiIndex.from_tuples([(g, q) for q in quantities for g in [*names, SHOP]],
+                                        names=["group", "quantity"])
+    rng = np.random.default_rng(seed)
+    n = int(w.sum())
+    tw = rng.multinomial(n, w / n, size=draws)
+    if model.spend_params_ is not None:
+        rep = summary.loc[use, ["frequency", "monetary_value"]]
+        pairs = rep.groupby(["frequency", "monetary_value"], sort=False).size().rename("weights").reset_index()
+        unit = float(rep["monetary_value"].mean())
+        pw = pairs["weights"].to_numpy()
+        sw = rng.multinomial(int(pw.sum()), pw / pw.sum(), size=draws)
+    fu, ru, Tu = f, r / scale, T / scale
+    kept_params, kept_totals, failed = [], [], 0
+    with _contained():
+        for b in range(draws):
+            params = _refit_transactions(model, fu, ru, Tu, tw[b])
+            spend = None
+            if params is not None and model.spend_params_ is not None:
+                spend = _refit_spend(model, pairs["frequency"].to_numpy(float),
+                                     pairs["monetary_value"].to_numpy(float) / unit, sw[b], unit)
+                if spend is None:
+                    params = None
+            if params is None:
+                failed += 1
+                continue
+            kept_params.append(pd.concat([params, spend]) if spend is not None else params)
+            kept_totals.append(totals(params, spend))
+        point = totals(model.params_, model.spend_params_)
+    return Bootstrap(draws, pd.DataFrame(kept_params).reset_index(drop=True),
+                     pd.DataFrame(np.array(kept_totals).reshape(-1, len(columns)), columns=columns),
+                     pd.Series(point, index=columns), failed)
 
 
 # -- threshold-based names ----------------------------------------------------------------------------
@@ -1055,6 +1323,9 @@ class CLVReport:
     segments: pd.DataFrame | None = None
     error: str | None = None
     model_error: ModelError | None = None  # what stopped the model, when ``error`` comes from one
+    intervals: Bootstrap | None = None  # bootstrap of the fit behind the totals' intervals (None: not computed)
+    interval_error: str | None = None  # why there are no intervals although bootstrap_draws asked for them
+    order_timing: pd.DataFrame | None = None  # order_probabilities per customer
 
     @property
     def fitted(self) -> bool:
@@ -1096,6 +1367,72 @@ class CLVReport:
                              f"expected_purchases_{h}d_mean"]].copy()
         out.index = [self.stage_names.get(str(i), str(i)) for i in out.index]
         return out
+
+    def interval_table(self) -> pd.DataFrame:
+        """The page's predicted totals (expected purchases over the longest horizon, predicted CLV) for the shop and
+        per stage, each as text with its 80% and 95% bootstrap intervals ("–" where a stage has no customer)."""
+        from ltvlib.labels import label
+
+        ci = self.intervals.intervals()
+        lang = self.language
+        out = {}
+        for q in (f"expected_purchases_{self.horizon_days}d", "predicted_clv"):
+            for col in ("estimate", "80", "95"):
+                cells = {}
+                for g in [SHOP, *self.segments.index]:
+                    row = ci.loc[(g, q)]
+                    if g != SHOP and not self.segments.loc[g, "customers"]:
+                        cells[g] = "–"
+                    elif col == "estimate":
+                        cells[g] = f"{row['estimate']:,.0f}"
+                    else:
+                        cells[g] = f"{row['lo_' + col]:,.0f}–{row['hi_' + col]:,.0f}"
+                out[(label(q + "_total", lang), label(f"interval_{col}", lang))] = cells
+        table = pd.DataFrame(out)
+        table.index = [label("whole_shop", lang) if g == SHOP else self.stage_names.get(str(g), str(g))
+                       for g in table.index]
+        return table
+
+    def interval_text(self) -> str:
+        """The sentence saying where the intervals come from (and how many refits failed, if any)."""
+        from ltvlib.labels import say
+
+        b = self.intervals
+        text = say("clv_interval_note", self.language, draws=f"{len(b.totals):,}")
+        if b.failed:
+            text += " " + say("clv_interval_failed", self.language, failed=f"{b.failed:,}", draws=f"{b.draws:,}")
+        return text
+
+    EXPORT_FILE = "clv_customers.csv"
+
+    def customer_export(self, *, show_personal_data: bool, secret: bytes) -> pd.DataFrame:
+        """One row per customer for CRM: history, P(alive) (blank where the model does not define it), expected
+        purchases, P(order in 30 / 60 / 90 days), expected spend and predicted CLV; keys pseudonymised and e-mails
+        dropped unless ``show_personal_data``."""
+        from ltvlib.privacy import redact
+
+        cols = [c for c in ("email", "orders", "net_revenue", "last_order_at", "recency_days") if c in self.summary]
+        p = self.predictions.drop(columns="value_source").copy()
+        p["p_alive"] = p["p_alive"].where(self.model.p_alive_shown(self.summary.loc[p.index]))
+        table = self.summary[cols].join(p.round(4)).join(self.order_timing.round(4))
+        if "last_order_at" in table:
+            table["last_order_at"] = table["last_order_at"].dt.strftime("%Y-%m-%d")
+        table.index.name = "customer_key"
+        return redact(table, show_personal_data=show_personal_data, secret=secret).reset_index()
+
+    def write_exports(self, out_dir: str | Path, *, show_personal_data: bool, secret: bytes) -> str:
+        """Write :meth:`customer_export` to ``out_dir/exports/clv_customers.csv`` (``ltvlib.io.csvout``); the sentence
+        saying so ('' without a fitted model)."""
+        from ltvlib.io.csvout import write_csv
+        from ltvlib.labels import say
+
+        if self.model is None:
+            return ""
+        folder = Path(out_dir) / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        table = self.customer_export(show_personal_data=show_personal_data, secret=secret)
+        write_csv(table, folder / self.EXPORT_FILE)
+        return say("clv_export", self.language, file=self.EXPORT_FILE, count=f"{len(table):,}")
 
     def top_customers(self, n: int = 20) -> pd.DataFrame:
         """The ``n`` customers with the highest predicted CLV, their history and predictions (P(alive) NaN where
@@ -1141,6 +1478,13 @@ class CLVReport:
             "validation": None if v is None else {"calibration_end": str(v.calibration_end), **v.metrics},
             "validation_text": self.validation_text,
             "segments": self.segments["clv_total"].to_dict(),
+            "model_comparison": {m: {k: x.metrics[k] for k in ("predicted", "actual", "mae", "frequency_mae",
+                                                                 "log_likelihood")}
+                                 for m, x in self.choice.validations.items()},
+            "intervals": None if self.intervals is None else {
+                q: {str(g): {k: float(v) for k, v in row.items()}
+                    for (g, qq), row in self.intervals.intervals().iterrows() if qq == q}
+                for q in (f"expected_purchases_{self.horizon_days}d", "predicted_clv")},
             "key_figures": {
                 "clv_total": {"label": label("clv_total", lang), "value": total, "text": f"{total:,.0f} {cur}".strip()},
                 "clv_mean": {"label": label("clv_mean", lang), "value": total / n,
@@ -1181,8 +1525,14 @@ def build_report(orders: pd.DataFrame, summary: pd.DataFrame, as_of: dt.date | s
         rep.model = rep.predictions = None
         rep.error, rep.model_error = e.text(language), e
         return rep
-    rep.segments = segment_clv(rep.predictions, rfm.stage_scenario(summary, thresholds),
-                               rep.model.p_alive_shown(summary))
+    stages = rfm.stage_scenario(summary, thresholds)
+    rep.segments = segment_clv(rep.predictions, stages, rep.model.p_alive_shown(summary))
+    if s["bootstrap_draws"]:
+        b = bootstrap(rep.model, summary, stages, draws=s["bootstrap_draws"], horizons_days=s["horizons_days"])
+        rep.intervals = b if len(b.totals) else None
+        if rep.intervals is None:
+            rep.interval_error = say("clv_interval_none", language, draws=f"{b.draws:,}")
+    rep.order_timing = order_probabilities(rep.model, summary)
     return rep
 
 
@@ -1191,7 +1541,8 @@ def validation_table(validation: Validation, language: str) -> pd.DataFrame:
     from ltvlib.labels import label
 
     fmt = {"customers": ",.0f", "holdout_days": ",.0f", "actual": ",.0f", "predicted": ",.0f", "bias": "+.1%",
-           "mae": ".3f", "baseline_mae": ".3f", "tracking_error_end": "+.1%", "tracking_mape": ".1%"}
+           "mae": ".3f", "frequency_mae": ".3f", "log_likelihood": ",.1f", "baseline_mae": ".3f",
+           "tracking_error_end": "+.1%", "tracking_mape": ".1%"}
     names = {"customers": "customers_calibration", "actual": "actual_holdout", "predicted": "predicted_holdout"}
     m = validation.metrics
     rows = {label(names.get(k, k), language): format(m[k], f) if np.isfinite(m[k]) else "–" for k, f in fmt.items()}

@@ -213,6 +213,7 @@ class Cohorts(_Section):
     period: Literal["month", "week", "quarter"] = _f("'month', 'week' or 'quarter'")
     split_by: list[Literal[SPLIT_BY]] = _f(f"a list of attributes from {', '.join(SPLIT_BY)}")
     max_periods: Days = _f(COUNT)
+    spend_file: str | None = _f("a CSV file path (month,channel,spend) or null")
 
 
 class Clv(_Section):
@@ -225,6 +226,7 @@ class Clv(_Section):
     spend_model: Literal["gamma_gamma", "aov"] = _f("'gamma_gamma' or 'aov'")
     min_repeat_customers: Days = _f(COUNT)
     max_fm_correlation: Annotated[float, Field(ge=0, le=1)] = _f(SHARE)
+    bootstrap_draws: Annotated[int, Field(ge=0)] = _f("a whole number, 0 (no intervals) or more")
 
 
 class Winback(_Section):
@@ -557,7 +559,8 @@ def load_shop_params(shop: str | Path, defaults_path: Path = DEFAULTS_PATH) -> S
         segments=data.get("segments") or {},
         journeys=data.get("journeys") or {},
         report=data["report"],
-        cohorts=data.get("cohorts") or {},
+        cohorts={**(data.get("cohorts") or {}), **({"spend_file": (base / data["cohorts"]["spend_file"]).resolve()}
+                                                   if (data.get("cohorts") or {}).get("spend_file") else {})},
         clv=data.get("clv") or {},
         winback=data.get("winback") or {},
     )

@@ -83,12 +83,14 @@ def test_pareto_penalizer_needs_scaling(cal_summary: pd.DataFrame) -> None:
 
 def test_model_choice_by_holdout(cdnow: pd.DataFrame) -> None:
     auto = clv.choose_model(cdnow, OBS_END, {}, calibration_end=CAL_END)
-    assert set(auto.validations) == {"bgnbd", "mbgnbd"} and auto.reason == "holdout"
+    assert set(auto.validations) == set(clv.AUTO_CANDIDATES) and auto.reason == "holdout"
     mae = {m: v.metrics["mae"] for m, v in auto.validations.items()}
     assert auto.model == min(mae, key=mae.get) and auto.validation is auto.validations[auto.model]
     other = "mbgnbd" if auto.model == "bgnbd" else "bgnbd"
     text = auto.text("en")
-    assert f"{mae[auto.model]:.3f}" in text and f"{mae[other]:.3f}" in text and "clv.model: auto" in text
+    assert all(f"{x:.3f}" in text for x in mae.values()) and "clv.model: auto" in text
+    table = auto.comparison()
+    assert list(table.loc[table["chosen"] == "✓"].index) == [clv.MODEL_NAMES[auto.model]]
     assert "clv.model" in auto.text("ja")
     pinned = clv.choose_model(cdnow, OBS_END, {"model": other}, calibration_end=CAL_END)
     assert pinned.model == other and pinned.reason == "pinned" and set(pinned.validations) == {other}

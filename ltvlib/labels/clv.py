@@ -39,6 +39,8 @@ LABELS: dict[str, dict[str, str]] = {
     "metric": {"en": "Metric", "ja": "指標"},
     "value": {"en": "Value", "ja": "値"},
     "mae": {"en": "Mean absolute error per customer", "ja": "顧客あたり平均絶対誤差"},
+    "frequency_mae": {"en": "Mean error by calibration frequency", "ja": "学習期間の購入回数別の平均誤差"},
+    "log_likelihood": {"en": "Log-likelihood (calibration)", "ja": "対数尤度（学習期間）"},
     "baseline_mae": {"en": "Same, naive run-rate forecast", "ja": "同（単純な延長予測）"},
     "bias": {"en": "Bias of the holdout total", "ja": "ホールドアウト合計の偏り"},
     "tracking_error_end": {"en": "Cumulative tracking error at the end", "ja": "期末の累計誤差"},
@@ -53,6 +55,19 @@ LABELS: dict[str, dict[str, str]] = {
     "clv_by_segment": {"en": "Predicted CLV by segment", "ja": "セグメント別の予測CLV"},
     "top_customers": {"en": "Top customers by predicted CLV", "ja": "予測CLV上位の顧客"},
     "email": {"en": "E-mail", "ja": "メールアドレス"},
+    "expected_purchases_90d_total": {"en": "Expected purchases, next 90 days", "ja": "今後90日の予測購入回数"},
+    "expected_purchases_365d_total": {"en": "Expected purchases, next 365 days", "ja": "今後365日の予測購入回数"},
+    "predicted_clv_total": {"en": "Predicted CLV (discounted)", "ja": "予測CLV（割引後）"},
+    "interval_estimate": {"en": "Estimate", "ja": "推定値"},
+    "interval_80": {"en": "80% interval", "ja": "80%区間"},
+    "interval_95": {"en": "95% interval", "ja": "95%区間"},
+    "whole_shop": {"en": "Whole shop", "ja": "ショップ全体"},
+    "intervals": {"en": "How sure the totals are", "ja": "予測合計の不確かさ"},
+    "model_comparison": {"en": "Candidate models on the holdout", "ja": "候補モデルのホールドアウト比較"},
+    "chosen": {"en": "Used", "ja": "採用"},
+    "p_order_30d": {"en": "P(order in 30 days)", "ja": "30日以内の購入確率"},
+    "p_order_60d": {"en": "P(order in 60 days)", "ja": "60日以内の購入確率"},
+    "p_order_90d": {"en": "P(order in 90 days)", "ja": "90日以内の購入確率"},
     "model_error": {"en": "The CLV model cannot be used for this shop", "ja": "このショップではCLVモデルを使えません"},
 }
 
@@ -126,19 +141,40 @@ LABELS.update({
     # model choice, P(alive), spend of one-time buyers
     "clv_choice_holdout": {
         "en": "The report uses {model}: on the holdout after {cal_end} its mean absolute error per customer was {mae} "
-              "purchases against {other_mae} for {other} (clv.model: auto; set clv.model in the shop's params to pin one).",
+              "purchases against {others} (clv.model: auto; set clv.model in the shop's params to pin one).",
         "ja": "このレポートは{model}モデルを使います（{cal_end}以降のホールドアウト期間で顧客あたり平均絶対誤差が{mae}回、"
-              "{other}モデルは{other_mae}回、clv.model: auto、ショップのパラメータで clv.model を指定すると固定できます）。"},
+              "{others}、clv.model: auto、ショップのパラメータで clv.model を指定すると固定できます）。"},
+    "clv_choice_other": {"en": "{mae} for {model}", "ja": "{model}モデルは{mae}回"},
     "clv_choice_only": {
-        "en": "The report uses {model}, the only candidate that could be checked on the holdout ({other} could not: "
-              "{why}).",
-        "ja": "このレポートは{model}モデルを使います（ホールドアウト検証ができた唯一の候補で、{other}モデルは検証できませんでした："
-              "{why}）。"},
+        "en": "The report uses {model}, the only candidate that could be checked on the holdout.",
+        "ja": "このレポートは{model}モデルを使います（ホールドアウト検証ができた唯一の候補です）。"},
+    "clv_choice_failed": {
+        "en": "{model} could not be checked: {why}.",
+        "ja": "{model}モデルは検証できませんでした：{why}。"},
     "clv_choice_default": {
         "en": "The report uses {model} because the candidate models could not be compared on a holdout period "
               "(see the validation section); a longer history would let the report choose by accuracy.",
         "ja": "候補モデルをホールドアウト期間で比較できなかったため、このレポートは{model}モデルを使います（検証の節を参照、"
               "履歴が長くなると精度で選べます）。"},
+    "clv_interval_note": {
+        "en": "The intervals show parameter uncertainty only: the model was refitted on {draws} resamples of the "
+              "customers (a bootstrap of the fit) and the totals of these same customers recomputed; 80% and 95% of "
+              "the refits fall inside. They leave out the chance that the model itself is wrong (see the validation) "
+              "and the chance in each customer's purchases.",
+        "ja": "区間はパラメータ推定の不確かさだけを表します：顧客を再抽出した{draws}通りのデータでモデルを推定し直し"
+              "（フィットのブートストラップ）、同じ顧客の合計を計算し直した結果の80%・95%が区間に入ります。モデル自体が"
+              "合わない可能性（検証の節を参照）や、各顧客の購入の偶然のばらつきは含みません。"},
+    "clv_interval_failed": {
+        "en": "{failed} of {draws} refits did not converge and are left out.",
+        "ja": "{draws}回中{failed}回の再推定は収束せず、除外しました。"},
+    "clv_interval_none": {
+        "en": "No interval could be computed: none of the {draws} refits on resampled customers converged.",
+        "ja": "区間を計算できませんでした：顧客を再抽出した{draws}回の再推定がどれも収束しませんでした。"},
+    "clv_export": {
+        "en": "Every customer's predictions, with the probability of an order in the next 30, 60 and 90 days "
+              "(for timing CRM mails), are in exports/{file} ({count} customers).",
+        "ja": "全顧客の予測と、今後30・60・90日以内に購入する確率（CRMメールのタイミング用）は exports/{file} にあります"
+              "（{count}人）。"},
     "clv_choice_pinned": {
         "en": "The report uses {model}, as set in the shop's params (clv.model).",
         "ja": "このレポートはショップのパラメータ（clv.model）の指定どおり{model}モデルを使います。"},
