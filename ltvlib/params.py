@@ -213,7 +213,6 @@ class Cohorts(_Section):
     period: Literal["month", "week", "quarter"] = _f("'month', 'week' or 'quarter'")
     split_by: list[Literal[SPLIT_BY]] = _f(f"a list of attributes from {', '.join(SPLIT_BY)}")
     max_periods: Days = _f(COUNT)
-    spend_file: str | None = _f("a CSV file path (month,channel,spend) or null")
 
 
 class Clv(_Section):
@@ -559,8 +558,7 @@ def load_shop_params(shop: str | Path, defaults_path: Path = DEFAULTS_PATH) -> S
         segments=data.get("segments") or {},
         journeys=data.get("journeys") or {},
         report=data["report"],
-        cohorts={**(data.get("cohorts") or {}), **({"spend_file": (base / data["cohorts"]["spend_file"]).resolve()}
-                                                   if (data.get("cohorts") or {}).get("spend_file") else {})},
+        cohorts=data.get("cohorts") or {},
         clv=data.get("clv") or {},
         winback=data.get("winback") or {},
     )
