@@ -58,7 +58,7 @@ def test_counts_once_per_pause_in_typing(thresholds: dict) -> None:
     """Every keystroke changes the value; the count follows once the debounce fires (flushed here)."""
     _, seg = _seg(thresholds)
     b = _builder(seg, initial="orders >= 1")
-    assert _count(b) == 2 and len(b.details.outputs) == 2  # counted at once when shown: metrics and sample
+    assert _count(b) == 2 and len(b.details.outputs) == 3  # counted at once when shown: metrics, sample
     calls = []
     b.debounce.fn = lambda: (calls.append(b.text.value), b.show())
     for typed in ["orders >= ", "orders >= 2"]:

@@ -19,9 +19,10 @@ from pathlib import Path
 import duckdb
 import ipywidgets as w
 import pandas as pd
+from IPython.display import HTML
 
 from ltvlib.errors import LtvError
-from ltvlib.labels import label, present
+from ltvlib.labels import label, labeller, present
 from ltvlib.privacy import redact
 from ltvlib.segments import lists
 from ltvlib.segments.evaluate import Segmenter
@@ -148,11 +149,12 @@ class SegmentBuilder:
         rows: list[w.Widget] = [w.HTML(f"<h3>{html.escape(label('seg_builder', language))}</h3>"), self.text,
                                 self.count, self.error, self.details]
         if store_path is not None:
-            self.name = w.Text(description=label("seg_list_name_input", language))
+            wide = {"description_width": "initial"}
+            self.name = w.Text(description=label("seg_list_name_input", language), style=wide)
             self.share = w.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.05,
-                                       description=label("seg_control_share", language))
-            self.seed = w.IntText(value=42, description="seed")
-            self.overwrite = w.Checkbox(value=False, description=label("seg_overwrite", language))
+                                       description=label("seg_control_share", language), style=wide)
+            self.seed = w.IntText(value=42, description=label("seg_seed", language), style=wide)
+            self.overwrite = w.Checkbox(value=False, description=label("seg_overwrite", language), indent=False)
             self.freeze = w.Button(description=label("seg_freeze", language), button_style="warning")
             self.frozen = w.HTML()
             self.freeze.on_click(self.do_freeze)
@@ -182,9 +184,13 @@ class SegmentBuilder:
         self.count.value = (f'<span class="ltv-seg-count" data-customers="{p.customers}"><b>{p.customers:,}</b> '
                             f"({p.share:.1%})</span> — {html.escape(label('as_of', self.language))} {self.as_of}{warn}")
         self.error.value = ""
-        self.details.append_display_data(present(p.metrics, self.language,
+        lab = labeller(self.language)
+        metrics = p.metrics.rename(index={"condition": label("seg_condition", self.language)})
+        self.details.append_display_data(present(metrics, self.language,
                                                  {"customers": ",.0f", "orders_per_customer": ",.2f"}))
-        self.details.append_display_data(p.sample)
+        sample = p.sample.rename(columns=lab).rename_axis(label("seg_customer", self.language))
+        self.details.append_display_data(HTML(f"<b>{html.escape(label('seg_sample', self.language))}</b>"))
+        self.details.append_display_data(sample)
 
     def do_freeze(self, _button: object = None) -> None:
         """Freeze the members of the condition in the box as list ``name`` (a short write to the store)."""
