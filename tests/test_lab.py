@@ -4,7 +4,8 @@ A small generated shop is imported; ``segments.ipynb`` is copied into a folder o
 parameter pointing at that shop, and JupyterLab is started on the folder (a free port, a token, no browser,
 offline: no news, update check or extension manager fetching). The test opens the notebook, runs all cells
 from the Run menu, types conditions into the segment builder and sees the count follow (no button press),
-then a parse error marked in place. The browser makes no request beyond the local server.
+freezes them as a list (the kernel writes to the store for that moment only), then sees a parse error marked
+in place. The browser makes no request beyond the local server.
 Needs ``chromium`` (``.ci/run`` installs Debian's package when it is missing).
 """
 
@@ -20,12 +21,15 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from ltvlib import demo, report
 from ltvlib.cli import main
 from ltvlib.params import PROJECT_ROOT
+from ltvlib.segments import lists
+from ltvlib.store import Store
 
 pytestmark = pytest.mark.slow
 
@@ -46,8 +50,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """JupyterLab on a folder holding segments.ipynb for a small shop: (base URL, token)."""
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
+    """JupyterLab on a folder holding segments.ipynb for a small shop: (base URL, token, the shop's store)."""
     root = tmp_path_factory.mktemp("lab")
     demo.write_shopify_export(root / "orders_export.csv", customers=300, seed=7)
     text = (PROJECT_ROOT / "params" / "shops" / "demo.yaml").read_text(encoding="utf-8")
@@ -94,7 +98,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
             assert server.poll() is None, (root / "lab.log").read_text(errors="replace")
             assert time.monotonic() < deadline, "JupyterLab did not answer within 60 s"
             time.sleep(0.5)
-        yield base, token
+        yield base, token, root / "store.duckdb"
     finally:
         server.terminate()
         try:
@@ -110,7 +114,7 @@ def _shown_count(page) -> int:
 
 
 def test_segment_builder_counts_as_typed(lab) -> None:
-    base, token = lab
+    base, token, store = lab
     SHOTS.mkdir(parents=True, exist_ok=True)
     foreign: list[str] = []
     with sync_api.sync_playwright() as p:
@@ -137,6 +141,9 @@ def test_segment_builder_counts_as_typed(lab) -> None:
                                    timeout=15_000)
             everyone = _shown_count(page)
             assert everyone > first > 0, (first, everyone)
+            page.locator(".widget-text input").first.fill("lab_list")  # the list name
+            page.get_by_role("button", name="Freeze as list").click()
+            page.wait_for_function("() => document.body.innerText.includes('✔ lab_list')", timeout=15_000)
             page.screenshot(path=str(SHOTS / "segments-builder.png"))
             box.press("Control+a")
             box.press_sequentially("orders >= 1 AND", delay=40)
@@ -150,3 +157,5 @@ def test_segment_builder_counts_as_typed(lab) -> None:
         finally:
             browser.close()
     assert not foreign, f"requests beyond the local JupyterLab: {foreign[:5]}"
+    with Store(store, timezone="Asia/Tokyo", read_only=True) as st:  # frozen from the lab, with a short write
+        assert lists.info(st, "lab_list")["members"] == everyone
