@@ -10,7 +10,7 @@ from ltvlib.journey.flows import JourneyWindow
 from ltvlib.journey.movers import movers_table
 from ltvlib.journey.spec import Journey
 from ltvlib.journey.text import segment_label
-from ltvlib.labels import label
+from ltvlib.labels import label, labeller
 from ltvlib.privacy import redact
 
 __all__ = ["flow_options", "movers_picker"]
@@ -46,7 +46,8 @@ def movers_picker(journeys: Mapping[str, Journey], windows: Mapping[str, Journey
             return
         name, a, b = pick.value
         table = movers_table(windows[name], a, b, summary).head(rows)
-        out.append_display_data(redact(table, show_personal_data=show_personal_data, secret=secret))
+        shown = redact(table, show_personal_data=show_personal_data, secret=secret)
+        out.append_display_data(shown.rename(columns=labeller(language)).rename_axis(label("seg_customer", language)))
 
     pick.observe(show, names="value")
     show()
