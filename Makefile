@@ -38,7 +38,8 @@ bench-small: $(STAMP)
 ## lab: JupyterLab on notebooks/ with the project's registered kernel (ltv-workbench)
 lab: $(STAMP)
 	$(BIN)/python -c "from ltvlib.report import ensure_kernel; print('kernel:', ensure_kernel())"
-	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root) --LabApp.news_url=None \
+	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate  # nothing fetched from the internet
 
 lint: $(STAMP)
 	$(BIN)/ruff check ltvlib tests bench

@@ -2,6 +2,9 @@
 
 LABELS: dict[str, dict[str, str]] = {
     "index": {"en": "Summary", "ja": "サマリー"},
+    "first_order_at": {"en": "First order", "ja": "初回購入日時"},
+    "last_order_at": {"en": "Last order", "ja": "最終購入日時"},
+    "last_channel": {"en": "Last channel", "ja": "最終購入チャネル"},
     "contents": {"en": "On this page", "ja": "このページの内容"},
     "findings": {"en": "This week's findings", "ja": "今週のポイント"},
     "findings_none": {"en": "No finding this week: the pages below show the figures.",

@@ -15,9 +15,10 @@ LABELS: dict[str, dict[str, str]] = {
     "seg_growth_ltv": {"en": "Average LTV (cumulative net revenue per member)", "ja": "平均LTV（累計純売上／人）"},
     "seg_week": {"en": "Week", "ja": "週"},
     "seg_lists": {"en": "List segments", "ja": "リストセグメント"},
-    "seg_no_lists": {"en": "No list segments have been frozen in this shop's store yet "
-                           "(`ltv segment freeze SHOP NAME ...`).",
-                     "ja": "このショップにはまだリストセグメントがありません（`ltv segment freeze SHOP NAME ...` で作成）。"},
+    "seg_no_lists": {"en": "This shop has no list segments yet: a list segment keeps the members of a segment as "
+                           "they were on the day it was made.",
+                     "ja": "このショップにはまだリストセグメントがありません。リストセグメントは、作成した日のメンバーを"
+                           "そのまま保存したセグメントです。"},
     "seg_list_name": {"en": "List", "ja": "リスト"},
     "seg_members": {"en": "Members", "ja": "人数"},
     "seg_control_members": {"en": "Control group", "ja": "対照群"},
