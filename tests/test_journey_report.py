@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from conftest import make_line_items, make_orders
@@ -117,14 +118,24 @@ def test_figures(shop) -> None:
     assert "人" in fig.data[0].link.hovertemplate and "人" in fig.data[0].node.hovertemplate
     assert "customers" in with_stays.data[0].node.hovertemplate
     assert fig.data[0].node.x is None and fig.data[0].node.y is None  # plotly places nodes inside the plot
-    heat = journey_plots.flow_heatmap(w, j, "en")
-    ax = heat.axes[0]
+    ax = journey_plots.flow_heatmap(w, j, "en")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["First · Active (within 120 days)",
                                                            "First · Dormant (181–360 days)"]
     assert [t.get_rotation() for t in ax.get_yticklabels()] == [0, 0]
     trend = j.trend_counts(AS_OF, weeks=26)
-    lines = journey_plots.trend_lines(trend, j, "en").axes[0].get_lines()
+    lines = journey_plots.trend_lines(trend, j, "en").get_lines()
     assert len(lines) == 2 and max(lines[0].get_ydata()) == 1
+
+
+def test_figures_draw_into_a_given_ax(shop) -> None:
+    """Like seaborn: a given ``ax`` is drawn on and returned; without one, a figure of its own is made and closed."""
+    _, _, j, w = shop
+    fig, (left, right) = plt.subplots(1, 2)
+    assert journey_plots.flow_heatmap(w, j, "en", ax=right) is right
+    assert right.collections and not left.has_data() and plt.fignum_exists(fig.number)
+    own = journey_plots.trend_lines(j.trend_counts(AS_OF, weeks=26), j, "en")
+    assert own.get_lines() and own.figure is not fig and not plt.fignum_exists(own.figure.number)
+    plt.close(fig)
 
 
 def test_movers_picker(shop) -> None:

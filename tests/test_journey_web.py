@@ -49,9 +49,9 @@ def test_heatmap_with_one_row_keeps_its_cells() -> None:
     names = {"a": {"ja": "オンラインストアで購入（とても長いセグメント名の例です）"}, "b": {"ja": "店舗（POS）で購入"}}
     j = types.SimpleNamespace(display_title=lambda lang: "チャネルミックス", segment_names=names, source=None,
                               thresholds={})
-    fig = journey_plots.flow_heatmap(_window(m), j, "ja")
+    ax = journey_plots.flow_heatmap(_window(m), j, "ja")
+    fig = ax.figure
     fig.canvas.draw()
-    ax = fig.axes[0]
     box = ax.get_window_extent()
     assert box.height >= 0.35 * fig.bbox.height  # the single row is not squeezed under title and labels
     assert all(t.get_rotation() == 0 for t in ax.get_yticklabels())

@@ -87,8 +87,23 @@ def test_interval_histogram_labels_its_clipped_tail() -> None:
     from ltvlib.plots import rfm as rfm_plots
 
     days = pd.Series([*range(1, 100), 900])
-    fig = rfm_plots.interval_histogram(days, "en", max_days=90)
-    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ax = rfm_plots.interval_histogram(days, "en", max_days=90)
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert ticks[-1] == "90+" and not any(t.endswith("+") for t in ticks[:-1])
-    fig = rfm_plots.interval_histogram(pd.Series([5, 10, 20]), "en", max_days=90)  # nothing clipped: no "+"
-    assert not any(t.get_text().endswith("+") for t in fig.axes[0].get_xticklabels())
+    ax = rfm_plots.interval_histogram(pd.Series([5, 10, 20]), "en", max_days=90)  # nothing clipped: no "+"
+    assert not any(t.get_text().endswith("+") for t in ax.get_xticklabels())
+
+
+def test_figures_draw_into_a_given_ax() -> None:
+    """Like seaborn: a given ``ax`` is drawn on and returned; without one, a figure of its own is made and closed."""
+    import matplotlib.pyplot as plt
+
+    from ltvlib.plots import rfm as rfm_plots
+
+    fig, (left, right) = plt.subplots(1, 2)
+    scores = pd.DataFrame({"r_score": [1, 5, 5], "f_score": [1, 2, 5]})
+    assert rfm_plots.rf_heatmap(scores, "en", ax=right) is right
+    assert right.collections and not left.has_data() and plt.fignum_exists(fig.number)
+    own = rfm_plots.interval_histogram(pd.Series([3, 5, 8]), "en")
+    assert own.patches and own.figure is not fig and not plt.fignum_exists(own.figure.number)
+    plt.close(fig)

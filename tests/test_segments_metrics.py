@@ -92,6 +92,30 @@ def test_growth_recomputes_each_date(seg: Segmenter) -> None:
     assert rep["start_customers"] == 0 and rep["end_customers"] == 2 and np.isnan(rep["change"])
 
 
+def test_figures_draw_into_given_axes(seg: Segmenter) -> None:
+    """Like seaborn: given axes (as many as the panels) are drawn on and returned; without them, a figure of its
+    own is made and closed."""
+    import matplotlib.pyplot as plt
+
+    from ltvlib.plots import segments as seg_plots
+
+    growth = metrics.growth(seg, metrics.weekly_dates(AS_OF, 4), ["repeaters"])
+    fig, pair = plt.subplots(1, 2)
+    drawn = seg_plots.growth_chart(growth, {"repeaters": "Repeaters"}, "en", axes=pair)
+    assert list(drawn) == list(pair) and [len(ax.get_lines()) for ax in pair] == [1, 1]
+    effects = pd.DataFrame({"target": [0.5, 0.75, 875.0], "control": [1 / 3, 1 / 3, 800 / 3],
+                            "difference": [0.17, 0.42, 608.0], "ci_low": [-0.6, -0.9, -900.0],
+                            "ci_high": [0.9, 1.7, 2100.0]},
+                           index=["purchase_rate", "orders_per_member", "revenue_per_member"])
+    with pytest.raises(ValueError, match="expected 3 axes, got 2"):
+        seg_plots.campaign_chart(effects, "en", axes=pair)
+    own = seg_plots.campaign_chart(effects, "en", title="spring")
+    assert len(own) == 3 and {ax.figure for ax in own} == {own[0].figure} and own[0].figure is not fig
+    assert [len(ax.patches) for ax in own] == [2, 2, 2] and not plt.fignum_exists(own[0].figure.number)
+    assert plt.fignum_exists(fig.number)
+    plt.close(fig)
+
+
 def _welch(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
     df = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))

@@ -538,15 +538,31 @@ def test_report_text_reads_the_numbers(demo_shop) -> None:
     assert winback.driver_text("orders_band=3-4", "en", 121) == "Orders: 3-4 orders"
     assert winback.driver_text("orders_band=1", "en", 121) == "Orders: 1 order"
     assert winback.driver_text("start_month=2", "ja", 121) == "購入途絶（121日以上）になった月：2月"
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes
 
     from ltvlib.plots import winback as wb_plots
 
-    figs = [wb_plots.lapsed_base_chart(lapsed, "en", 121), wb_plots.return_timing_chart(r.timing, 180, "en", 121),
+    axes = [wb_plots.lapsed_base_chart(lapsed, "en", 121), wb_plots.return_timing_chart(r.timing, 180, "en", 121),
             wb_plots.lift_chart(r.profile.head(6), "en", 121, column="adjusted_lift"),
             wb_plots.calibration_chart(r.backtest.calibration, "en"), wb_plots.gains_chart(r.backtest.gains, "en")]
-    assert all(isinstance(f, Figure) for f in figs)
-    assert figs[1].axes[0].get_title() == "When Lapsed (121+ days) customers come back"
+    assert all(isinstance(ax, Axes) for ax in axes)
+    assert axes[1].get_title() == "When Lapsed (121+ days) customers come back"
+
+
+def test_figures_draw_into_a_given_ax() -> None:
+    """Like seaborn: a given ``ax`` is drawn on and returned; without one, a figure of its own is made and closed."""
+    import matplotlib.pyplot as plt
+
+    from ltvlib.plots import winback as wb_plots
+
+    calibration = pd.DataFrame({"mean_predicted": [0.1, 0.3], "observed_rate": [0.12, 0.28]})
+    gains = pd.DataFrame({"top_share": [0.1, 0.2, 1.0], "returners_found": [0.3, 0.5, 1.0], "lift": [3.0, 2.5, 1.0]})
+    fig, (left, right) = plt.subplots(1, 2)
+    assert wb_plots.calibration_chart(calibration, "en", ax=right) is right
+    assert len(right.get_lines()) == 2 and not left.has_data() and plt.fignum_exists(fig.number)
+    own = wb_plots.gains_chart(gains, "en")
+    assert len(own.get_lines()) == 2 and own.figure is not fig and not plt.fignum_exists(own.figure.number)
+    plt.close(fig)
 
 
 def test_profile_counts_only_episodes_whose_outcome_is_known(history) -> None:

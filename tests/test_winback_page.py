@@ -101,8 +101,8 @@ def test_sections_with_content_render_without_missing_values() -> None:
     assert not BAD_WORDS.search(table.to_string() + p.profile_by_orders().to_string())
     from ltvlib.plots import winback as wb_plots
 
-    fig = wb_plots.lapsed_base_chart(p.lapsed, "en", p.days, scored=p.scored)
-    assert "Lapsed (121+ days)" in fig.axes[0].get_xlabel()
+    ax = wb_plots.lapsed_base_chart(p.lapsed, "en", p.days, scored=p.scored)
+    assert "Lapsed (121+ days)" in ax.get_xlabel()
     with pytest.raises(ValueError):
         wb_plots.lift_chart(p.notable(), "en", p.days)  # nothing notable: the page says so instead of a blank chart
 

@@ -9,11 +9,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import plotly.graph_objects as go
 import seaborn as sns
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
 
 from ltvlib.journey import NEW, OUTSIDE, Journey, JourneyWindow, segment_label, window_label
 from ltvlib.labels import label
 from ltvlib.plots import web
+from ltvlib.plots.common import _axes
 from ltvlib.text import plot_text, plotly_text
 
 __all__ = ["customers_text", "figure_html", "flow_heatmap", "sankey", "trend_lines"]
@@ -86,10 +87,10 @@ def _wrap(text: str, language: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width // 2 if language == "ja" else width)) or text
 
 
-def flow_heatmap(window: JourneyWindow, journey: Journey, language: str) -> Figure:
+def flow_heatmap(window: JourneyWindow, journey: Journey, language: str, *, ax: Axes | None = None) -> Axes:
     """Moves as a heatmap: segment at start (rows) x segment newly joined (columns); empty rows/columns dropped.
 
-    Labels are wrapped and horizontal, and the figure is sized from its rows, columns and label lines, so a
+    Labels are wrapped and horizontal, and a new figure is sized from its rows, columns and label lines, so a
     single row keeps its height and long segment names do not squeeze the cells.
     """
     m = window.matrix()
@@ -101,37 +102,34 @@ def flow_heatmap(window: JourneyWindow, journey: Journey, language: str) -> Figu
     col_lines = max((t.count("\n") + 1 for t in cols.values()), default=1)
     width = max(6.0, 1.35 * m.shape[1] + 2.6)
     height = 1.6 + 0.2 * col_lines + max(0.5, 0.16 * row_lines) * max(m.shape[0], 1)
-    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
-    if m.empty:
-        ax.text(0.5, 0.5, "–", ha="center", va="center")
-        ax.set_axis_off()
-    else:
-        sns.heatmap(m.rename(index=rows, columns=cols), annot=True, fmt=",d", cmap="rocket_r", cbar=False, ax=ax,
-                    linewidths=0.5)
-        ax.set_xlabel(label("journey_target", language))
-        ax.set_ylabel(label("journey_source", language))
-        plt.setp(ax.get_xticklabels(), rotation=0, fontsize=8)
-        plt.setp(ax.get_yticklabels(), rotation=0, fontsize=8)
-    title = plot_text(f"{journey.display_title(language)}: {window_label(window, language)}")
-    ax.set_title(_wrap(title, language, int(width * 13)), fontsize=11)
-    plt.close(fig)
-    return fig
+    with _axes(ax, (width, height), layout="constrained") as ax:
+        if m.empty:
+            ax.text(0.5, 0.5, "–", ha="center", va="center")
+            ax.set_axis_off()
+        else:
+            sns.heatmap(m.rename(index=rows, columns=cols), annot=True, fmt=",d", cmap="rocket_r", cbar=False, ax=ax,
+                        linewidths=0.5)
+            ax.set_xlabel(label("journey_target", language))
+            ax.set_ylabel(label("journey_source", language))
+            plt.setp(ax.get_xticklabels(), rotation=0, fontsize=8)
+            plt.setp(ax.get_yticklabels(), rotation=0, fontsize=8)
+        title = plot_text(f"{journey.display_title(language)}: {window_label(window, language)}")
+        ax.set_title(_wrap(title, language, int(width * 13)), fontsize=11)
+    return ax
 
 
-def trend_lines(trend: pd.DataFrame, journey: Journey, language: str) -> Figure:
+def trend_lines(trend: pd.DataFrame, journey: Journey, language: str, *, ax: Axes | None = None) -> Axes:
     """Weekly counts of the trend flows (one line per flow), x = the week's last day."""
-    fig, ax = plt.subplots(figsize=(9, 3.8))
-    lab = lambda s: plot_text(segment_label(s, language, journey))  # noqa: E731
-    for (src, tgt), g in trend.groupby(["source", "target"], sort=False):
-        g = g.sort_values("week_end")
-        ax.plot(pd.to_datetime(g["week_end"]), g["customers"], marker="o", markersize=3, linewidth=1.5,
-                label=f"{lab(src)} → {lab(tgt)}")
-    ax.set_xlabel(label("journey_week", language))
-    ax.set_ylabel(label("journey_per_week", language))
-    ax.set_title(plot_text(f"{journey.display_title(language)}: {label('journey_trend', language)}"), fontsize=11)
-    ax.set_ylim(bottom=0)
-    if len(trend):
-        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    with _axes(ax, (9, 3.8)) as ax:
+        lab = lambda s: plot_text(segment_label(s, language, journey))  # noqa: E731
+        for (src, tgt), g in trend.groupby(["source", "target"], sort=False):
+            g = g.sort_values("week_end")
+            ax.plot(pd.to_datetime(g["week_end"]), g["customers"], marker="o", markersize=3, linewidth=1.5,
+                    label=f"{lab(src)} → {lab(tgt)}")
+        ax.set_xlabel(label("journey_week", language))
+        ax.set_ylabel(label("journey_per_week", language))
+        ax.set_title(plot_text(f"{journey.display_title(language)}: {label('journey_trend', language)}"), fontsize=11)
+        ax.set_ylim(bottom=0)
+        if len(trend):
+            ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
