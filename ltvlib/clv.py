@@ -17,7 +17,7 @@ warning filters at import and on every fit, and prints from ``fit`` on failure: 
 Settings (``clv`` section of the shop params): ``model`` (bgnbd | pareto_nbd | mbgnbd), ``time_unit``
 (D | W), ``discount_rate`` (annual), ``penalizer``, ``calibration_end`` (validation split date; null =
 the last third of the history is the holdout), ``horizons_days``, ``spend_model`` (gamma_gamma | aov),
-``min_repeat_customers``, ``max_fm_correlation``, ``bootstrap_draws`` (refits behind the intervals; 0 = none).
+``min_repeat_customers``, ``max_fm_correlation``, ``bootstrap_draws`` (parameter draws behind the intervals; 0 = none).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import datetime as dt
 import io
 import math
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -1096,12 +1096,13 @@ SHOP = "_shop"  # the group name of the whole shop in Bootstrap totals
 
 @dataclass
 class Bootstrap:
-    """Predicted totals under parameter uncertainty: the fit repeated on ``draws`` resamples of the customers.
+    """Predicted totals under parameter uncertainty: ``draws`` parameter sets drawn from the fit's distribution.
 
     ``params``: one row per successful draw (transaction model and Gamma-Gamma parameters). ``totals``: one row per
     successful draw, columns (group, quantity) with group :data:`SHOP` for the whole shop and quantities
     ``expected_purchases_<h>d`` and ``predicted_clv``, always for the same customers (only the parameters vary).
-    ``point``: the same totals at the fitted parameters. ``failed``: draws whose refit did not converge.
+    ``point``: the same totals at the fitted parameters. ``failed``: draws left out (a Gamma-Gamma q <= 1, or all
+    of them when the likelihood's Hessian is not positive definite at the fit).
     """
 
     draws: int
@@ -1120,63 +1121,81 @@ class Bootstrap:
         return out
 
 
-def _refit_transactions(model: CLVModel, f: np.ndarray, r: np.ndarray, T: np.ndarray, w: np.ndarray
-                        ) -> pd.Series | None:
-    """The transaction model refitted on rows (time unit) with weights ``w``, started at ``model``'s parameters;
-    None when the optimiser fails. Bypasses lifetimes' ``fit`` (no Hessian, no random start): one optimisation."""
-    from autograd import value_and_grad
-    from scipy.optimize import minimize
+def _hessian(objective: Callable[[np.ndarray], float], x: np.ndarray, step: float = 1e-4) -> np.ndarray:
+    """Hessian of ``objective`` at ``x``: autograd where the objective allows it, else central differences."""
+    from autograd import hessian
 
-    keep = w > 0
-    f, r, T, w = f[keep], r[keep], T[keep], w[keep].astype(float)
+    try:
+        h = np.asarray(hessian(objective)(x), dtype=float)
+        if np.all(np.isfinite(h)):
+            return h
+    except Exception:  # an objective autograd cannot trace (Pareto/NBD's special functions)
+        pass
+    k = len(x)
+    h = np.empty((k, k))
+    e = np.eye(k) * step
+    for i in range(k):
+        for j in range(i, k):
+            h[i, j] = h[j, i] = (objective(x + e[i] + e[j]) - objective(x + e[i] - e[j])
+                                 - objective(x - e[i] + e[j]) + objective(x - e[i] - e[j])) / (4 * step * step)
+    return h
+
+
+def _log_normal_draws(objective: Callable[[np.ndarray], float], x: np.ndarray, total_weight: float, draws: int,
+                      rng: np.random.Generator) -> np.ndarray | None:
+    """``draws`` rows of log-parameters from the fit's asymptotic normal distribution: mean ``x`` (the fitted
+    log-parameters), covariance the inverse Hessian of the total negative log-likelihood (``objective`` is the
+    per-customer mean, hence ``total_weight``). None when the Hessian is not positive definite."""
+    cov = np.linalg.inv(_hessian(objective, x)) / total_weight
+    cov = (cov + cov.T) / 2
+    if not np.all(np.isfinite(cov)) or np.any(np.linalg.eigvalsh(cov) <= 0):
+        return None
+    return rng.multivariate_normal(x, cov, size=draws)
+
+
+def _transaction_draws(model: CLVModel, f: np.ndarray, r: np.ndarray, T: np.ndarray, w: np.ndarray, draws: int,
+                       rng: np.random.Generator) -> pd.DataFrame | None:
+    """Transaction-model parameters drawn from their asymptotic distribution (rows in the model's time unit with
+    weights ``w``), in lifetimes' scaled time as it fits them."""
     sc = 1.0 / T.max()
     p = model.params_
     nll = model.fitter_._negative_log_likelihood
-    if model.model == "pareto_nbd":
-        pen = model.penalizer / w.mean()
-        x0 = np.array([p["r"], p["alpha"] * sc, p["s"], p["beta"] * sc])
-        out = minimize(nll, x0, args=(f, r * sc, T * sc, w, pen), method="Nelder-Mead",
-                       options={"xatol": 1e-7, "fatol": 1e-7 / w.mean(), "maxiter": 4000})
-        est, ok = out.x, out.success
-    else:
+    w = w.astype(float)
+    if model.model == "pareto_nbd":  # lifetimes' Pareto/NBD objective takes the parameters, normalised by mean weight
+        x0 = np.log([p["r"], p["alpha"] * sc, p["s"], p["beta"] * sc])
+        draws_x = _log_normal_draws(lambda x: nll(np.exp(x), f, r * sc, T * sc, w, model.penalizer / w.mean()),
+                                    x0, w.mean(), draws, rng)
+    else:  # log-parameters, normalised by the total weight
         x0 = np.log([p["r"], p["alpha"] * sc, p["a"], p["b"]])
-        out = minimize(value_and_grad(nll), x0, jac=True, args=(f, r * sc, T * sc, w, model.penalizer), tol=1e-6)
-        est, ok = np.exp(out.x), out.success or out.status == 2  # 2: stopped on rounding at the optimum
-    est = np.array(est, dtype=float)
-    est[1] /= sc
+        draws_x = _log_normal_draws(lambda x: nll(x, f, r * sc, T * sc, w, model.penalizer), x0, w.sum(), draws, rng)
+    if draws_x is None:
+        return None
+    est = np.exp(draws_x)
+    est[:, 1] /= sc
     if model.model == "pareto_nbd":
-        est[3] /= sc
-    if not ok or not np.all(np.isfinite(est)) or np.any(est <= 0):
-        return None
-    return pd.Series(est, index=p.index)
+        est[:, 3] /= sc
+    return pd.DataFrame(est, columns=p.index)
 
 
-def _refit_spend(model: CLVModel, x: np.ndarray, m: np.ndarray, w: np.ndarray, unit: float) -> pd.Series | None:
-    """Gamma-Gamma refitted on (frequency, spend in units of ``unit``) pairs with weights ``w``; None on failure."""
-    from autograd import value_and_grad
-    from scipy.optimize import minimize
-
-    keep = w > 0
+def _spend_draws(model: CLVModel, x: np.ndarray, m: np.ndarray, w: np.ndarray, unit: float, draws: int,
+                 rng: np.random.Generator) -> pd.DataFrame | None:
+    """Gamma-Gamma parameters drawn from their asymptotic distribution (spend in units of ``unit``)."""
     p = model.spend_params_
-    x0 = np.log([p["p"], p["q"], p["v"] / unit])
     nll = import_lifetimes().GammaGammaFitter._negative_log_likelihood
-    out = minimize(value_and_grad(nll), x0, jac=True, args=(x[keep], m[keep], w[keep].astype(float), model.penalizer),
-                   tol=1e-6)
-    est = np.exp(out.x) * [1.0, 1.0, unit]
-    if not (out.success or out.status == 2) or not np.all(np.isfinite(est)) or est[1] <= 1:
-        return None
-    return pd.Series(est, index=p.index)
+    w = w.astype(float)
+    x0 = np.log([p["p"], p["q"], p["v"] / unit])
+    draws_x = _log_normal_draws(lambda v: nll(v, x, m, w, model.penalizer), x0, w.sum(), draws, rng)
+    return None if draws_x is None else pd.DataFrame(np.exp(draws_x) * [1.0, 1.0, unit], columns=p.index)
 
 
 def bootstrap(model: CLVModel, summary: pd.DataFrame, groups: pd.Series | None = None, *, draws: int = 200,
               seed: int = 0, horizons_days: Sequence[int] = (90, 365)) -> Bootstrap:
-    """Intervals from parameter uncertainty: refit ``model`` (fitted on ``summary``) on ``draws`` resamples of the
-    customers and recompute the predicted totals of the same customers, for the shop and per ``groups`` label.
-
-    A resample of customers is a multinomial draw of counts over the compressed (frequency, recency, T) rows (and
-    over the (frequency, spend) pairs of Gamma-Gamma, drawn independently as the model assumes spend independent
-    of transactions), so each refit costs one optimisation over the unique rows, started at the fitted parameters.
-    Totals per (row, group) are sums of a few per-row numbers, so a draw never loops over customers.
+    """Intervals from parameter uncertainty (a parametric bootstrap): ``draws`` parameter sets of ``model`` (fitted
+    on ``summary``) drawn from the fit's asymptotic normal distribution in log-parameters (covariance: the inverse
+    Hessian of the likelihood over the compressed rows, computed once; Gamma-Gamma's drawn independently, as the
+    model assumes spend independent of transactions), and the predicted totals of the same customers under each,
+    for the shop and per ``groups`` label. No refit per draw, so 200 draws cost about 200 predictions over the
+    unique rows, at any shop size; totals per (row, group) are sums of a few per-row numbers.
     """
     model._check_fitted()
     import copy
@@ -1217,30 +1236,28 @@ def bootstrap(model: CLVModel, summary: pd.DataFrame, groups: pd.Series | None =
     columns = pd.MultiIndex.from_tuples([(g, q) for q in quantities for g in [*names, SHOP]],
                                         names=["group", "quantity"])
     rng = np.random.default_rng(seed)
-    n = int(w.sum())
-    tw = rng.multinomial(n, w / n, size=draws)
-    if model.spend_params_ is not None:
-        rep = summary.loc[use, ["frequency", "monetary_value"]]
-        pairs = rep.groupby(["frequency", "monetary_value"], sort=False).size().rename("weights").reset_index()
-        unit = float(rep["monetary_value"].mean())
-        pw = pairs["weights"].to_numpy()
-        sw = rng.multinomial(int(pw.sum()), pw / pw.sum(), size=draws)
-    fu, ru, Tu = f, r / scale, T / scale
     kept_params, kept_totals, failed = [], [], 0
     with _contained():
-        for b in range(draws):
-            params = _refit_transactions(model, fu, ru, Tu, tw[b])
-            spend = None
-            if params is not None and model.spend_params_ is not None:
-                spend = _refit_spend(model, pairs["frequency"].to_numpy(float),
-                                     pairs["monetary_value"].to_numpy(float) / unit, sw[b], unit)
-                if spend is None:
-                    params = None
-            if params is None:
+        trans = _transaction_draws(model, f, r / scale, T / scale, w, draws, rng)
+        spend = None
+        if trans is not None and model.spend_params_ is not None:
+            rep = summary.loc[use, ["frequency", "monetary_value"]]
+            pairs = rep.groupby(["frequency", "monetary_value"], sort=False).size().rename("weights").reset_index()
+            unit = float(rep["monetary_value"].mean())
+            spend = _spend_draws(model, pairs["frequency"].to_numpy(float),
+                                 pairs["monetary_value"].to_numpy(float) / unit, pairs["weights"].to_numpy(), unit,
+                                 draws, rng)
+            if spend is None:
+                trans = None
+        for b in range(draws if trans is not None else 0):
+            params = trans.iloc[b]
+            sp = None if spend is None else spend.iloc[b]
+            if sp is not None and sp["q"] <= 1:  # Gamma-Gamma's mean spend needs q > 1
                 failed += 1
                 continue
-            kept_params.append(pd.concat([params, spend]) if spend is not None else params)
-            kept_totals.append(totals(params, spend))
+            kept_params.append(pd.concat([params, sp]) if sp is not None else params)
+            kept_totals.append(totals(params, sp))
+        failed += draws if trans is None else 0
         point = totals(model.params_, model.spend_params_)
     return Bootstrap(draws, pd.DataFrame(kept_params).reset_index(drop=True),
                      pd.DataFrame(np.array(kept_totals).reshape(-1, len(columns)), columns=columns),
@@ -1394,7 +1411,7 @@ class CLVReport:
         return table
 
     def interval_text(self) -> str:
-        """The sentence saying where the intervals come from (and how many refits failed, if any)."""
+        """The sentence saying where the intervals come from (and how many draws were left out, if any)."""
         from ltvlib.labels import say
 
         b = self.intervals

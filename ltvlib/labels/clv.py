@@ -157,19 +157,22 @@ LABELS.update({
         "ja": "候補モデルをホールドアウト期間で比較できなかったため、このレポートは{model}モデルを使います（検証の節を参照、"
               "履歴が長くなると精度で選べます）。"},
     "clv_interval_note": {
-        "en": "The intervals show parameter uncertainty only: the model was refitted on {draws} resamples of the "
-              "customers (a bootstrap of the fit) and the totals of these same customers recomputed; 80% and 95% of "
-              "the refits fall inside. They leave out the chance that the model itself is wrong (see the validation) "
-              "and the chance in each customer's purchases.",
-        "ja": "区間はパラメータ推定の不確かさだけを表します：顧客を再抽出した{draws}通りのデータでモデルを推定し直し"
-              "（フィットのブートストラップ）、同じ顧客の合計を計算し直した結果の80%・95%が区間に入ります。モデル自体が"
-              "合わない可能性（検証の節を参照）や、各顧客の購入の偶然のばらつきは含みません。"},
+        "en": "The intervals show parameter uncertainty only: {draws} sets of model parameters were drawn from the "
+              "uncertainty of the fit (a parametric bootstrap) and the totals of these same customers recomputed with "
+              "each; 80% and 95% of them fall inside. They leave out the chance that the model itself is wrong (see "
+              "the validation) and the chance in each customer's purchases.",
+        "ja": "区間はパラメータ推定の不確かさだけを表します：推定の不確かさに従うモデルパラメータを{draws}通り発生させ"
+              "（パラメトリック・ブートストラップ）、同じ顧客の合計をそれぞれで計算し直した結果の80%・95%が区間に入ります。"
+              "モデル自体が合わない可能性（検証の節を参照）や、各顧客の購入の偶然のばらつきは含みません。"},
     "clv_interval_failed": {
-        "en": "{failed} of {draws} refits did not converge and are left out.",
-        "ja": "{draws}回中{failed}回の再推定は収束せず、除外しました。"},
+        "en": "{failed} of {draws} parameter draws gave no finite mean spend (Gamma-Gamma q at or below 1) and are "
+              "left out.",
+        "ja": "{draws}通り中{failed}通りのパラメータは平均購入額が定まらない（Gamma-Gammaの q が1以下）ため除外しました。"},
     "clv_interval_none": {
-        "en": "No interval could be computed: none of the {draws} refits on resampled customers converged.",
-        "ja": "区間を計算できませんでした：顧客を再抽出した{draws}回の再推定がどれも収束しませんでした。"},
+        "en": "No interval could be computed: the fit's uncertainty is not defined at the fitted parameters (its "
+              "likelihood is flat in some direction), so no parameters could be drawn.",
+        "ja": "区間を計算できませんでした：推定値で尤度が平坦な方向があり、推定の不確かさが定まらないため、"
+              "パラメータを発生させられませんでした。"},
     "clv_export": {
         "en": "Every customer's predictions, with the probability of an order in the next 30, 60 and 90 days "
               "(for timing CRM mails), are in exports/{file} ({count} customers).",
