@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -77,9 +78,29 @@ def test_histogram_bins_gather_the_tail_in_a_labelled_last_bin() -> None:
     bins, limit = cohort_plots.histogram_bins(pd.Series([1, 2, 3]), max_days=350)
     assert limit is None and bins.max() >= 3
     iv = pd.DataFrame({"purchase_no": [2, 2, 2], "days": [10, 20, 400]})
-    fig = cohort_plots.interval_histograms(iv, "en", max_days=360)
-    assert len(fig.axes) == 1  # no 2nd-to-3rd panel without a third purchase
-    assert fig.axes[0].get_xticklabels()[-1].get_text() == "360+"
+    panels = cohort_plots.interval_histograms(iv, "en", max_days=360)
+    assert len(panels) == 1 and panels[0].figure.axes == [panels[0]]  # no 2nd-to-3rd panel without a 3rd purchase
+    assert panels[0].get_xticklabels()[-1].get_text() == "360+"
+
+
+def test_cohort_figures_draw_into_a_given_ax() -> None:
+    """Each figure draws on the ``ax`` (or ``axes``) it is given and returns it; without one it makes, sizes and
+    closes a figure of its own."""
+    fig, (left, right) = plt.subplots(1, 2)
+    rates = pd.DataFrame({"window_days": [30, 90], "eligible": [10, 4], "repeaters": [2, 1], "rate": [0.2, 0.25]})
+    assert cohort_plots.repurchase_bars(rates, "en", ax=right) is right
+    assert len(right.patches) == 2 and not left.has_data() and plt.fignum_exists(fig.number)
+    iv = pd.DataFrame({"purchase_no": [2, 2, 3], "days": [10, 20, 30]})
+    assert cohort_plots.interval_panels(iv) == 2
+    drawn = cohort_plots.interval_histograms(iv, "en", axes=[left, right])
+    assert list(drawn) == [left, right] and right.get_title() == "2nd to 3rd purchase (n=1)"
+    with pytest.raises(ValueError, match="expected 2 axes, got 1"):
+        cohort_plots.interval_histograms(iv, "en", axes=[left])
+    curve = pd.DataFrame({"period": [0, 1], "customers": [40, 40], "repeat_2": [0.1, 0.2]})
+    own = cohort_plots.curves(curve, "repeat_2", "en", percent=True)
+    assert own.figure is not fig and tuple(own.figure.get_size_inches()) == (8, 4.2)
+    assert len(own.get_lines()) == 1 and not plt.fignum_exists(own.figure.number)
+    plt.close(fig)
 
 
 def _report(rows: list[tuple], lang: str = "en", as_of: dt.date = AS_OF) -> cohorts.CohortReport:
