@@ -112,11 +112,11 @@ class ModelError(ValueError):
         self.facts = facts
         super().__init__(self.text("en"))
 
-    def text(self, language: str) -> str:
-        """The sentence in ``language`` ('en' or 'ja')."""
+    def text(self, language: str, audience: str | None = None) -> str:
+        """The sentence in ``language`` ('en' or 'ja'); for the ``client`` audience without params keys."""
         from ltvlib.labels import say
 
-        return say(self.key, language, **self.facts)
+        return say(self.key, language, audience=audience, **self.facts)
 
 
 def import_lifetimes() -> Any:
@@ -955,20 +955,20 @@ class ModelChoice:
             return None
         return self.errors.get(self.model) or next(iter(self.errors.values()), None)
 
-    def text(self, language: str) -> str:
-        """One sentence: the model used and why."""
+    def text(self, language: str, audience: str | None = None) -> str:
+        """One sentence: the model used and why (for the ``client`` audience without params keys)."""
         from ltvlib.labels import say
 
         name = MODEL_NAMES[self.model]
         if self.reason == "pinned":
-            return say("clv_choice_pinned", language, model=name)
-        failed = [say("clv_choice_failed", language, model=MODEL_NAMES[m], why=e.text(language).rstrip("。."))
-                  for m, e in self.errors.items()]
+            return say("clv_choice_pinned", language, audience=audience, model=name)
+        failed = [say("clv_choice_failed", language, model=MODEL_NAMES[m],
+                      why=e.text(language, audience).rstrip("。.")) for m, e in self.errors.items()]
         if self.reason == "holdout":
             sep = "、" if language == "ja" else ", "
             others = sep.join(say("clv_choice_other", language, model=MODEL_NAMES[m], mae=f"{v.metrics['mae']:.3f}")
                               for m, v in self.validations.items() if m != self.model)
-            head = say("clv_choice_holdout", language, model=name, others=others,
+            head = say("clv_choice_holdout", language, audience=audience, model=name, others=others,
                        cal_end=str(self.validation.calibration_end), mae=f"{self.validation.metrics['mae']:.3f}")
         elif self.reason == "only":
             head = say("clv_choice_only", language, model=name)
@@ -1343,6 +1343,7 @@ class CLVReport:
     intervals: Bootstrap | None = None  # bootstrap of the fit behind the totals' intervals (None: not computed)
     interval_error: str | None = None  # why there are no intervals although bootstrap_draws asked for them
     order_timing: pd.DataFrame | None = None  # order_probabilities per customer
+    audience: str = "analyst"  # "client": sentences without params keys
 
     @property
     def fitted(self) -> bool:
@@ -1359,7 +1360,7 @@ class CLVReport:
         if self.model is None or self.validation is not None or self.choice is None:
             return None
         err = self.choice.validation_error
-        return err.text(self.language) if err is not None else None
+        return err.text(self.language, self.audience) if err is not None else None
 
     def repeat_buying(self) -> pd.DataFrame:
         """Facts that need no model: customers, repeat and one-time buyers, revenue per customer, order value."""
@@ -1515,8 +1516,9 @@ class CLVReport:
 
 def build_report(orders: pd.DataFrame, summary: pd.DataFrame, as_of: dt.date | str,
                  settings: Mapping[str, Any] | None, thresholds: Mapping[str, Any], language: str, *,
-                 currency: str = "") -> CLVReport:
-    """Compute the CLV page for a shop: model choice and validation, fit, predictions, stage table.
+                 currency: str = "", audience: str = "analyst") -> CLVReport:
+    """Compute the CLV page for a shop: model choice and validation, fit, predictions, stage table; its sentences
+    for ``audience`` (a client's without params keys).
 
     Never raises :class:`ModelError`: what cannot be computed is left None with its sentence in the report.
     """
@@ -1525,14 +1527,15 @@ def build_report(orders: pd.DataFrame, summary: pd.DataFrame, as_of: dt.date | s
 
     s = _settings(settings)
     as_of_d = pd.Timestamp(as_of).date()
-    rep = CLVReport(as_of_d, language, currency, max(s["horizons_days"]), summary, stage_names(thresholds, language))
+    rep = CLVReport(as_of_d, language, currency, max(s["horizons_days"]), summary, stage_names(thresholds, language),
+                    audience=audience)
     if not len(summary):
         rep.error = say("clv_no_customers", language, as_of=str(as_of_d))
         return rep
     try:
         CLVModel.from_settings(s)._check_repeaters(summary)
     except ModelError as e:
-        rep.error, rep.model_error = e.text(language), e
+        rep.error, rep.model_error = e.text(language, audience), e
         return rep
     rep.choice = choose_model(orders, as_of_d, s)
     try:
@@ -1540,7 +1543,7 @@ def build_report(orders: pd.DataFrame, summary: pd.DataFrame, as_of: dt.date | s
         rep.predictions = rep.model.predict(summary, s["horizons_days"])
     except ModelError as e:
         rep.model = rep.predictions = None
-        rep.error, rep.model_error = e.text(language), e
+        rep.error, rep.model_error = e.text(language, audience), e
         return rep
     stages = rfm.stage_scenario(summary, thresholds)
     rep.segments = segment_clv(rep.predictions, stages, rep.model.p_alive_shown(summary))

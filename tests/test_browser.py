@@ -11,6 +11,7 @@ Needs ``chromium`` (``.ci/run`` installs Debian's package when it is missing).
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -32,6 +33,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 SHOTS = PROJECT_ROOT / "reports" / "_browser"
 MAX_PAGE_BYTES = 2_500_000
 CASES = [("ja", "client"), ("en", "analyst")]
+IDENTIFIERS = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b(?:clv|winback|thresholds|report|cohorts)\.[a-z_]+|\bltv [a-z]+")
+FILE_NAMES = re.compile(r"[\w./-]+\.csv\b")  # exported files are named as they are on disk
 
 
 @pytest.fixture(scope="module")
@@ -151,4 +154,7 @@ def test_every_page_opens_offline_and_draws(reports, browser, lang: str, audienc
                 assert (folder / href.split("#")[0]).is_file(), f"{name}: link to {href} leads nowhere"
         for kind, width, height in page.evaluate(CHARTS):
             assert width >= 200 and height >= 120, f"{name}: a {kind} chart drawn at {width}x{height}"
+        if audience == "client":  # what a client reads: no identifiers, params keys or commands
+            text = FILE_NAMES.sub("", page.evaluate("document.body.innerText"))
+            assert not IDENTIFIERS.findall(text), f"{name}: {sorted(set(IDENTIFIERS.findall(text)))[:8]}"
         page.close()

@@ -46,12 +46,16 @@ def value_name(field: str, value: str, language: str) -> str:
     return value
 
 
-def say(key: str, language: str, **facts: object) -> str:
+def say(key: str, language: str, *, audience: str | None = None, **facts: object) -> str:
     """A sentence of the report in ``language``: the template ``key`` with its facts filled in.
 
     Templates are labels with ``{name}`` fields (e.g. ``"CLV needs at least {needed} repeat buyers;
     this shop has {have}."``); facts are formatted by the caller, so one sentence reads the same on every page.
+    For the ``client`` audience a template ``<key>_client`` is used where there is one: the same fact without
+    the params keys or commands an analyst would act on.
     """
+    if audience == "client" and f"{key}_client" in LABELS:
+        key = f"{key}_client"
     return label(key, language).format(**facts)
 
 

@@ -120,6 +120,60 @@ LABELS.update({
               "extreme histories); clv.time_unit: W, a small clv.penalizer or another clv.model may fix it.",
         "ja": "推定した{model}モデルは {count}人の顧客について予測値が定まらないため（極端な履歴での数値オーバーフロー）、"
               "clv.time_unit: W、小さな clv.penalizer、または別の clv.model を試してください。"},
+    # the same facts for clients: no params keys (labels.say(..., audience="client"))
+    "clv_too_few_repeat_client": {
+        "en": "Only {have} of {total} customers have ever come back for a second purchase day, and CLV needs at least "
+              "{needed}; it becomes possible as the history grows.",
+        "ja": "2回目の購入をした顧客は {total}人中 {have}人だけです（CLVの予測には最低 {needed}人必要で、履歴が増えると予測できます）。"},
+    "clv_too_few_spend_client": {
+        "en": "Only {have} customers have repeat purchases with positive net revenue, too few for the spend model; "
+              "customers can be valued at their average order value instead (a setting of this report).",
+        "ja": "売上がプラスのリピート購入がある顧客は {have}人だけで、購入単価モデルには足りません（レポートの設定で各顧客の"
+              "平均注文単価による評価に切り替えられます）。"},
+    "clv_fm_correlation_client": {
+        "en": "Customers who buy more often spend {direction} per purchase here (correlation {corr}, above the {limit} "
+              "the spend model tolerates); customers can be valued at their average order value instead (a setting "
+              "of this report).",
+        "ja": "このショップでは購入回数が多い顧客ほど購入単価が{direction_ja}傾向があり（相関 {corr}、許容範囲 {limit} を超過）、"
+              "購入単価モデルが合いません（レポートの設定で平均注文単価による評価に切り替えられます）。"},
+    "clv_spend_not_converged_client": {
+        "en": "The spend model did not converge on this shop's repeat purchases; customers can be valued at their "
+              "average order value instead (a setting of this report).",
+        "ja": "購入単価モデルはこのショップのリピート購入では収束しませんでした（レポートの設定で平均注文単価による評価に"
+              "切り替えられます）。"},
+    "clv_spend_infinite_client": {
+        "en": "A few very large repeat orders dominate, so the spend model gives no finite average spend; customers "
+              "can be valued at their average order value instead (a setting of this report).",
+        "ja": "少数の非常に大きなリピート注文が支配的なため、購入単価モデルでは平均購入単価が定まりません（レポートの設定で"
+              "平均注文単価による評価に切り替えられます）。"},
+    "clv_not_converged_client": {
+        "en": "The {model} model did not converge on this shop's history, so its predictions would be arbitrary; a "
+              "longer history or another model setting may make it possible.",
+        "ja": "{model}モデルはこのショップの履歴では収束せず、予測値が意味を持ちません（履歴が長くなるか、モデルの設定を変えると"
+              "予測できる場合があります）。"},
+    "clv_invalid_params_client": {
+        "en": "The {model} fit ended at invalid parameters, so it does not describe this shop's buying; another "
+              "model setting may fix it.",
+        "ja": "{model}モデルの推定が無効なパラメータで終わり、このショップの購買を表せていません（モデルの設定を変えると"
+              "解決する場合があります）。"},
+    "clv_undefined_predictions_client": {
+        "en": "The fitted {model} model gives undefined predictions for {count} customers (numerical overflow at "
+              "extreme histories); another model setting may fix it.",
+        "ja": "推定した{model}モデルは {count}人の顧客について予測値が定まりません（極端な履歴での数値オーバーフロー。"
+              "モデルの設定を変えると解決する場合があります）。"},
+    "clv_bad_calibration_end_client": {
+        "en": "The holdout check cannot start on {cal_end}, which is not before {as_of}; an earlier start in the "
+              "report's settings makes it possible.",
+        "ja": "{cal_end}は{as_of}より前ではないためホールドアウト検証を始められません（レポートの設定でより前の日付にすると"
+              "検証できます）。"},
+    "clv_choice_holdout_client": {
+        "en": "The report uses {model}: on the holdout after {cal_end} its mean absolute error per customer was {mae} "
+              "purchases against {others}.",
+        "ja": "このレポートは{model}モデルを使います（{cal_end}以降のホールドアウト期間で顧客あたり平均絶対誤差が{mae}回、"
+              "{others}）。"},
+    "clv_choice_pinned_client": {
+        "en": "The report uses {model}, as set for this shop.",
+        "ja": "このレポートは、このショップの設定どおり{model}モデルを使います。"},
     "clv_no_validation_orders": {
         "en": "There are no customer orders up to this date, so there is nothing to validate.",
         "ja": "この基準日までに顧客の注文がないため、検証できません。"},

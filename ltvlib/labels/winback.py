@@ -188,6 +188,19 @@ LABELS: dict[str, dict[str, str]] = {
         "ja": "このページはショップのデータを変更しません。後で効果を測るために、このリストと対照群をリストセグメント "
               "`{name}` として保存するには `ltv winback freeze {shop} --as-of {as_of}` を実行してください。"
               "{horizon}日後に `ltv segment measure {shop} {name}` で両群を比べられます。"},
+    "wb_say_freeze_client": {
+        "en": "This page does not change the shop's data. The list and its control group can be kept as list segment "
+              "`{name}`, so that after {horizon} days the two groups' return rates can be compared.",
+        "ja": "このページはショップのデータを変更しません。このリストと対照群はリストセグメント `{name}` として保存でき、"
+              "{horizon}日後に両群の復帰率を比べられます。"},
+    "wb_say_no_control_client": {
+        "en": "No control group is held out, so the offer's effect cannot be measured.",
+        "ja": "対照群を設けていないため、オファーの効果は測定できません。"},
+    "wb_missing_targets_min_score_client": {
+        "en": "There is no target list because no Lapsed ({days}+ days) customer reaches the minimum return "
+              "probability of {min_score}; a lower minimum (a setting of this report) would make one.",
+        "ja": "復帰確率が下限の{min_score}に達する購入途絶（{days}日以上）顧客がいないためターゲットリストはありません"
+              "（レポートの設定で下限を下げると作成できます）。"},
     # a section that cannot be computed: one sentence, what is missing and what would make it possible
     "wb_missing_no_orders": {
         "en": "There is no order on or before {as_of}, so there is nothing to analyse; a later as-of date, or "

@@ -106,8 +106,8 @@ class WinbackPage:
         return say(key, self.language, days=self.days)
 
     def _say(self, key: str, **facts: Any) -> str:
-        return say(key, self.language, days=self.days, horizon=self.result.horizon_days, as_of=self.as_of,
-                   active=self.active_days, **facts)
+        return say(key, self.language, audience=self.audience, days=self.days, horizon=self.result.horizon_days,
+                   as_of=self.as_of, active=self.active_days, **facts)
 
     # -- what cannot be shown, and why -------------------------------------------------------------------
     @property
@@ -381,7 +381,7 @@ def compute_page(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: d
             else:
                 clv_pred = clv.predict_customers(summary, clv_params, as_of, orders=orders)
         except clv.ModelError as e:  # the CLV model can't be trusted here: scores go without P(alive) and CLV
-            clv_problem = e.text(language)
+            clv_problem = e.text(language, audience)
     result = analyse(orders, as_of, settings, line_items=line_items, clv=clv_pred)
     lapsed = lapsed_summary(result.scores)
     if result.model is not None:
