@@ -14,15 +14,21 @@ repeat. Orders and net revenue count every order; refunds are already netted out
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import difflib
+import io
+import re
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ltvlib.customers import day_number, visible_orders
+from ltvlib.errors import LtvError
 from ltvlib.history import OrderHistory
 from ltvlib.io.product_lines import OTHER as OTHER_LINE
 from ltvlib.text import md
@@ -602,7 +608,8 @@ def narrative(
 
 MIN_CURVE_CUSTOMERS = 30  # a curve point resting on fewer customers is too noisy to draw
 YEAR = {"month": 12, "week": 52, "quarter": 4}  # periods in the first year: the longest curve shown
-SECTIONS = ("overview", "heatmap", "curves", "intervals", "rates", "rates_by_line", "revenue", "line_repeat", "mix")
+SECTIONS = ("overview", "heatmap", "curves", "intervals", "rates", "rates_by_line", "revenue", "line_repeat", "mix",
+            "line_cycle", "payback")
 
 
 @dataclass(eq=False)
@@ -632,6 +639,8 @@ class CohortReport:
     revenue: pd.DataFrame
     line_repeat: pd.DataFrame | None
     mix: pd.DataFrame | None
+    line_cycle: pd.DataFrame | None = None
+    payback: Payback | None = None
     notes: dict[str, str] = field(default_factory=dict)
     explain: dict[str, str] = field(default_factory=dict)
     min_customers: int = MIN_CURVE_CUSTOMERS
@@ -643,6 +652,15 @@ class CohortReport:
     def skipped(self, section: str) -> bool:
         """Whether ``section`` is left out altogether: the page's opening sentence already says why."""
         return bool(self.note("overview")) and section != "overview" and section in self.notes
+
+    def line_cycle_table(self) -> pd.DataFrame:
+        """The product lines whose repurchase cycle can be stated (enough repurchases), for the page."""
+        c = self.line_cycle
+        return c.loc[c["median"].notna() & ~c.index.isin(list(_UNMAPPED))] if c is not None else pd.DataFrame()
+
+    def payback_lines(self) -> str:
+        """One Markdown sentence per channel with spend: CAC, realised LTV:CAC and the payback month."""
+        return payback_sentences(self.payback, self.language, self.currency) if self.payback is not None else ""
 
     def cohort_sizes(self) -> pd.Series:
         return self.matrix.loc[self.matrix["period"] == 0].set_index("cohort")["customers"]
@@ -727,12 +745,14 @@ def _no_customers_note(orders: pd.DataFrame, as_of: dt.date, language: str) -> s
 
 def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.date | str,
             settings: Mapping[str, Any], language: str, currency: str = "", *,
-            min_customers: int = MIN_CURVE_CUSTOMERS) -> CohortReport:
+            min_customers: int = MIN_CURVE_CUSTOMERS, spend_file: str | Path | None = None) -> CohortReport:
     """The cohorts page of one shop: every table and curve, and a sentence for each part that cannot be shown.
 
     ``settings`` is the params ``cohorts`` section (period, split_by, max_periods). Cumulative curves run
     over the longest span up to one year whose fully observed cohorts hold ``min_customers`` customers
-    (``curve_horizon``), the same cohorts at every point.
+    (``curve_horizon``), the same cohorts at every point. ``spend_file`` (``spend_path``) is the marketing-spend
+    CSV behind acquisition payback (``read_spend``: a bad row is an error); without it, or when it does not exist,
+    the payback section is one sentence saying so.
     """
     from ltvlib.labels import label, say
 
@@ -740,7 +760,7 @@ def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.dat
     period = settings_period(settings)
     splits = tuple(s for s in settings.get("split_by", ()) if line_items is not None or
                    s not in ("first_product_line", "first_product"))
-    history = OrderHistory(orders, as_of=as_of)  # prepared once for every figure of the page
+    history = OrderHistory(orders, line_items, as_of=as_of)  # prepared once for every figure of the page
     matrices = cohort_matrices(history, as_of, period=period, splits=[None, *splits], line_items=line_items,
                                max_periods=settings.get("max_periods"))
     matrix = matrices[None]
@@ -761,9 +781,19 @@ def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.dat
         rates=repurchase_rates(history, as_of), rates_by_line=line_rates, intervals=intervals,
         interval_stats=interval_summary(intervals), revenue=revenue_new_vs_repeat(history, as_of, period=period),
         line_repeat=product_repeat(history, line_items, as_of) if has_lines else None,
-        mix=next_purchase_mix(history, line_items, as_of) if has_lines else None, min_customers=min_customers)
+        mix=next_purchase_mix(history, line_items, as_of) if has_lines else None, min_customers=min_customers,
+        line_cycle=line_intervals(history) if has_lines else None)
+    if spend_file is not None and Path(spend_file).is_file():
+        channels = set(orders["channel"].dropna().astype(str)) | set(_attribute(history, "first_channel", None))
+        rep.payback = payback(history, as_of, read_spend(spend_file, channels))
     notes, explain = rep.notes, rep.explain
     unit = label(f"cohorts_unit_{period}", language)
+    if spend_file is None:
+        rep.notes["payback"] = say("cohorts_say_no_spend", language)
+    elif rep.payback is None:
+        rep.notes["payback"] = say("cohorts_say_spend_missing", language, name=md(Path(spend_file).name))
+    else:
+        rep.explain["payback"] = _spend_rows_sentence(rep.payback, language)
     if customers == 0:
         note = _no_customers_note(orders, as_of, language)
         for section in SECTIONS:
@@ -799,8 +829,15 @@ def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.dat
                              have=f"{oldest:,}")
     if has_lines:
         line_values = set(rep.line_repeat.index)
+        few = rep.line_cycle.loc[rep.line_cycle["median"].isna() & ~rep.line_cycle.index.isin(list(_UNMAPPED))]
+        if not rep.line_cycle_table().size:
+            notes["line_cycle"] = say("cohorts_say_no_line_cycle", language, need=MIN_LINE_REPURCHASES)
+        elif len(few):
+            explain["line_cycle"] = say("cohorts_say_line_cycle_few", language, need=MIN_LINE_REPURCHASES,
+                                        lines=", ".join(f"{md(label(str(n), language))} ({int(r):,})"
+                                                        for n, r in few["repurchases"].items()))
         if line_values <= _UNMAPPED:
-            for section in ("rates_by_line", "line_repeat", "mix"):
+            for section in ("rates_by_line", "line_repeat", "mix", "line_cycle"):
                 notes[section] = say("cohorts_say_no_lines", language)
         else:
             if "rates" in notes:
@@ -813,7 +850,7 @@ def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.dat
             elif shares_exceed_one(rep.mix):
                 explain["mix"] = say("cohorts_say_mix_over_100", language)
     else:
-        for section in ("rates_by_line", "line_repeat", "mix"):
+        for section in ("rates_by_line", "line_repeat", "mix", "line_cycle"):
             notes[section] = say("cohorts_say_no_lines", language)
     if not len(rep.revenue):
         notes["revenue"] = say("cohorts_say_no_revenue", language, as_of=as_of)
@@ -832,3 +869,279 @@ def settings_period(settings: Mapping[str, Any]) -> str:
     if period not in PERIODS:
         raise ValueError(f"cohorts.period must be one of {sorted(PERIODS)}, got {period!r}")
     return period
+
+
+# -- repurchase cycle per product line (replenishment reminders) ------------------------------------------------
+MIN_LINE_REPURCHASES = 20  # fewer repurchases of a line: its typical interval is not stated
+
+
+def line_intervals(history: OrderHistory, *, min_repurchases: int = MIN_LINE_REPURCHASES) -> pd.DataFrame:
+    """Per product line, the days between consecutive purchase days on which one customer bought that line: the
+    repurchase cycle a replenishment reminder follows. Several orders with the line on one day are one purchase.
+
+    ``history`` must carry line items. Index product_line (every line bought, most repurchased first); columns
+    repurchases, customers (with at least one), p25, median, p75, iqr (p75 - p25). The quantiles are NaN for lines
+    with fewer than ``min_repurchases`` repurchases: too few to state a cycle.
+    """
+    pos, codes, vocab = history.distinct_pairs("product_lines")
+    cust, day = history.code[pos], history.day[pos]
+    order = np.lexsort((day, codes, cust))
+    cust, line, day = cust[order], codes[order], day[order]
+    new = np.ones(len(day), dtype=bool)
+    new[1:] = (cust[1:] != cust[:-1]) | (line[1:] != line[:-1]) | (day[1:] != day[:-1])
+    cust, line, day = cust[new], line[new], day[new]
+    again = np.zeros(len(day), dtype=bool)  # a later purchase day of the same line by the same customer
+    again[1:] = (cust[1:] == cust[:-1]) & (line[1:] == line[:-1])
+    names = np.asarray(vocab, dtype=object)
+    gaps = pd.DataFrame({"product_line": names[line[again]], "cust": cust[again],
+                         "days": (day[1:] - day[:-1])[again[1:]]})
+    g = gaps.groupby("product_line")
+    out = pd.DataFrame({"repurchases": g.size(), "customers": g["cust"].nunique(), "p25": g["days"].quantile(0.25),
+                        "median": g["days"].median(), "p75": g["days"].quantile(0.75)})
+    out = out.reindex(pd.Index(names[np.unique(line)], name="product_line"))
+    out[["repurchases", "customers"]] = out[["repurchases", "customers"]].fillna(0).astype(np.int64)
+    out.loc[out["repurchases"] < min_repurchases, ["p25", "median", "p75"]] = np.nan
+    out["iqr"] = out["p75"] - out["p25"]
+    out = out.astype({c: float for c in ("p25", "median", "p75", "iqr")})
+    return out.sort_values("repurchases", ascending=False, kind="stable")
+
+
+# -- acquisition payback: marketing spend against what the acquired customers bring in --------------------------
+SPEND_COLUMNS = {
+    "month": "the month the money was spent, YYYY-MM (e.g. 2026-01)",
+    "channel": "the channel it acquired customers in, as the orders name it (online_store, pos, ...)",
+    "spend": "the amount spent, in the shop's currency (a plain number, 0 or more)",
+    "campaign": "optional: a campaign name; the rows of one month and channel are added up",
+}
+REQUIRED_SPEND_COLUMNS = ("month", "channel", "spend")
+PAYBACK_MONTHS = (3, 6, 12)  # realised LTV:CAC at these months after the acquisition month
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class SpendFileError(LtvError):
+    """A marketing-spend file cannot be read; the message names the file, row and column."""
+
+
+@dataclass(frozen=True)
+class Spend:
+    """A marketing-spend file (``read_spend``): its data rows with their row numbers in the file (the header is
+    row 1), and how many rows were blank."""
+
+    name: str
+    rows: pd.DataFrame  # row, month (pandas Period, monthly), channel, spend
+    blank: int = 0
+
+
+def spend_path(params: Any) -> Path | None:
+    """The ``cohorts.spend_file`` of shop ``params`` resolved against the params file's folder (None if unset)."""
+    given = (params.cohorts or {}).get("spend_file")
+    return None if not given else (Path(params.path).parent / given).resolve()
+
+
+def read_spend(path: str | Path, channels: Collection[str] | None = None) -> Spend:
+    """Read a marketing-spend CSV (columns ``SPEND_COLUMNS``; UTF-8, with or without a BOM).
+
+    Every row is checked: a month not like 2026-01, a blank or (when ``channels`` are given) unknown channel, a
+    spend that is not a number of 0 or more, or an unknown column is an error naming the file, the row and the
+    column. Blank rows are counted, not kept.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SpendFileError(f"{path}: no such marketing-spend file.") from None
+    except UnicodeDecodeError:
+        raise SpendFileError(f"{path}: not UTF-8 text; save the spend file as UTF-8 CSV.") from None
+    records = list(csv.reader(io.StringIO(text)))
+    if not records or not any(c.strip() for c in records[0]):
+        raise SpendFileError(f"{path}: empty; the first row must name the columns {', '.join(REQUIRED_SPEND_COLUMNS)}.")
+    header = [c.strip().lower() for c in records[0]]
+    for i, col in enumerate(header):
+        if col not in SPEND_COLUMNS:
+            near = difflib.get_close_matches(col, list(SPEND_COLUMNS), n=1)
+            hint = f" Did you mean '{near[0]}'?" if near else f" The columns are {', '.join(SPEND_COLUMNS)}."
+            raise SpendFileError(f"{path}: row 1, column {i + 1}: unknown column '{col}'.{hint}")
+        if col in header[:i]:
+            raise SpendFileError(f"{path}: row 1: column '{col}' appears twice.")
+    missing = [c for c in REQUIRED_SPEND_COLUMNS if c not in header]
+    if missing:
+        raise SpendFileError(f"{path}: row 1: no '{missing[0]}' column; the file needs the columns "
+                             f"{', '.join(REQUIRED_SPEND_COLUMNS)}.")
+    known = None if channels is None else sorted({str(c) for c in channels})
+    out, blank = [], 0
+    for row_no, cells in enumerate(records[1:], start=2):
+        if not any(c.strip() for c in cells):
+            blank += 1
+            continue
+        if len(cells) != len(header):
+            raise SpendFileError(f"{path}: row {row_no} has {len(cells)} cells; the header has {len(header)}.")
+        rec = {col: cell.strip() for col, cell in zip(header, cells)}
+
+        def bad(col: str, what: str) -> SpendFileError:
+            return SpendFileError(f"{path}: row {row_no}, column {col}: {rec[col]!r} {what}.")
+
+        if not _MONTH.match(rec["month"]):
+            raise bad("month", "is not a month like 2026-01 (YYYY-MM)")
+        if not rec["channel"]:
+            raise bad("channel", "is blank; name the channel as the orders do (e.g. online_store)")
+        if known is not None and rec["channel"] not in known:
+            raise bad("channel", f"is not a channel of this shop's orders ({', '.join(known) or 'none'})")
+        try:
+            spend = float(rec["spend"])
+        except ValueError:
+            raise bad("spend", "is not a number (write 120000 or 120000.50, without separators)") from None
+        if not np.isfinite(spend) or spend < 0:
+            raise bad("spend", "is not an amount of 0 or more")
+        out.append((row_no, pd.Period(rec["month"], "M"), rec["channel"], spend))
+    rows = pd.DataFrame(out, columns=["row", "month", "channel", "spend"])
+    return Spend(name=path.name, rows=rows, blank=blank)
+
+
+@dataclass(eq=False)
+class Payback:
+    """CAC, realised LTV:CAC and payback month of the customers acquired with a marketing spend (``payback``).
+
+    ``by_cohort``: one row per (month, channel) with spend: spend, new_customers, cac, ltv_cac_3 / _6 / _12 (NaN
+    until the cohort's month 3 / 6 / 12 is over), payback_month (first month after acquisition, 0 = the acquisition
+    month itself, where cumulative net revenue per customer reached the CAC; NaN: not yet), months_observed.
+    ``by_month``: per month with spend, all channels: spend, new_customers (every new customer, the blended CAC),
+    cac. ``by_channel``: per channel, over its months with spend: months, spend, new_customers, cac, ltv_cac_* and
+    payback_month of the pooled cohorts (at month k, the cohorts whose month k is over). ``rows``: the file's rows
+    used and skipped (blank; after the report month).
+    """
+
+    name: str
+    by_cohort: pd.DataFrame
+    by_month: pd.DataFrame
+    by_channel: pd.DataFrame
+    rows: dict[str, int]
+
+
+def payback(orders: Orders, as_of: dt.date | str, spend: Spend, months: Sequence[int] = PAYBACK_MONTHS) -> Payback:
+    """Acquisition payback of ``spend`` against the customers its months and channels acquired (first order's
+    month and channel) and their cumulative net revenue in calendar months after the acquisition month (month k =
+    the acquisition month and the k months after it, as on the cohort curves). Rows of months after the report
+    month are skipped: their customers are not visible yet."""
+    h = _history(orders, as_of)
+    as_of = h.as_of or pd.Timestamp(as_of).date()
+    last = pd.Period(as_of, "M")
+    over = pd.Period(as_of + dt.timedelta(days=1), "M")  # months before this one are over
+    rows = spend.rows
+    late = rows["month"] > last
+    used = rows.loc[~late]
+    s = used.groupby(["month", "channel"], sort=True)["spend"].sum()
+    m = cohort_matrix(h, as_of, period="month", split="first_channel")
+    m = m.rename(columns={"cohort": "month", "first_channel": "channel"}).set_index(["month", "channel", "period"])
+    size = m.xs(0, level="period")["customers"] if len(m) else pd.Series(dtype=np.int64)
+    cohort = pd.DataFrame({"spend": s})
+    cohort["new_customers"] = size.reindex(cohort.index).fillna(0).astype(np.int64).to_numpy()
+    cohort["cac"] = cohort["spend"] / cohort["new_customers"].replace(0, np.nan)
+    mo, ch = cohort.index.get_level_values(0), cohort.index.get_level_values(1)
+    age = np.array([(over - p).n for p in mo], dtype=np.int64) if len(mo) else np.zeros(0, np.int64)  # months over
+    cum = m["cum_net_revenue"] if len(m) else pd.Series(dtype=float)
+
+    def revenue_at(k: int) -> np.ndarray:
+        """Cumulative net revenue of each (month, channel) cohort through month k (0 without customers)."""
+        idx = pd.MultiIndex.from_arrays([mo, ch, np.full(len(mo), k)])
+        return cum.reindex(idx).fillna(0.0).to_numpy() if len(cum) else np.zeros(len(mo))
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for k in months:
+            ratio = revenue_at(k) / cohort["spend"].to_numpy()
+            cohort[f"ltv_cac_{k}"] = np.where((age > k) & (cohort["spend"].to_numpy() > 0), ratio, np.nan)
+    observed = np.array([(last - p).n for p in mo], dtype=np.int64) if len(mo) else np.zeros(0, np.int64)
+    paid = np.full(len(mo), np.nan)
+    for k in range(int(observed.max()) + 1 if len(observed) else 0):
+        reached = np.isnan(paid) & (observed >= k) & (cohort["new_customers"].to_numpy() > 0) & (
+            revenue_at(k) >= cohort["spend"].to_numpy())
+        paid[reached] = k
+    cohort["payback_month"] = paid
+    cohort["months_observed"] = observed
+    by_cohort = cohort.reset_index()
+    by_month = _spend_by_month(by_cohort, size)
+    by_channel = _spend_by_channel(by_cohort, age, observed, revenue_at, months)
+    counts = {"used": int((~late).sum()), "blank": spend.blank, "after_as_of": int(late.sum())}
+    return Payback(name=spend.name, by_cohort=by_cohort, by_month=by_month, by_channel=by_channel, rows=counts)
+
+
+def _spend_by_month(by_cohort: pd.DataFrame, size: pd.Series) -> pd.DataFrame:
+    """Spend of each month over all channels against every customer acquired that month (the blended CAC)."""
+    out = by_cohort.groupby("month", sort=True)["spend"].sum().to_frame()
+    new = size.groupby(level="month").sum() if len(size) else pd.Series(dtype=np.int64)
+    out["new_customers"] = new.reindex(out.index).fillna(0).astype(np.int64).to_numpy()
+    out["cac"] = out["spend"] / out["new_customers"].replace(0, np.nan)
+    return out.reset_index()
+
+
+def _spend_by_channel(by_cohort: pd.DataFrame, age: np.ndarray, observed: np.ndarray, revenue_at: Any,
+                      months: Sequence[int]) -> pd.DataFrame:
+    """Per channel, the pooled cohorts of its months with spend: at month k, the cohorts whose month k is over."""
+    rows = []
+    spend = by_cohort["spend"].to_numpy()
+    revenue = {k: revenue_at(k) for k in range(int(observed.max()) + 1 if len(observed) else 0)}
+    for channel, idx in by_cohort.groupby("channel", sort=True).indices.items():
+        total, new = float(spend[idx].sum()), int(by_cohort["new_customers"].to_numpy()[idx].sum())
+        row = {"channel": channel, "months": len(idx), "spend": total, "new_customers": new,
+               "cac": total / new if new else np.nan}
+        for k in months:
+            done = idx[age[idx] > k]
+            paid = float(spend[done].sum())
+            row[f"ltv_cac_{k}"] = float(revenue[k][done].sum()) / paid if len(done) and paid > 0 else np.nan
+        row["payback_month"] = np.nan
+        for k in sorted(revenue):
+            done = idx[age[idx] > k]
+            paid = float(spend[done].sum())
+            if len(done) and new and float(revenue[k][done].sum()) >= paid:
+                row["payback_month"] = k
+                break
+        row["months_observed"] = int(age[idx].max()) - 1 if len(idx) else 0
+        rows.append(row)
+    cols = ["channel", "months", "spend", "new_customers", "cac", *[f"ltv_cac_{k}" for k in months],
+            "payback_month", "months_observed"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _ratio(v: float) -> str:
+    return f"{v:.1f}"
+
+
+def payback_sentences(pb: Payback, language: str, currency: str = "") -> str:
+    """One Markdown sentence per channel with spend (in ``language``): CAC, realised LTV:CAC at the months that
+    are over for some cohort, and the month the pooled cohorts paid back (or that they have not yet)."""
+    from ltvlib.labels import say, value_name
+
+    horizons = [int(c.rsplit("_", 1)[1]) for c in pb.by_channel.columns if c.startswith("ltv_cac_")]
+    lines = []
+    for _, r in pb.by_channel.iterrows():
+        name = md(value_name("channel", str(r["channel"]), language))
+        spend, months = _money(r["spend"], currency), f"{int(r['months']):,}"
+        if not r["new_customers"]:
+            lines.append(say("cohorts_say_payback_nobody", language, channel=name, spend=spend, months=months))
+            continue
+        ratios = [say("cohorts_say_ratio_at", language, ratio=_ratio(r[f"ltv_cac_{k}"]),
+                      when=period_label("month", k, language)) for k in horizons if r[f"ltv_cac_{k}"] == r[f"ltv_cac_{k}"]]
+        ratio_text = (_join(ratios, language) if ratios else
+                      say("cohorts_say_ratio_none", language, when=period_label("month", horizons[0], language)))
+        if r["payback_month"] == r["payback_month"]:
+            paid = say("cohorts_say_paid_back", language, when=period_label("month", int(r["payback_month"]), language))
+        else:
+            paid = say("cohorts_say_not_paid_back", language, months=f"{int(r['months_observed']):,}")
+        lines.append(say("cohorts_say_payback", language, channel=name, cac=_money(r["cac"], currency),
+                         new=f"{int(r['new_customers']):,}", spend=spend, months=months, ratios=ratio_text, paid=paid))
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def _join(parts: Sequence[str], language: str) -> str:
+    """Parts of a sentence joined as a list: "a, b" / "a、b"."""
+    return ("、" if language == "ja" else ", ").join(parts)
+
+
+def _spend_rows_sentence(pb: Payback, language: str) -> str:
+    """How many rows of the spend file were used and how many skipped, and why."""
+    from ltvlib.labels import say
+
+    reasons = [say(f"cohorts_spend_skip_{k}", language, n=f"{pb.rows[k]:,}") for k in ("blank", "after_as_of")
+               if pb.rows[k]]
+    skipped = say("cohorts_say_spend_skipped", language, n=f"{pb.rows['blank'] + pb.rows['after_as_of']:,}",
+                  reasons=_join(reasons, language)) if reasons else ""
+    return say("cohorts_say_spend_rows", language, name=md(pb.name), used=f"{pb.rows['used']:,}", skipped=skipped)

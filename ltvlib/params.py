@@ -213,6 +213,7 @@ class Cohorts(_Section):
     period: Literal["month", "week", "quarter"] = _f("'month', 'week' or 'quarter'")
     split_by: list[Literal[SPLIT_BY]] = _f(f"a list of attributes from {', '.join(SPLIT_BY)}")
     max_periods: Days = _f(COUNT)
+    spend_file: str | None = _f("the path of a marketing-spend CSV (relative to the params file), or null")
 
 
 class Clv(_Section):

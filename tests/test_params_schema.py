@@ -104,6 +104,7 @@ BAD_VALUES: list[tuple[str, Any]] = [
     ("cohorts.period", "year"),
     ("cohorts.split_by", ["first_chanel"]),
     ("cohorts.max_periods", 0),
+    ("cohorts.spend_file", ["spend.csv"]),
     ("clv", "auto"),
     ("clv.model", "bgnb"),
     ("clv.time_unit", "M"),

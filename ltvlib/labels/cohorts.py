@@ -60,6 +60,24 @@ LABELS: dict[str, dict[str, str]] = {
     "p25": {"en": "25th percentile", "ja": "25パーセンタイル"},
     "p75": {"en": "75th percentile", "ja": "75パーセンタイル"},
     "p90": {"en": "90th percentile", "ja": "90パーセンタイル"},
+    # acquisition payback (marketing spend) and the repurchase cycle per product line
+    "payback_title": {"en": "Acquisition payback", "ja": "獲得コストの回収"},
+    "cac_by_month": {"en": "Customer acquisition cost by month", "ja": "月別 顧客獲得コスト"},
+    "payback_by_cohort": {"en": "Payback by acquisition month and channel", "ja": "獲得月・チャネル別の回収"},
+    "month": {"en": "Month", "ja": "月"},
+    "channel": {"en": "Channel", "ja": "チャネル"},
+    "months": {"en": "Months with spend", "ja": "広告費のある月数"},
+    "spend": {"en": "Marketing spend", "ja": "広告費"},
+    "new_customers": {"en": "New customers", "ja": "新規顧客数"},
+    "cac": {"en": "CAC (spend per new customer)", "ja": "CAC（新規顧客1人あたり広告費）"},
+    "ltv_cac_3": {"en": "LTV:CAC, month 3", "ja": "LTV:CAC（3か月目）"},
+    "ltv_cac_6": {"en": "LTV:CAC, month 6", "ja": "LTV:CAC（6か月目）"},
+    "ltv_cac_12": {"en": "LTV:CAC, month 12", "ja": "LTV:CAC（12か月目）"},
+    "payback_month": {"en": "Payback month", "ja": "回収月"},
+    "months_observed": {"en": "Months observed", "ja": "観測月数"},
+    "line_cycle": {"en": "Repurchase cycle by product line", "ja": "商品ライン別のリピート購入間隔"},
+    "product_line": {"en": "Product line", "ja": "商品ライン"},
+    "iqr": {"en": "Interquartile range (days)", "ja": "四分位範囲（日）"},
     # sentences of the cohorts page (ltvlib.cohorts): facts formatted by the caller
     "cohorts_say_no_orders": {
         "en": "No order was placed up to {as_of}, so there are no cohorts yet; they appear once the shop has orders "
@@ -150,6 +168,53 @@ LABELS: dict[str, dict[str, str]] = {
     "cohorts_say_nothing": {
         "en": "Not enough orders yet to read repeat buying: it needs customers with a second purchase.",
         "ja": "リピート購入を評価できるだけの注文がまだありません。2回目の購入をした顧客が必要です。"},
+    "cohorts_say_no_spend": {
+        "en": "Acquisition payback (cost per new customer, LTV:CAC and the payback month) needs the shop's monthly "
+              "marketing spend per channel; it appears once a spend file is set in the shop's settings.",
+        "ja": "獲得コストの回収（新規顧客1人あたりの広告費、LTV:CAC、回収月）には月別・チャネル別の広告費が必要です。"
+              "ショップ設定で広告費ファイルを指定すると表示されます。"},
+    "cohorts_say_spend_missing": {
+        "en": "The marketing-spend file {name} named in the shop's settings was not found, so acquisition payback "
+              "is not shown; it appears once the file is there.",
+        "ja": "ショップ設定で指定された広告費ファイル {name} が見つからないため、獲得コストの回収は表示していません。"
+              "ファイルを置くと表示されます。"},
+    "cohorts_say_spend_rows": {
+        "en": "Spend from {name}: {used} rows used{skipped}. Realised LTV:CAC is the cumulative net revenue of the "
+              "customers acquired in a month and channel up to month 3, 6 or 12 after their first order, divided by "
+              "that month's spend (cohorts whose month is not over yet are left out); a cohort pays back in the first "
+              "month where its cumulative net revenue per customer reaches its CAC.",
+        "ja": "広告費は {name} から（使用 {used}行{skipped}）。実績LTV:CACは、各月・チャネルで獲得した顧客の初回購入から"
+              "3・6・12か月目までの累計純売上をその月の広告費で割った値です（その月が終わっていないコホートは除外）。"
+              "回収月は、顧客あたり累計純売上がCACに達した最初の月です。"},
+    "cohorts_say_spend_skipped": {"en": "; {n} skipped: {reasons}", "ja": "、除外 {n}行：{reasons}"},
+    "cohorts_spend_skip_blank": {"en": "{n} blank", "ja": "空行 {n}行"},
+    "cohorts_spend_skip_after_as_of": {"en": "{n} for months after the report month",
+                                       "ja": "基準日より後の月 {n}行"},
+    "cohorts_say_payback": {
+        "en": "*{channel}*: CAC **{cac}** ({new} new customers for {spend} over {months} months with spend); "
+              "LTV:CAC {ratios}; {paid}.",
+        "ja": "「{channel}」：CAC **{cac}**（{months}か月の広告費 {spend} で新規顧客 {new}人）。LTV:CAC は{ratios}。{paid}。"},
+    "cohorts_say_payback_nobody": {
+        "en": "*{channel}*: {spend} spent over {months} months acquired no customer, so there is no CAC.",
+        "ja": "「{channel}」：{months}か月の広告費 {spend} で獲得した顧客がいないため、CACはありません。"},
+    "cohorts_say_ratio_at": {"en": "{ratio} by {when}", "ja": "{when}までに {ratio}"},
+    "cohorts_say_ratio_none": {"en": "not measurable yet (no cohort with spend has finished {when})",
+                               "ja": "まだ計算できません（広告費のあるコホートで{when}を終えたものがありません）"},
+    "cohorts_say_paid_back": {"en": "acquisition pays back in **{when}** after the first order",
+                              "ja": "初回購入から **{when}** に回収"},
+    "cohorts_say_not_paid_back": {"en": "not paid back within the {months} months observed",
+                                  "ja": "観測した{months}か月では未回収"},
+    "cohorts_say_no_line_cycle": {
+        "en": "No product line has been bought again by the same customer at least {need} times, so there is no "
+              "typical repurchase cycle yet.",
+        "ja": "同じ顧客が同じ商品ラインを再購入した回数が{need}回以上の商品ラインがないため、購入間隔はまだ示せません。"},
+    "cohorts_say_line_cycle_few": {
+        "en": "Too few repurchases (fewer than {need}) to state a cycle for: {lines}.",
+        "ja": "再購入が{need}回未満のため間隔を示していない商品ライン：{lines}。"},
+    "cohorts_say_line_cycle": {
+        "en": "Days between two purchase days on which the same customer bought the same product line: the median "
+              "is the typical cycle for a replenishment reminder, the 25th to 75th percentile its spread.",
+        "ja": "同じ顧客が同じ商品ラインを購入した日の間隔（日数）です。中央値が補充リマインドの目安、25〜75パーセンタイルがそのばらつきです。"},
     "cohorts_unit_month": {"en": "month", "ja": "か月"},
     "cohorts_unit_week": {"en": "week", "ja": "週"},
     "cohorts_unit_quarter": {"en": "quarter", "ja": "四半期"},

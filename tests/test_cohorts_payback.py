@@ -1,0 +1,154 @@
+"""Acquisition payback (marketing-spend file, CAC, realised LTV:CAC, payback month) and the repurchase cycle per
+product line, against tiny shops computed by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_line_items, make_orders
+
+from ltvlib import cohorts
+from ltvlib.history import OrderHistory
+
+AS_OF = dt.date(2026, 5, 10)  # months Jan-Apr are over; May is the report month
+SETTINGS = {"period": "month", "split_by": ["first_channel"], "max_periods": 24}
+POS = {"channel": "pos", "source": "pos"}
+SPEND_CSV = (
+    "month,channel,spend,campaign\n"
+    "2026-01,online_store,1200,search\n"
+    "2026-01,online_store,800,social\n"  # one month and channel over two campaigns: 2,000 in all
+    "2026-01,pos,1000,flyers\n"
+    "\n"
+    "2026-02,online_store,3000,search\n"
+    "2026-03,pos,0,\n"
+    "2026-06,online_store,500,search\n"  # after the report month: skipped
+)
+
+
+@pytest.fixture
+def orders() -> pd.DataFrame:
+    return make_orders([
+        ("a1", "a", "2026-01-10 10:00", 1000.0), ("a2", "a", "2026-02-05 10:00", 2000.0),
+        ("a3", "a", "2026-04-10 10:00", 1500.0),
+        ("b1", "b", "2026-01-20 10:00", 500.0),
+        ("c1", "c", "2026-01-15 10:00", 3000.0, POS),
+        ("f1", "f", "2026-01-25 10:00", 100.0, {"channel": "draft_order", "source": "shopify_draft_order"}),
+        ("d1", "d", "2026-02-03 10:00", 800.0), ("d2", "d", "2026-03-01 10:00", 1200.0),
+        ("e1", "e", "2026-03-05 10:00", 400.0, POS),
+        ("x1", "x", "2026-05-20 10:00", 9999.0),  # after as_of: invisible
+    ])
+
+
+@pytest.fixture
+def spend_file(tmp_path: Path) -> Path:
+    path = tmp_path / "spend.csv"
+    path.write_text("\ufeff" + SPEND_CSV, encoding="utf-8")  # Excel's BOM is fine
+    return path
+
+
+def test_cac_ltv_cac_and_payback_by_hand(orders: pd.DataFrame, spend_file: Path) -> None:
+    spend = cohorts.read_spend(spend_file, {"online_store", "pos", "draft_order"})
+    assert spend.blank == 1 and list(spend.rows["row"]) == [2, 3, 4, 6, 7, 8]
+    pb = cohorts.payback(orders, AS_OF, spend, months=(1, 3))
+    assert pb.rows == {"used": 5, "blank": 1, "after_as_of": 1}
+    c = pb.by_cohort.set_index(["month", "channel"])
+    jan_web, jan_pos = c.loc[(pd.Period("2026-01", "M"), "online_store")], c.loc[(pd.Period("2026-01", "M"), "pos")]
+    feb_web, mar_pos = c.loc[(pd.Period("2026-02", "M"), "online_store")], c.loc[(pd.Period("2026-03", "M"), "pos")]
+    # January online: a and b, 2,000 spent -> CAC 1,000; revenue 1,500 in Jan, 3,500 by Feb, 5,000 by Apr
+    assert (jan_web["spend"], jan_web["new_customers"], jan_web["cac"]) == (2000.0, 2, 1000.0)
+    assert jan_web["ltv_cac_1"] == pytest.approx(3500 / 2000) and jan_web["ltv_cac_3"] == pytest.approx(5000 / 2000)
+    assert jan_web["payback_month"] == 1 and jan_web["months_observed"] == 4  # 750 < 1,000 in Jan; 1,750 by Feb
+    # January POS: c alone, CAC 1,000, 3,000 on the first day: paid back in the acquisition month
+    assert jan_pos["cac"] == 1000.0 and jan_pos["payback_month"] == 0 and jan_pos["ltv_cac_3"] == pytest.approx(3.0)
+    # February online: d, CAC 3,000; 2,000 by March and nothing since: not paid back; month 3 (May) not over
+    assert feb_web["cac"] == 3000.0 and np.isnan(feb_web["payback_month"])
+    assert feb_web["ltv_cac_1"] == pytest.approx(2000 / 3000) and np.isnan(feb_web["ltv_cac_3"])
+    # March POS: nothing spent on e: CAC 0, paid back at once, no ratio
+    assert mar_pos["cac"] == 0.0 and mar_pos["payback_month"] == 0 and np.isnan(mar_pos["ltv_cac_1"])
+    # per month, all channels: January's 3,000 against a, b, c and the draft-order customer f
+    m = pb.by_month.set_index("month")["cac"]
+    assert m.to_dict() == {pd.Period("2026-01", "M"): 750.0, pd.Period("2026-02", "M"): 3000.0,
+                           pd.Period("2026-03", "M"): 0.0}
+    ch = pb.by_channel.set_index("channel")
+    web, pos = ch.loc["online_store"], ch.loc["pos"]
+    assert (web["months"], web["spend"], web["new_customers"]) == (2, 5000.0, 3)
+    assert web["cac"] == pytest.approx(5000 / 3)
+    assert web["ltv_cac_1"] == pytest.approx((3500 + 2000) / 5000)  # both cohorts have finished month 1
+    assert web["ltv_cac_3"] == pytest.approx(5000 / 2000)  # only January has finished month 3
+    assert web["payback_month"] == 1  # month 0: 2,300 < 5,000; month 1: 5,500 >= 5,000
+    assert (pos["cac"], pos["payback_month"], pos["ltv_cac_3"]) == (500.0, 0, pytest.approx(3.0))
+
+
+def test_page_sentences_and_notes(orders: pd.DataFrame, spend_file: Path) -> None:
+    rep = cohorts.analyse(orders, None, AS_OF, SETTINGS, "en", "JPY", spend_file=spend_file)
+    text = rep.payback_lines()
+    assert ("- *Online store*: CAC **1,667 JPY** (3 new customers for 5,000 JPY over 2 months with spend); "
+            "LTV:CAC 2.5 by month 3; acquisition pays back in **month 1** after the first order.") in text
+    assert "*Store \\(POS\\)*: CAC **500 JPY**" in text and "nan" not in text.lower()
+    assert rep.explain["payback"].startswith("Spend from spend\\.csv: 5 rows used; 2 skipped: 1 blank, 1 for months "
+                                             "after the report month.")
+    none = cohorts.analyse(orders, None, AS_OF, SETTINGS, "ja", "JPY")
+    assert none.payback is None and none.note("payback").startswith("獲得コストの回収")
+    gone = cohorts.analyse(orders, None, AS_OF, SETTINGS, "en", "JPY", spend_file=spend_file.with_name("gone.csv"))
+    assert gone.note("payback").startswith("The marketing-spend file gone\\.csv named in the shop's settings was not")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("month,channel,spend\n2026/01,pos,100\n", "row 2, column month: '2026/01' is not a month like 2026-01"),
+    ("month,channel,spend\n2026-01,pos,100\n2026-13,pos,1\n", "row 3, column month: '2026-13' is not a month"),
+    ("month,channel,spend\n2026-01,pos,-5\n", "row 2, column spend: '-5' is not an amount of 0 or more"),
+    ("month,channel,spend\n2026-01,pos,1 000\n", "row 2, column spend: '1 000' is not a number"),
+    ("month,channel,spent\n2026-01,pos,1\n", "row 1, column 3: unknown column 'spent'. Did you mean 'spend'?"),
+    ("month,channel\n2026-01,pos\n", "row 1: no 'spend' column"),
+    ("month,channel,spend\n2026-01,web,1\n", "row 2, column channel: 'web' is not a channel of this shop's orders "
+                                             "(online_store, pos)"),
+    ("month,channel,spend\n2026-01,pos\n", "row 2 has 2 cells; the header has 3"),
+    ("", "empty; the first row must name the columns month, channel, spend"),
+])
+def test_bad_rows_name_file_row_and_column(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "spend.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(cohorts.SpendFileError) as e:
+        cohorts.read_spend(path, ["pos", "online_store"])
+    assert str(e.value).startswith(f"{path}: ") and message in str(e.value), str(e.value)
+
+
+def test_spend_path_is_relative_to_the_params_file(tmp_path: Path) -> None:
+    from ltvlib.params import load_shop_params
+
+    shop = tmp_path / "shops" / "s.yaml"
+    shop.parent.mkdir()
+    shop.write_text("shop: s\nstore: s.duckdb\ncohorts: {spend_file: ../data/spend.csv}\n", encoding="utf-8")
+    assert cohorts.spend_path(load_shop_params(shop)) == tmp_path / "data" / "spend.csv"
+    shop.write_text("shop: s\nstore: s.duckdb\n", encoding="utf-8")
+    assert cohorts.spend_path(load_shop_params(shop)) is None
+
+
+def test_repurchase_cycle_per_product_line_by_hand() -> None:
+    orders = make_orders([
+        ("a1", "a", "2026-01-01 10:00", 1.0), ("a2", "a", "2026-01-11 10:00", 1.0),
+        ("a3", "a", "2026-01-11 12:00", 1.0), ("a4", "a", "2026-02-10 10:00", 1.0),
+        ("b1", "b", "2026-01-05 10:00", 1.0), ("b2", "b", "2026-01-25 10:00", 1.0),
+        ("b3", "b", "2026-03-06 10:00", 1.0),
+    ])
+    items = make_line_items([
+        ("a1", 1, "x", "Tea", 1, 1.0), ("a2", 1, "x", "Tea", 1, 1.0), ("a2", 2, "y", "Sweets", 1, 1.0),
+        ("a3", 1, "x", "Tea", 1, 1.0),  # Tea twice on 11 January: one purchase day
+        ("a4", 1, "x", "Tea", 1, 1.0), ("a4", 2, "z", "Tea", 1, 1.0),
+        ("b1", 1, "x", "Tea", 1, 1.0), ("b2", 1, "y", "Sweets", 1, 1.0), ("b3", 1, "x", "Tea", 1, 1.0),
+    ])
+    h = OrderHistory(orders, items, as_of="2026-04-15")
+    cycle = cohorts.line_intervals(h, min_repurchases=2)
+    # Tea: a 1 Jan -> 11 Jan -> 10 Feb (10, 30 days); b 5 Jan -> 6 Mar (60 days): median 30, IQR 20..45
+    tea = cycle.loc["Tea"]
+    assert (tea["repurchases"], tea["customers"], tea["p25"], tea["median"], tea["p75"], tea["iqr"]) == (
+        3, 2, 20.0, 30.0, 45.0, 25.0)
+    assert cycle.loc["Sweets", "repurchases"] == 0 and np.isnan(cycle.loc["Sweets", "median"])
+    assert list(cycle.index) == ["Tea", "Sweets"]
+    assert np.isnan(cohorts.line_intervals(h, min_repurchases=4).loc["Tea", "median"])  # 3 are too few
+    rep = cohorts.analyse(orders, items, dt.date(2026, 4, 15), SETTINGS, "en", "JPY")
+    assert rep.note("line_cycle").startswith("No product line has been bought again by the same customer at least 20")
