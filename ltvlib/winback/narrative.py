@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ltvlib.labels import LABELS, label, say
+from ltvlib.labels import LABELS, label, say, value_name
 from ltvlib.text import md
 
 __all__ = ["attribute_text", "driver_text", "notable_attributes", "narrative", "present_profile", "value_text"]
@@ -30,7 +30,7 @@ def value_text(attribute: str, value: str, language: str) -> str:
     if attribute in _UNITS:
         shown = value.replace("-", "〜") if language == "ja" else value
         return shown + label(_UNITS[attribute], language)
-    return value
+    return value_name(attribute, value, language)  # channel codes by their display names
 
 
 def attribute_text(attribute: str, value: str, language: str, days: int) -> str:
