@@ -28,7 +28,7 @@ import io
 import math
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -942,6 +942,15 @@ class ModelChoice:
     reason: str
     validations: dict[str, Validation]
     errors: dict[str, ModelError]
+    unusable: dict[str, ModelError] = field(default_factory=dict)  # validated, but failed on the whole history
+
+    def fallbacks(self) -> list[str]:
+        """The models to try on the whole history, in order: the chosen one, then (unless pinned) the other
+        validated candidates from the lowest holdout error up."""
+        if self.reason == "pinned":
+            return [self.model]
+        others = sorted((m for m in self.validations if m != self.model), key=lambda m: self.validations[m].metrics["mae"])
+        return [self.model, *others]
 
     @property
     def validation(self) -> Validation | None:
@@ -964,6 +973,8 @@ class ModelChoice:
             return say("clv_choice_pinned", language, audience=audience, model=name)
         failed = [say("clv_choice_failed", language, model=MODEL_NAMES[m],
                       why=e.text(language, audience).rstrip("。.")) for m, e in self.errors.items()]
+        failed += [say("clv_choice_unusable", language, model=MODEL_NAMES[m],
+                       why=e.text(language, audience).rstrip("。.")) for m, e in self.unusable.items()]
         if self.reason == "holdout":
             sep = "、" if language == "ja" else ", "
             others = sep.join(say("clv_choice_other", language, model=MODEL_NAMES[m], mae=f"{v.metrics['mae']:.3f}")
@@ -1000,9 +1011,14 @@ def choose_model(orders: pd.DataFrame, as_of: dt.date | str, settings: Mapping[s
     errors: dict[str, ModelError] = {}
     for m in candidates:
         try:
-            validations[m] = validate(orders, as_of, {**s, "model": m}, calibration_end=calibration_end)
+            v = validate(orders, as_of, {**s, "model": m}, calibration_end=calibration_end)
         except ModelError as e:
             errors[m] = e
+            continue
+        if np.isfinite(v.metrics["mae"]):
+            validations[m] = v
+        else:  # its holdout predictions overflow for some customers: not a candidate
+            errors[m] = ModelError("clv_holdout_undefined", model=MODEL_NAMES[m])
     if pinned:
         return ModelChoice(s["model"], "pinned", validations, errors)
     if not validations:
@@ -1538,13 +1554,19 @@ def build_report(orders: pd.DataFrame, summary: pd.DataFrame, as_of: dt.date | s
         rep.error, rep.model_error = e.text(language, audience), e
         return rep
     rep.choice = choose_model(orders, as_of_d, s)
-    try:
-        rep.model = CLVModel.from_settings({**s, "model": rep.choice.model}).fit(summary)
-        rep.predictions = rep.model.predict(summary, s["horizons_days"])
-    except ModelError as e:
-        rep.model = rep.predictions = None
-        rep.error, rep.model_error = e.text(language, audience), e
-        return rep
+    candidates = rep.choice.fallbacks()
+    for i, name in enumerate(candidates):  # a chosen model that fails on the whole history gives way to the next
+        try:
+            rep.model = CLVModel.from_settings({**s, "model": name}).fit(summary)
+            rep.predictions = rep.model.predict(summary, s["horizons_days"])
+            rep.choice.model = name
+            break
+        except ModelError as e:
+            rep.model = rep.predictions = None
+            if i == len(candidates) - 1:
+                rep.error, rep.model_error = e.text(language, audience), e
+                return rep
+            rep.choice.unusable[name] = e
     stages = rfm.stage_scenario(summary, thresholds)
     rep.segments = segment_clv(rep.predictions, stages, rep.model.p_alive_shown(summary))
     if s["bootstrap_draws"]:

@@ -202,6 +202,13 @@ LABELS.update({
     "clv_choice_only": {
         "en": "The report uses {model}, the only candidate that could be checked on the holdout.",
         "ja": "このレポートは{model}モデルを使います（ホールドアウト検証ができた唯一の候補です）。"},
+    "clv_holdout_undefined": {
+        "en": "the fitted {model} model gives undefined holdout predictions for some customers (numerical overflow "
+              "at extreme histories)",
+        "ja": "推定した{model}モデルは一部の顧客のホールドアウト予測値が定まりません（極端な履歴での数値オーバーフロー）"},
+    "clv_choice_unusable": {
+        "en": "{model} had a lower holdout error but cannot be used on the whole history: {why}.",
+        "ja": "{model}モデルはホールドアウト誤差が小さかったものの、全履歴では使えません：{why}。"},
     "clv_choice_failed": {
         "en": "{model} could not be checked: {why}.",
         "ja": "{model}モデルは検証できませんでした：{why}。"},
