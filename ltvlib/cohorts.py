@@ -1016,6 +1016,27 @@ class Payback:
     by_channel: pd.DataFrame
     rows: dict[str, int]
 
+    def tables(self, language: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The page's two tables as display text (``labels.present``; '–' where a figure does not exist yet): per
+        channel; per month, the blended CAC and each channel's CAC, LTV:CAC at the last of ``PAYBACK_MONTHS`` and
+        payback month."""
+        from ltvlib.labels import label, present, value_name
+
+        ratio = {f"ltv_cac_{k}": ".2f" for k in PAYBACK_MONTHS}
+        by_channel = self.by_channel.drop(columns="months_observed").set_index("channel")
+        by_channel = by_channel.rename(index=lambda c: value_name("channel", str(c), language))
+        by_month = self.by_month.set_index("month").rename(index=str)
+        at = [c for c in self.by_cohort.columns if c.startswith("ltv_cac_")][-1:]
+        formats = {}
+        for channel, rows in self.by_cohort.groupby("channel", sort=True):
+            rows = rows.set_index("month").rename(index=str)
+            name = value_name("channel", str(channel), language)
+            for col in ("cac", *at, "payback_month"):
+                shown = f"{label(col, language)} · {name}"
+                by_month[shown] = rows[col].reindex(by_month.index)
+                formats[shown] = ratio.get(col, ",.0f")
+        return present(by_channel, language, ratio), present(by_month, language, formats)
+
 
 def payback(orders: Orders, as_of: dt.date | str, spend: Spend, months: Sequence[int] = PAYBACK_MONTHS) -> Payback:
     """Acquisition payback of ``spend`` against the customers its months and channels acquired (first order's

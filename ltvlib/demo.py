@@ -812,17 +812,19 @@ def generate_orders(customers: int = 3000, *, seed: int = 7, end: date = DEMO_EN
 
 
 def write_shopify_export(path: str | os.PathLike, customers: int = 3000, *, seed: int = 7, end: date = DEMO_END,
-                         encoding: str = "utf-8", years: float = 3.0, chunk_orders: int = 50_000) -> dict:
+                         encoding: str = "utf-8", years: float = 3.0, chunk_orders: int = 50_000,
+                         marketing_spend: bool = True) -> dict:
     """Write the demo shop as a Shopify orders export CSV and return its counts.
 
     The file is written to a temporary name next to ``path`` in chunks of ``chunk_orders`` orders,
-    then renamed over ``path``; ``encoding`` is ``utf-8`` or ``cp932``.
+    then renamed over ``path``; ``encoding`` is ``utf-8`` or ``cp932``. With ``marketing_spend`` the sample
+    marketing-spend file (:data:`SPEND_FILE`, :func:`marketing_spend`) is written beside it.
     """
     path = Path(path)
     codec = {"utf-8": "utf-8", "utf8": "utf-8", "cp932": "cp932", "shift_jis": "cp932"}.get(encoding.lower())
     if codec is None:
         raise ValueError(f"encoding must be utf-8 or cp932, not {encoding!r}")
-    _, o, items, cal = _simulate(customers, seed, end, years)
+    cust, o, items, cal = _simulate(customers, seed, end, years)
     n_orders, n_rows = len(o["time"]), 0
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -842,7 +844,55 @@ def write_shopify_export(path: str | os.PathLike, customers: int = 3000, *, seed
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    if marketing_spend:
+        _write_spend(path.parent / SPEND_FILE, _spend_rows(cust, cal, seed))
     return {"orders": n_orders, "rows": n_rows, "customers": customers, "path": str(path)}
+
+
+# -- the sample marketing-spend file (cohorts.spend_file; format: ltvlib.cohorts.SPEND_COLUMNS) ----------------
+SPEND_FILE = "marketing_spend.csv"
+SPEND_CAC = {"online_store": 7500.0, "pos": 2500.0}  # JPY per new customer; draft orders are not marketed
+_SPEND_CAMPAIGNS = {"online_store": (("search", 0.6), ("social", 0.4)), "pos": (("in_store", 1.0),)}
+_SPEND_CHANNELS = {"online_store": _WEB, "pos": _POS}
+
+
+def _spend_rows(cust: dict[str, np.ndarray], cal: _Calendar, seed: int) -> list[tuple[str, str, str, int]]:
+    """(month, channel, campaign, spend) of every month and marketed channel with new customers: the planted new
+    customers times :data:`SPEND_CAC`, dearer in December (gifting competition) and varying month to month
+    (a stream of its own, so the export itself does not change), rounded to 100 yen."""
+    rng = np.random.default_rng([seed, 9])
+    month = (cal.start + cust["first_time"] // 86400).astype("datetime64[M]")
+    months = np.unique(month)
+    rows = []
+    for m in months:
+        noise = rng.lognormal(0.0, 0.2, len(SPEND_CAC))
+        december = str(m).endswith("-12")
+        for (channel, cac), f in zip(SPEND_CAC.items(), noise):
+            new = int(((month == m) & (cust["channel"] == _SPEND_CHANNELS[channel])).sum())
+            if not new:
+                continue
+            total = int(round(new * cac * f * (1.3 if december else 1.0), -2))
+            left = total
+            for i, (campaign, share) in enumerate(_SPEND_CAMPAIGNS[channel]):
+                part = left if i == len(_SPEND_CAMPAIGNS[channel]) - 1 else int(round(total * share, -2))
+                rows.append((str(m), channel, campaign, part))
+                left -= part
+    return rows
+
+
+def _write_spend(path: Path, rows: list[tuple[str, str, str, int]]) -> None:
+    """The spend rows as CSV (month, channel, spend, campaign), written to a temporary name then renamed."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    lines = ["month,channel,spend,campaign", *(f"{m},{c},{v},{k}" for m, c, k, v in rows)]
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def marketing_spend(customers: int = 3000, *, seed: int = 7, end: date = DEMO_END, years: float = 3.0) -> pd.DataFrame:
+    """The demo shop's sample marketing spend (as written to :data:`SPEND_FILE`): month, channel, spend, campaign."""
+    cust, _, _, cal = _simulate(customers, seed, end, years)
+    return pd.DataFrame(_spend_rows(cust, cal, seed), columns=["month", "channel", "campaign", "spend"])[
+        ["month", "channel", "spend", "campaign"]]
 
 
 def truth(customers: int = 3000, *, seed: int = 7, end: date = DEMO_END, years: float = 3.0) -> pd.DataFrame:
@@ -987,7 +1037,7 @@ def write_portfolio(n: int, params_dir: str | os.PathLike, data_dir: str | os.Pa
         export = folder / "orders_export.csv"
         size = max(50, int(round(customers * shape["customers"])))
         _with_drivers(shape["drivers"], lambda export=export, size=size, i=i, shape=shape: write_shopify_export(
-            export, size, seed=seed + i, end=end, years=shape.get("years", 3.0)))
+            export, size, seed=seed + i, end=end, years=shape.get("years", 3.0), marketing_spend=False))
         currency = shape.get("currency", "JPY")
         if currency != "JPY":
             _to_cents(export, currency)

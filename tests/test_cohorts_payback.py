@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import make_line_items, make_orders
+from pagecheck import page_problems, visible_text
 
 from ltvlib import cohorts
 from ltvlib.history import OrderHistory
@@ -152,3 +153,41 @@ def test_repurchase_cycle_per_product_line_by_hand() -> None:
     assert np.isnan(cohorts.line_intervals(h, min_repurchases=4).loc["Tea", "median"])  # 3 are too few
     rep = cohorts.analyse(orders, items, dt.date(2026, 4, 15), SETTINGS, "en", "JPY")
     assert rep.note("line_cycle").startswith("No product line has been bought again by the same customer at least 20")
+
+
+@pytest.mark.slow
+def test_demo_spend_file_and_the_page(tmp_path: Path) -> None:
+    """``ltv demo``'s export comes with a sample spend file, the same for the same arguments, whose CAC is the planted
+    one; a shop that names it gets payback sentences and tables on its cohorts page, without NaN."""
+    from ltvlib import demo
+    from ltvlib.cli import main
+
+    demo.write_shopify_export(tmp_path / "orders_export.csv", customers=600, seed=5)
+    spend_file = tmp_path / demo.SPEND_FILE
+    first = spend_file.read_bytes()
+    demo.write_shopify_export(tmp_path / "again.csv", customers=600, seed=5)
+    assert spend_file.read_bytes() == first
+    spend = cohorts.read_spend(spend_file, ["online_store", "pos", "draft_order"])
+    assert spend.blank == 0 and set(spend.rows["channel"]) == {"online_store", "pos"}
+    sample = demo.marketing_spend(600, seed=5)
+    assert sample["spend"].sum() == spend.rows["spend"].sum() and len(sample) == len(spend.rows)
+    shop = tmp_path / "pb.yaml"
+    shop.write_text("shop: pb\nname: Payback shop\ncurrency: JPY\ntimezone: Asia/Tokyo\nlanguage: en\n"
+                    "store: store.duckdb\nas_of: 2026-06-30\ncohorts: {spend_file: marketing_spend.csv}\n",
+                    encoding="utf-8")
+    assert main(["import", str(shop), str(tmp_path / "orders_export.csv")]) == 0
+    assert main(["run", str(shop), "--notebooks", "cohorts", "--reports-dir", str(tmp_path / "r")]) == 0
+    html = (tmp_path / "r" / "pb" / "2026-06-30" / "cohorts.html").read_text(encoding="utf-8")
+    text = " ".join(visible_text(html).split())
+    assert "Acquisition payback" in text and "LTV:CAC" in text and "Repurchase cycle by product line" in text
+    assert "Spend from marketing_spend.csv: " in text and "acquisition pays back in month " in text
+    assert page_problems(html) == [] and " rows × " not in text  # no table cut short
+    from ltvlib.params import load_shop_params
+    from ltvlib.store import Store
+
+    params = load_shop_params(shop)
+    with Store(params.store, timezone=params.timezone, read_only=True) as store:
+        pb = cohorts.payback(store.orders(), params.as_of, spend)
+    cac = pb.by_channel.set_index("channel")["cac"]
+    for channel, planted in demo.SPEND_CAC.items():  # first orders of guests and cancellations move it a little
+        assert 0.7 * planted < cac[channel] < 1.5 * planted, (channel, cac[channel])

@@ -62,8 +62,7 @@ LABELS: dict[str, dict[str, str]] = {
     "p90": {"en": "90th percentile", "ja": "90パーセンタイル"},
     # acquisition payback (marketing spend) and the repurchase cycle per product line
     "payback_title": {"en": "Acquisition payback", "ja": "獲得コストの回収"},
-    "cac_by_month": {"en": "Customer acquisition cost by month", "ja": "月別 顧客獲得コスト"},
-    "payback_by_cohort": {"en": "Payback by acquisition month and channel", "ja": "獲得月・チャネル別の回収"},
+    "cac_by_month": {"en": "Acquisition cost and payback by month", "ja": "月別 獲得コストと回収"},
     "month": {"en": "Month", "ja": "月"},
     "channel": {"en": "Channel", "ja": "チャネル"},
     "months": {"en": "Months with spend", "ja": "広告費のある月数"},
