@@ -1006,7 +1006,8 @@ class Payback:
     month itself, where cumulative net revenue per customer reached the CAC; NaN: not yet), months_observed.
     ``by_month``: per month with spend, all channels: spend, new_customers (every new customer, the blended CAC),
     cac. ``by_channel``: per channel, over its months with spend: months, spend, new_customers, cac, ltv_cac_* and
-    payback_month of the pooled cohorts (at month k, the cohorts whose month k is over). ``rows``: the file's rows
+    payback_month of the pooled cohorts (at month k, the cohorts whose month k is over), months_observed (the last
+    such k; -1 while no month with spend is over). ``rows``: the file's rows
     used and skipped (blank; after the report month).
     """
 
@@ -1115,7 +1116,7 @@ def _spend_by_channel(by_cohort: pd.DataFrame, age: np.ndarray, observed: np.nda
             if len(done) and new and float(revenue[k][done].sum()) >= paid:
                 row["payback_month"] = k
                 break
-        row["months_observed"] = int(age[idx].max()) - 1 if len(idx) else 0
+        row["months_observed"] = int(age[idx].max()) - 1  # the last month k over for some cohort (-1: none yet)
         rows.append(row)
     cols = ["channel", "months", "spend", "new_customers", "cac", *[f"ltv_cac_{k}" for k in months],
             "payback_month", "months_observed"]
@@ -1145,8 +1146,11 @@ def payback_sentences(pb: Payback, language: str, currency: str = "") -> str:
                       say("cohorts_say_ratio_none", language, when=period_label("month", horizons[0], language)))
         if r["payback_month"] == r["payback_month"]:
             paid = say("cohorts_say_paid_back", language, when=period_label("month", int(r["payback_month"]), language))
+        elif r["months_observed"] >= 0:
+            paid = say("cohorts_say_not_paid_back", language, when=period_label("month", int(r["months_observed"]),
+                                                                               language))
         else:
-            paid = say("cohorts_say_not_paid_back", language, months=f"{int(r['months_observed']):,}")
+            paid = say("cohorts_say_payback_too_early", language)
         lines.append(say("cohorts_say_payback", language, channel=name, cac=_money(r["cac"], currency),
                          new=f"{int(r['new_customers']):,}", spend=spend, months=months, ratios=ratio_text, paid=paid))
     return "\n".join(f"- {line}" for line in lines)

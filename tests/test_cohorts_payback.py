@@ -191,3 +191,16 @@ def test_demo_spend_file_and_the_page(tmp_path: Path) -> None:
     cac = pb.by_channel.set_index("channel")["cac"]
     for channel, planted in demo.SPEND_CAC.items():  # first orders of guests and cancellations move it a little
         assert 0.7 * planted < cac[channel] < 1.5 * planted, (channel, cac[channel])
+
+
+def test_not_paid_back_and_too_early_say_so(orders: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "spend.csv"
+    path.write_text("month,channel,spend\n2026-01,pos,99000\n2026-05,online_store,100\n", encoding="utf-8")
+    rep = cohorts.analyse(orders, None, AS_OF, SETTINGS, "en", "JPY", spend_file=path)
+    text = rep.payback_lines()
+    # c alone for 99,000: 3,000 of revenue by month 3 (April, the last month over)
+    assert "LTV:CAC 0.0 by month 3; not paid back yet by month 3." in text, text
+    # May is the report month: nothing over yet, but nobody was acquired online in May either
+    assert "*Online store*: 100 JPY spent over 1 months acquired no customer, so there is no CAC." in text
+    ch = rep.payback.by_channel.set_index("channel")
+    assert ch.loc["pos", "months_observed"] == 3 and ch.loc["online_store", "months_observed"] == -1

@@ -201,8 +201,9 @@ LABELS: dict[str, dict[str, str]] = {
                                "ja": "まだ計算できません（広告費のあるコホートで{when}を終えたものがありません）"},
     "cohorts_say_paid_back": {"en": "acquisition pays back in **{when}** after the first order",
                               "ja": "初回購入から **{when}** に回収"},
-    "cohorts_say_not_paid_back": {"en": "not paid back within the {months} months observed",
-                                  "ja": "観測した{months}か月では未回収"},
+    "cohorts_say_not_paid_back": {"en": "not paid back yet by {when}", "ja": "{when}までに未回収"},
+    "cohorts_say_payback_too_early": {"en": "too early to tell whether it pays back (no month with spend is over "
+                                            "yet)", "ja": "回収はまだ判断できません（広告費のある月がまだ終わっていません）"},
     "cohorts_say_no_line_cycle": {
         "en": "No product line has been bought again by the same customer at least {need} times, so there is no "
               "typical repurchase cycle yet.",
