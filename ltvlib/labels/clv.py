@@ -116,7 +116,7 @@ LABELS.update({
         "ja": "{model}モデルの推定が無効なパラメータ（{params}）で終わり、このショップの購買を表せていないため、clv.penalizer か"
               "別の clv.model を試してください。"},
     "clv_undefined_predictions": {
-        "en": "The fitted {model} model gives undefined predictions for {count} customers (numerical overflow at "
+        "en": "The fitted {model} model gives no finite predictions for {count} customers (numerical overflow at "
               "extreme histories); clv.time_unit: W, a small clv.penalizer or another clv.model may fix it.",
         "ja": "推定した{model}モデルは {count}人の顧客について予測値が定まらないため（極端な履歴での数値オーバーフロー）、"
               "clv.time_unit: W、小さな clv.penalizer、または別の clv.model を試してください。"},
@@ -157,7 +157,7 @@ LABELS.update({
         "ja": "{model}モデルの推定が無効なパラメータで終わり、このショップの購買を表せていません（モデルの設定を変えると"
               "解決する場合があります）。"},
     "clv_undefined_predictions_client": {
-        "en": "The fitted {model} model gives undefined predictions for {count} customers (numerical overflow at "
+        "en": "The fitted {model} model gives no finite predictions for {count} customers (numerical overflow at "
               "extreme histories); another model setting may fix it.",
         "ja": "推定した{model}モデルは {count}人の顧客について予測値が定まりません（極端な履歴での数値オーバーフロー。"
               "モデルの設定を変えると解決する場合があります）。"},
@@ -203,7 +203,7 @@ LABELS.update({
         "en": "The report uses {model}, the only candidate that could be checked on the holdout.",
         "ja": "このレポートは{model}モデルを使います（ホールドアウト検証ができた唯一の候補です）。"},
     "clv_holdout_undefined": {
-        "en": "the fitted {model} model gives undefined holdout predictions for some customers (numerical overflow "
+        "en": "the fitted {model} model gives no finite holdout predictions for some customers (numerical overflow "
               "at extreme histories)",
         "ja": "推定した{model}モデルは一部の顧客のホールドアウト予測値が定まりません（極端な履歴での数値オーバーフロー）"},
     "clv_choice_unusable": {
