@@ -37,7 +37,7 @@ def main() -> None:
                          product_lines=src.get("product_lines"))
         with Store(params.store, timezone=params.timezone) as store:
             store.upsert(res, files=[args[1]])
-        result = {"orders": int(len(res.orders)), "line_items": int(len(res.line_items))}
+        result = {k: int(v) for k, v in res.counts().items()}  # as `ltv import`: no DataFrame of the orders
     elif kind == "task":
         script, params, variant = args
         sys.argv = [script, "--params", params] + (["--variant", variant] if variant else [])

@@ -18,7 +18,7 @@ import random
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ltvlib.errors import LtvError
 
@@ -74,26 +75,35 @@ _TEXT_COLUMNS = frozenset({
     "order_id", "order_name", "customer_key", "email", "currency", "financial_status", "channel", "source",
     "location", "source_file", "product", "product_line", "sku", "vendor",
 })
-INSERT_ROWS = 1 << 18  # rows per arrow chunk inserted by Store.upsert
+INSERT_ROWS = 122_880  # rows per arrow batch inserted, orders compared at a time (Store.upsert): a row group
+SPILL_ORDERS = 200_000  # a loader's result of this many orders is moved to a file for the database work
 
 
-def _arrow_chunks(frame: pd.DataFrame, columns: list[str], extra: pd.DataFrame | None = None) -> Iterator[pa.Table]:
-    """``frame[columns]`` (then ``extra``'s columns, row for row) as arrow tables of ``INSERT_ROWS`` rows.
+_STATE_KEY_SOURCE = ["cancelled_at", "refunded_amount", "financial_status", *STATE_COLUMNS]
 
-    Times become naive UTC (the store's convention), text columns strings (given, not inferred: faster),
-    list columns lists of strings; NaN and None are null, as when DuckDB scans a DataFrame.
+
+def _import_source(result: ImportResult) -> ImportResult:
+    """The import as a loader's result (arrow tables, orders with ``STATE_COLUMNS``).
+
+    A result made of DataFrames (tests, small loaders) is converted: times to naive UTC, text given as
+    strings (not inferred: faster), NaN and None as null, as when DuckDB scans a DataFrame.
     """
+    if callable(getattr(result, "tables", None)) and result.tables() is not None:
+        return result
+    from ltvlib.io.result import ImportResult
+
+    return ImportResult(_frame_table(result.orders, ORDER_COLUMNS, _states(result)),
+                        _frame_table(result.line_items, LINE_ITEM_COLUMNS), result.accounting)
+
+
+def _frame_table(frame: pd.DataFrame, columns: list[str], extra: pd.DataFrame | None = None) -> pa.Table:
     types = {c: pa.list_(pa.string()) for c in _LIST_COLUMNS} | {c: pa.string() for c in _TEXT_COLUMNS}
-    for start in range(0, len(frame), INSERT_ROWS):
-        parts = [(frame.iloc[start:start + INSERT_ROWS], columns)]
-        if extra is not None:
-            parts.append((extra.iloc[start:start + INSERT_ROWS], list(extra.columns)))
-        arrays = {}
-        for chunk, names in parts:
-            for c in names:
-                values = chunk[c].dt.tz_convert("UTC").dt.tz_localize(None) if c in _TIME_COLUMNS else chunk[c]
-                arrays[c] = pa.array(values, types.get(c))
-        yield pa.table(arrays)
+    arrays = {}
+    for part, names in [(frame, columns)] + ([(extra, list(extra.columns))] if extra is not None else []):
+        for c in names:
+            values = part[c].dt.tz_convert("UTC").dt.tz_localize(None) if c in _TIME_COLUMNS else part[c]
+            arrays[c] = pa.array(values, types.get(c))
+    return pa.table(arrays)
 
 
 def _states(result: ImportResult) -> pd.DataFrame:
@@ -107,6 +117,23 @@ def _states(result: ImportResult) -> pd.DataFrame:
         else:
             columns[c] = pd.DatetimeIndex(np.full(len(result.orders), np.datetime64("NaT", "ns"))).tz_localize("UTC")
     return pd.DataFrame(columns)
+
+
+def _store_array(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Values in the store's form: text decoded from dictionaries, zoned times as naive UTC, NaN as null."""
+    kind = values.type
+    if pa.types.is_dictionary(kind):
+        values = values.cast(kind.value_type)
+    elif pa.types.is_timestamp(kind) and kind.tz is not None:
+        values = values.cast(pa.timestamp(kind.unit))  # arrow times are UTC instants: the zone is dropped
+    elif pa.types.is_floating(kind) and pc.any(pc.is_nan(values)).as_py():
+        values = pc.if_else(pc.is_nan(values), pa.scalar(None, kind), values)
+    return values
+
+
+def _store_table(rows: pa.Table, columns: list[str]) -> pa.Table:
+    """``columns`` of ``rows`` in the store's form (see :func:`_store_array`)."""
+    return pa.table({c: _store_array(rows.column(c)) for c in columns})
 
 
 LOCK_TIMEOUT = 60.0  # seconds to wait for a store another process holds (env LTV_LOCK_TIMEOUT overrides)
@@ -203,80 +230,137 @@ class Store:
         export updates the store, and an older export imported after a newer one changes nothing. A
         replaced order is replaced whole, line items included, so nothing double-counts. An imported copy
         identical to the stored one is not rewritten: re-importing the same export leaves the store's
-        tables (and file size) as they were. Rows go in as arrow chunks of ``INSERT_ROWS``.
+        tables (and file size) as they were. Rows go in as arrow batches of ``INSERT_ROWS``, converted to
+        the store's types one batch at a time, so a loader's compact tables are never copied whole; a
+        loader's result of ``SPILL_ORDERS`` or more is first moved to a file beside the store
+        (:meth:`ImportResult.spill <ltvlib.io.ImportResult.spill>`) and read back batch by batch.
 
         Returns ``import_id`` and the numbers of orders new, replaced, unchanged and ``kept`` (the stored
         copy is in a later state than the imported one).
         """
         from ltvlib.history import is_prepared, prepare_store
-        from ltvlib.io.result import later_state, state_key
 
-        orders, items, states = result.orders, result.line_items, _states(result)
+        source = _import_source(result)
+        if source is result and source.counts()["orders"] >= SPILL_ORDERS:
+            source.spill(self.path.parent)  # the database work below gets the memory the tables held
         now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         con = self.con
-        con.execute("BEGIN TRANSACTION")
+        ids = _store_array(source.order_ids())
+        restore = self._bulk_settings()
         try:
-            con.register("_new_orders", pa.table({"order_id": pa.array(orders["order_id"], pa.string()),
-                                                  "position": pa.array(np.arange(len(orders)))}))
-            import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
-            stored = con.execute(
-                "SELECT n.position, o.cancelled_at, o.refunded_amount, o.financial_status, o.paid_at, o.fulfilled_at "
-                "FROM orders o JOIN _new_orders n USING (order_id) ORDER BY n.position"
-            ).df()
-            at = stored["position"].to_numpy()
-            kept = later_state(state_key(stored), state_key(orders.iloc[at], states.iloc[at]))
-            candidates = at[~kept]
-            changed = self._changed(orders.iloc[candidates], items, states.iloc[candidates])
-            write = np.ones(len(orders), dtype=bool)
-            write[at] = False
-            write[candidates[changed]] = True
-            replaced, unchanged = int(changed.sum()), int((~changed).sum())
-            if replaced:
-                gone = pa.table({"order_id": pa.array(orders["order_id"].iloc[candidates[changed]], pa.string())})
-                con.register("_gone", gone)
-                con.execute("DELETE FROM line_items WHERE order_id IN (SELECT order_id FROM _gone)")
-                con.execute("DELETE FROM orders WHERE order_id IN (SELECT order_id FROM _gone)")
-                con.unregister("_gone")
-            if not write.all():
-                items = items[items["order_id"].isin(orders["order_id"][write])]
-                orders, states = orders[write], states[write]
-            for chunk in _arrow_chunks(orders, ORDER_COLUMNS, states):
-                self._insert("orders", chunk, f"*, {int(import_id)}::BIGINT AS import_id")
-            for chunk in _arrow_chunks(items, LINE_ITEM_COLUMNS):
-                self._insert("line_items", chunk, "*")
-            con.execute(
-                "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    import_id, now, json.dumps(files, ensure_ascii=False), len(orders) - replaced, replaced,
-                    result.accounting.to_json(orient="records", force_ascii=False),
-                ],
-            )
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('timezone', ?)", [self.timezone])
-            if len(orders) or not is_prepared(con, self.timezone):  # orders written: prepare the history anew
-                prepare_store(con, self.timezone)  # (what analyses read; an unchanged re-import leaves it as it is)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.register("_new_orders", pa.table({"order_id": ids, "position": pa.array(np.arange(len(ids)))}))
+                import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
+                stored = con.execute(
+                    "SELECT n.position, o.cancelled_at, o.refunded_amount, o.financial_status, o.paid_at, o.fulfilled_at "
+                    "FROM orders o JOIN _new_orders n USING (order_id) ORDER BY n.position"
+                ).df()
+                if len(stored):  # orders already stored: decide which copies to keep, replace or leave
+                    orders, items, done = self._resolve(source, ids, stored)
+                    order_batches, item_batches = orders.to_batches(), items.to_batches()
+                else:  # all new: the rows go in as they are, batch by batch
+                    order_batches, item_batches = source.batches(0), source.batches(1)
+                    done = {"written": len(ids), "replaced": 0, "unchanged": 0, "kept": 0}
+                self._insert("orders", order_batches, source.schemas()[0], [*ORDER_COLUMNS, *STATE_COLUMNS],
+                             f"*, {int(import_id)}::BIGINT AS import_id")
+                self._insert("line_items", item_batches, source.schemas()[1], LINE_ITEM_COLUMNS, "*")
+                restore()  # the prepared history below is stored in its sorted order
+                written, replaced = done["written"], done["replaced"]
+                con.execute(
+                    "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        import_id, now, json.dumps(files, ensure_ascii=False), written - replaced, replaced,
+                        result.accounting.to_json(orient="records", force_ascii=False),
+                    ],
+                )
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('timezone', ?)", [self.timezone])
+                if written or not is_prepared(con, self.timezone):  # orders written: prepare the history anew
+                    prepare_store(con, self.timezone)  # (what analyses read; an unchanged re-import leaves it as it is)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                con.unregister("_new_orders")
         finally:
-            con.unregister("_new_orders")
+            restore()
         if replaced:
             con.execute("CHECKPOINT")  # frees the replaced rows' blocks for reuse by the next import
-        return {"import_id": int(import_id), "orders_new": len(orders) - replaced, "orders_replaced": replaced,
-                "orders_unchanged": unchanged, "orders_kept": int(kept.sum())}
+        return {"import_id": int(import_id), "orders_new": written - replaced, "orders_replaced": replaced,
+                "orders_unchanged": done["unchanged"], "orders_kept": done["kept"]}
 
-    def _insert(self, table: str, chunk: pa.Table, select: str) -> None:
-        """Insert an arrow chunk into ``table`` by column name."""
-        self.con.register("_chunk", chunk)  # replaces the previous chunk's view (also one a failure left)
+    def _resolve(self, source: ImportResult, ids: pa.Array, stored: pd.DataFrame) -> tuple[pa.Table, pa.Table, dict]:
+        """The imported orders and line items to write when some orders (``stored``: their positions and
+        state columns) are in the store already; stored copies replaced by them are deleted here.
+
+        Returns the tables to insert and the counts ``written`` (orders), ``replaced``, ``unchanged``,
+        ``kept`` (stored copy in a later state).
+        """
+        from ltvlib.io.result import later_state, positions, state_key
+
+        orders, items = source.tables()
+        at = stored["position"].to_numpy()
+        imported = _store_table(orders.take(pa.array(at)), _STATE_KEY_SOURCE).to_pandas()
+        kept = later_state(state_key(stored), state_key(imported))
+        candidates = at[~kept]
+        order_of_item = positions(items.column("order_id"), ids)
+        changed = self._changed(orders, items, order_of_item, candidates)
+        write = np.ones(len(ids), dtype=bool)
+        write[at] = False
+        write[candidates[changed]] = True
+        replaced = int(changed.sum())
+        if replaced:
+            self.con.register("_gone", pa.table({"order_id": ids.take(pa.array(candidates[changed]))}))
+            self.con.execute("DELETE FROM line_items WHERE order_id IN (SELECT order_id FROM _gone)")
+            self.con.execute("DELETE FROM orders WHERE order_id IN (SELECT order_id FROM _gone)")
+            self.con.unregister("_gone")
+        item_rows = np.flatnonzero((order_of_item >= 0) & write[np.maximum(order_of_item, 0)])
+        if not write.all():
+            orders, items = orders.take(pa.array(np.flatnonzero(write))), items.take(pa.array(item_rows))
+        return orders, items, {"written": int(write.sum()), "replaced": replaced,
+                               "unchanged": int((~changed).sum()), "kept": int(kept.sum())}
+
+    def _bulk_settings(self) -> Callable[[], None]:
+        """Set DuckDB up for inserting millions of rows; return the function that sets it back.
+
+        The threads append in parallel and each row group is flushed as soon as it is full, so an import
+        takes about half the time and a few hundred MB less. The rows of one import may then lie in any
+        order in the table, which no reader relies on (they sort, as :meth:`orders` and :meth:`line_items`).
+        """
+        settings = {"preserve_insertion_order": "false", "write_buffer_row_group_count": "1"}
+        before = {name: self.con.execute("SELECT current_setting(?)", [name]).fetchone()[0] for name in settings}
+        for name, value in settings.items():
+            self.con.execute(f"SET {name} = {value}")
+
+        def restore() -> None:  # not in a failed transaction: after its rollback
+            for name, value in before.items():
+                self.con.execute(f"SET {name} = {value}")
+        return restore
+
+    def _insert(self, table: str, batches: Iterable[pa.RecordBatch], schema: pa.Schema, columns: list[str],
+                select: str) -> None:
+        """Insert record ``batches`` (of ``schema``) into ``table`` by column name, converted to the store's
+        form ``INSERT_ROWS`` rows at a time."""
+        def converted() -> Iterator[pa.RecordBatch]:
+            for batch in batches:
+                for start in range(0, batch.num_rows, INSERT_ROWS):
+                    yield from _store_table(pa.Table.from_batches([batch.slice(start, INSERT_ROWS)]),
+                                            columns).to_batches()
+
+        reader = pa.RecordBatchReader.from_batches(_store_table(schema.empty_table(), columns).schema, converted())
+        self.con.register("_chunk", reader)  # replaces the previous view (also one a failure left)
         self.con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM _chunk")
         self.con.unregister("_chunk")
 
-    def _changed(self, orders: pd.DataFrame, items: pd.DataFrame, states: pd.DataFrame) -> np.ndarray:
-        """Per order of ``orders`` (all in the store), whether it or its line items differ from the stored copy.
+    def _changed(self, orders: pa.Table, items: pa.Table, order_of_item: np.ndarray,
+                 candidates: np.ndarray) -> np.ndarray:
+        """Per order at ``candidates`` (all in the store), whether it or its line items differ from the stored copy.
 
-        Compared chunk by chunk with SQL ``EXCEPT`` (nulls equal), so a large re-import is never held twice.
+        ``order_of_item`` is each line item's order position. Compared chunk by chunk with SQL ``EXCEPT``
+        (nulls equal), so a large re-import is never held twice.
         """
-        changed = np.zeros(len(orders), dtype=bool)
+        changed = np.zeros(len(candidates), dtype=bool)
         order_cols = ", ".join([*ORDER_COLUMNS, *STATE_COLUMNS])
         item_cols = ", ".join(LINE_ITEM_COLUMNS)
         query = f"""
@@ -287,19 +371,20 @@ class Store:
             UNION SELECT order_id FROM (SELECT {item_cols} FROM _cand_items EXCEPT SELECT * FROM stored_items)
             UNION SELECT order_id FROM (SELECT * FROM stored_items EXCEPT SELECT {item_cols} FROM _cand_items)
         """
-        start = 0
-        for chunk in _arrow_chunks(orders, ORDER_COLUMNS, states):
-            ids = orders["order_id"].iloc[start:start + chunk.num_rows]
-            cand_items = items[items["order_id"].isin(ids)]
+        chunk_of = np.zeros(orders.num_rows + 1, dtype=bool)  # the last entry: items of no imported order
+        for start in range(0, len(candidates), INSERT_ROWS):
+            at = candidates[start:start + INSERT_ROWS]
+            chunk = _store_table(orders.take(pa.array(at)), [*ORDER_COLUMNS, *STATE_COLUMNS])
+            chunk_of[at] = True
+            cand_items = _store_table(items.take(pa.array(np.flatnonzero(chunk_of[order_of_item]))), LINE_ITEM_COLUMNS)
+            chunk_of[at] = False
             self.con.register("_cand_orders", chunk)
-            parts = list(_arrow_chunks(cand_items, LINE_ITEM_COLUMNS))
-            self.con.register("_cand_items", pa.concat_tables(parts) if parts else
-                              self.con.execute(f"SELECT {item_cols} FROM line_items LIMIT 0").to_arrow_table())
-            differ = {r[0] for r in self.con.execute(query).fetchall()}
+            self.con.register("_cand_items", cand_items)
+            differ = pa.array([r[0] for r in self.con.execute(query).fetchall()], pa.string())
             self.con.unregister("_cand_orders")
             self.con.unregister("_cand_items")
-            changed[start:start + chunk.num_rows] = ids.isin(differ).to_numpy()
-            start += chunk.num_rows
+            changed[start:start + len(at)] = pc.is_in(chunk.column("order_id"), value_set=differ).to_numpy(
+                zero_copy_only=False)
         return changed
 
     # -- reads --------------------------------------------------------------------------------

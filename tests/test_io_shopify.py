@@ -440,3 +440,21 @@ def test_blocks_report_reader_errors_after_cell_errors(tmp_path):
         with pytest.raises(InputError, match="never closed"):
             read_in_blocks(unclosed, block_size)
 
+
+
+def test_one_converter_thread_reads_the_same(monkeypatch):
+    want = read_shopify_orders(F79, timezone=NY)
+    monkeypatch.setattr("ltvlib.io.shopify.CONVERTERS", 1)
+    got = read_shopify_orders(F79, timezone=NY)
+    pd.testing.assert_frame_equal(got.orders, want.orders)
+    pd.testing.assert_frame_equal(got.line_items, want.line_items)
+    pd.testing.assert_frame_equal(got.accounting, want.accounting)
+
+
+def test_frames_of_a_result_keep_their_types(r79):
+    """The loaders hold arrow tables; the frames built from them have the documented types and Python values."""
+    assert r79.counts() == {"orders": len(r79.orders), "line_items": len(r79.line_items)}
+    assert all(type(v) is list for v in r79.orders["tags"]) and r79.orders["tags"].iloc[0] is not r79.orders["tags"].iloc[1]
+    assert r79.line_items["line_no"].dtype == np.int64 and r79.orders["source_row"].dtype == np.int64
+    assert all(isinstance(v, str) for v in r79.line_items["order_id"])
+    assert set(r79.states.columns) == {"paid_at", "fulfilled_at"} and len(r79.states) == len(r79.orders)

@@ -143,3 +143,33 @@ def test_reimporting_the_same_export_does_not_grow_the_store(tmp_path):
     assert max(sizes[1:]) - sizes[0] <= 768 * 1024, sizes
     with Store(store, timezone="Asia/Tokyo") as st:
         assert st.counts()["orders"] == orders and len(st.imports()) == 6
+
+
+def test_a_spilled_import_stores_the_same_and_reads_back(tmp_path, monkeypatch):
+    """A loader's result above SPILL_ORDERS moves to a file beside the store for the database work: the store
+    gets the same rows (new and re-imported), the result still gives its frames, the file goes with it."""
+    path = tmp_path / "orders.csv"
+    demo.write_shopify_export(path, customers=300, seed=3)
+    want = load_files([path], timezone="Asia/Tokyo")
+    frames = (want.orders, want.line_items, want.states)
+    with Store(tmp_path / "plain.duckdb", timezone="Asia/Tokyo") as st:
+        st.upsert(want, files=[path.name])
+        plain = (st.orders(), st.line_items())
+    monkeypatch.setattr("ltvlib.store.SPILL_ORDERS", 1)
+    result = load_files([path], timezone="Asia/Tokyo")
+    spilled = tmp_path / "spilled"
+    spilled.mkdir()
+    for _ in range(2):  # new, then an unchanged re-import read back from the file
+        with Store(spilled / "s.duckdb", timezone="Asia/Tokyo") as st:
+            st.upsert(result, files=[path.name])
+            assert st.con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0] is True
+    assert [p.name for p in spilled.glob(".ltv-import-*")]  # the result's tables live there now
+    with Store(spilled / "s.duckdb", timezone="Asia/Tokyo") as st:
+        pd.testing.assert_frame_equal(st.orders(), plain[0])
+        pd.testing.assert_frame_equal(st.line_items(), plain[1])
+        assert st.imports()["orders_new"].tolist() == [len(plain[0]), 0]
+    for got, expected in zip((result.orders, result.line_items, result.states), frames):
+        pd.testing.assert_frame_equal(got, expected)
+    assert result.summary_text() == want.summary_text() and result.counts() == want.counts()
+    del result
+    assert not list(spilled.glob(".ltv-import-*"))

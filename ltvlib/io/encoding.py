@@ -17,6 +17,8 @@ import codecs
 import csv
 import io
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +31,8 @@ import pyarrow.csv as pv
 from ltvlib.io.errors import InputError
 
 _SAMPLE = 1 << 22
-BLOCK_SIZE = 1 << 24  # bytes of text per block read: far above any record, small next to a large export
+BLOCK_SIZE = 1 << 21  # bytes of text per block read: far above any record; small blocks parse in the CPU cache
+READ_AHEAD = 2  # blocks parsed ahead of the one being converted (see _read_ahead)
 T = TypeVar("T")
 _BOM = codecs.BOM_UTF8
 _ZIP = b"PK\x03\x04"
@@ -140,10 +143,10 @@ class TextFile:
         encoding = self.encoding
         if encoding == "utf-8":
             try:
-                return consume(self._tables(columns, encoding, block_size))
+                return consume(_read_ahead(self._tables(columns, encoding, block_size)))
             except _NotUtf8:
                 encoding = "cp932"  # a UTF-8 sample, but cp932 further on: read again as cp932
-        return consume(self._tables(columns, encoding, block_size))
+        return consume(_read_ahead(self._tables(columns, encoding, block_size)))
 
     def _tables(self, columns: list[str], encoding: str, block_size: int) -> Iterator[pa.Table]:
         """The blocks of :meth:`scan` in one encoding (the last column is read too, for the quote check)."""
@@ -240,6 +243,57 @@ class TextFile:
             "A cell probably holds an unquoted separator or an unclosed quote; fix it or export again.",
             row=found[0],
         )
+
+
+def _read_ahead(tables: Iterator[T], depth: int = READ_AHEAD) -> Iterator[T]:
+    """The items of ``tables``, produced by a background thread up to ``depth`` items ahead.
+
+    The CSV parser runs without the GIL, so the next block is parsed while the caller converts this
+    one. Whatever the iteration raises is raised here, at the same point of the sequence. When the
+    caller stops early (an error, an interrupt), the thread is told to stop and waited for; it never
+    parses more than ``depth`` blocks beyond what was taken.
+    """
+    items: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in tables:
+                while not stop.is_set():
+                    try:
+                        items.put((True, item), timeout=0.05)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            outcome: tuple[bool, object] = (False, None)
+        except BaseException as e:  # handed to the consumer, raised there
+            outcome = (False, e)
+        finally:
+            if stop.is_set():
+                tables.close()  # type: ignore[attr-defined]
+        while not stop.is_set():
+            try:
+                items.put(outcome, timeout=0.05)
+                return
+            except queue.Full:
+                continue
+
+    thread = threading.Thread(target=produce, name="ltv-csv-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            more, item = items.get()
+            if more:
+                yield item  # type: ignore[misc]
+                continue
+            if item is not None:
+                raise item  # type: ignore[misc]
+            return
+    finally:
+        stop.set()
+        thread.join()
 
 
 def read_text_table(

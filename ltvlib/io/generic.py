@@ -222,8 +222,8 @@ def load_mapped(
         "cancelled_at": cancelled_at,
         "channel": mapping.get("channel"),
         "source": head_text("source"),
-        "tags": head("tags").tokens() if "tags" in heads.column_names else [[] for _ in starts],
-        "discount_codes": head("discount_codes").tokens() if "discount_codes" in heads.column_names
+        "tags": head("tags").token_lists() if "tags" in heads.column_names else [[] for _ in starts],
+        "discount_codes": head("discount_codes").token_lists() if "discount_codes" in heads.column_names
         else [[] for _ in starts],
         "location": head_text("location"),
         "source_file": file,

@@ -8,13 +8,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ltvlib.io.encoding import TextFile
 from ltvlib.io.errors import InputError
 from ltvlib.io.generic import load_mapped
 from ltvlib.io.marketplaces import BUILTIN_MAPPINGS, mapping_for
-from ltvlib.io.product_lines import product_line_labels
 from ltvlib.io.result import FileLoad, ImportResult, combine
 from ltvlib.io.shopify import (
     CUSTOMER_EXPORT_SIGNS,
@@ -72,22 +69,7 @@ def load_sources(files: list[tuple[str | os.PathLike, Mapping[str, Any]]], *, ti
         loader = source.get("loader") or "auto"
         loads.append(_load_one(Path(p), name, timezone, loader, mapping_for(loader, source.get("mapping"))))
     rules = [source.get("product_lines") for _, source in files]
-    result = combine(loads, rules[0])
-    if any(r != rules[0] for r in rules[1:]):
-        _product_lines_per_file(result, names, rules)
-    return result
-
-
-def _product_lines_per_file(result: ImportResult, names: list[str], rules: list[dict | None]) -> None:
-    """Set each line item's product line by the rules of the file its order was loaded from."""
-    file_of = pd.Series(result.orders["source_file"].to_numpy(), index=result.orders["order_id"].to_numpy())
-    files = result.line_items["order_id"].map(file_of).to_numpy()
-    labels = result.line_items["product_line"].to_numpy(dtype=object).copy()
-    for name, rule in zip(names, rules):
-        here = files == name
-        if here.any():
-            labels[here] = product_line_labels(result.line_items.loc[here], rule)
-    result.line_items["product_line"] = labels
+    return combine(loads, rules[0], rules)  # each line item takes the rules of the file its order came from
 
 
 def _load_one(path: Path, name: str, timezone: str, loader: str, mapping: dict | None) -> FileLoad:

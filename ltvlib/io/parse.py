@@ -35,7 +35,8 @@ _AUTO_FORMATS = ("ISO8601", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d")
 class Cells:
     """One column's values and their spreadsheet rows, with parsers that fail on the first bad row."""
 
-    def __init__(self, file: str, column: str, values: pa.Array | pa.ChunkedArray, rows: np.ndarray):
+    def __init__(self, file: str, column: str, values: pa.Array | pa.ChunkedArray, rows: np.ndarray,
+                 trimmed: pa.Array | pa.ChunkedArray | None = None):
         if pa.types.is_dictionary(values.type):  # e.g. a pandas categorical saved to Parquet
             values = values.cast(values.type.value_type)
         self.file = file
@@ -43,6 +44,8 @@ class Cells:
         self.values = values
         self.rows = rows
         self.is_text = pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+        if trimmed is not None:  # the caller trimmed these values already
+            self.__dict__["trimmed"] = trimmed
 
     @cached_property
     def trimmed(self) -> pa.Array | pa.ChunkedArray:
@@ -72,7 +75,7 @@ class Cells:
     def text(self) -> pa.Array:
         """Trimmed strings, blank cells as null."""
         values = self.trimmed if self.is_text else pc.cast(self.values, pa.string())
-        return pc.if_else(self.blank, pa.scalar(None, pa.string()), values)
+        return null_where(values, self.blank)
 
     def number(self, hint: str) -> np.ndarray:
         """Floats, NaN where blank; a value that is not a plain number fails with ``hint``."""
@@ -172,6 +175,11 @@ class Cells:
 
     def tokens(self) -> list[list[str]]:
         """Comma-separated cells as lists of trimmed, non-empty strings (a new empty list when blank)."""
+        with gc_paused():
+            return self.token_lists().to_pylist()
+
+    def token_lists(self) -> pa.ListArray:
+        """:meth:`tokens` as an arrow list array (a few bytes per cell instead of a Python list)."""
         filled = np.flatnonzero(~self.blank)
         counts = np.zeros(len(self.values), dtype=np.int64)
         flat = pa.array([], pa.string())
@@ -183,9 +191,19 @@ class Cells:
                                          minlength=len(filled))
             flat = flat.filter(keep)
         offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
-        with gc_paused():
-            return pa.ListArray.from_arrays(offsets, flat).to_pylist()
+        return pa.ListArray.from_arrays(offsets, flat)
 
+
+
+def null_where(values: pa.Array | pa.ChunkedArray, mask: np.ndarray) -> pa.Array | pa.ChunkedArray:
+    """``values`` with null where ``mask`` is True (``pc.if_else`` without copying the values, where it can)."""
+    if not mask.any():
+        return values
+    if isinstance(values, pa.Array) and values.offset == 0 and values.null_count == 0 and values.buffers()[0] is None:
+        validity = pa.array(~mask).buffers()[1]  # the mask as a bitmap, offset 0
+        return pa.Array.from_buffers(values.type, len(values), [validity, *values.buffers()[1:]],
+                                     null_count=int(mask.sum()))
+    return pc.if_else(mask, pa.scalar(None, values.type), values)
 
 
 def first_filled(values: pa.Array | pa.ChunkedArray, group: np.ndarray, groups: int) -> tuple[pa.Array, np.ndarray]:
@@ -196,7 +214,12 @@ def first_filled(values: pa.Array | pa.ChunkedArray, group: np.ndarray, groups: 
     encoded = as_array(pc.dictionary_encode(values))
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     filled = np.flatnonzero(codes >= 0)
-    found, first = np.unique(group[filled], return_index=True)
+    if len(filled) and np.all(group[filled][1:] >= group[filled][:-1]):  # rows in group order: no sort
+        at = group[filled]
+        first = np.flatnonzero(np.diff(at, prepend=-1))
+        found = at[first]
+    else:
+        found, first = np.unique(group[filled], return_index=True)
     chosen = np.full(groups, -1, dtype=np.int64)
     chosen[found] = codes[filled[first]]
     conflict = np.zeros(groups, dtype=bool)

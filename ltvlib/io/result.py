@@ -4,18 +4,31 @@ Each loader turns one file into a :class:`FileLoad` (loaded orders, their line i
 one entry per order found, loaded or not); :func:`combine` merges the loads of one import, keeps the copy
 of an order that shows its latest state (:func:`state_key`), and counts rows per (file, reason) so that
 every data record of every file is accounted for exactly once.
+
+Loads are held as arrow tables (repeated texts dictionary-encoded, tags as list arrays): a few bytes per
+value, where pandas objects would take tens. :class:`ImportResult` hands them to the store as they are
+and builds its pandas frames only when they are asked for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import ctypes
+import os
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.ipc as ipc
 
+from ltvlib.io.parse import gc_paused
 from ltvlib.io.product_lines import product_line_labels
 
 ORDER_COLUMNS: tuple[str, ...] = (
@@ -39,6 +52,8 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     **{c: pa.float64() for c in (*MONEY_COLUMNS, "unit_price", "line_discount")},
     **{c: pa.int64() for c in ("source_row", "line_no", "quantity")},
 }
+# held narrower in loads (spreadsheet rows, line numbers and checked quantities fit), int64 in frames
+_NARROW_INTS = frozenset({"source_row", "line_no", "quantity"})
 SHARED_STRINGS = frozenset({
     "currency", "financial_status", "channel", "source", "location", "product", "product_line", "sku",
     "vendor",
@@ -67,7 +82,14 @@ STATUS_RANK: dict[str, int] = {
 STATE_KEY_COLUMNS: tuple[str, ...] = ("cancelled", "refunded", "status", "paid", "fulfilled")
 
 
-@dataclass(frozen=True, eq=False)
+REASON_CODE: dict[str, int] = {r: i for i, r in enumerate(REASONS)}
+_LOADED_CODES = np.array([REASON_CODE[r] for r in REASONS if r.startswith(LOADED)], dtype=np.int8)
+_LIST_COLUMNS = frozenset({"tags", "discount_codes"})
+_TEXT_LIST = pa.list_(pa.string())
+_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+SPILL_BATCH_ROWS = 122_880  # rows per record batch of a spilled table (one DuckDB row group)
+
+
 class ImportResult:
     """Canonical ``orders`` and ``line_items`` (DESIGN.md columns, in order) and the row accounting.
 
@@ -79,20 +101,110 @@ class ImportResult:
     else ``loaded_email_conflict`` (its rows disagree on e-mail: the first is used); else
     ``loaded_no_identity``; else ``loaded``. ``states`` holds ``paid_at`` and ``fulfilled_at`` row for
     row with ``orders`` (None: unknown), for the store's latest-state rule.
+
+    ``orders`` and ``line_items`` are pandas DataFrames or, as the loaders build them, arrow tables (the
+    orders with the state columns after the canonical ones); the frames of arrow tables are made on first
+    use. :meth:`tables`, :meth:`batches` and :meth:`counts` give the arrow data and its size, so a store
+    import of millions of orders never builds a frame; :meth:`spill` moves the tables to a file for the
+    time the result lives.
     """
 
-    orders: pd.DataFrame
-    line_items: pd.DataFrame
-    accounting: pd.DataFrame
-    states: pd.DataFrame | None = None
+    def __init__(self, orders: pd.DataFrame | pa.Table, line_items: pd.DataFrame | pa.Table,
+                 accounting: pd.DataFrame, states: pd.DataFrame | None = None) -> None:
+        self.accounting = accounting
+        self._tables: tuple[pa.Table, pa.Table] | None = None
+        self._spilled: tuple[list[Path], tuple[pa.Schema, pa.Schema]] | None = None
+        self._frames: dict[str, Any] = {}
+        if isinstance(orders, pa.Table):
+            self._tables = (orders, line_items)
+            self._counts = {"orders": orders.num_rows, "line_items": line_items.num_rows}
+            self._no_identity = orders.column("customer_key").null_count
+            self._order_ids = orders.column("order_id")
+        else:
+            self._frames = {"orders": orders, "line_items": line_items, "states": states}
+
+    @property
+    def orders(self) -> pd.DataFrame:
+        if "orders" not in self._frames:
+            self._frames["orders"] = table_frame(self.tables()[0], ORDER_COLUMNS)
+        return self._frames["orders"]
+
+    @property
+    def line_items(self) -> pd.DataFrame:
+        if "line_items" not in self._frames:
+            self._frames["line_items"] = table_frame(self.tables()[1], LINE_ITEM_COLUMNS)
+        return self._frames["line_items"]
+
+    @property
+    def states(self) -> pd.DataFrame | None:
+        if "states" not in self._frames:
+            self._frames["states"] = table_frame(self.tables()[0], STATE_COLUMNS)
+        return self._frames["states"]
+
+    def tables(self) -> tuple[pa.Table, pa.Table] | None:
+        """The arrow tables (orders with ``STATE_COLUMNS``, line items) of a loader's result, else None.
+
+        Spilled tables are read back (not kept): the whole import is then in memory again.
+        """
+        if self._spilled is not None:
+            return tuple(pa.Table.from_batches(list(self.batches(i)), schema)  # type: ignore[return-value]
+                         for i, schema in enumerate(self._spilled[1]))
+        return self._tables
+
+    def schemas(self) -> tuple[pa.Schema, pa.Schema]:
+        """The schemas of :meth:`tables` (a loader's result)."""
+        return self._spilled[1] if self._spilled is not None else (self._tables[0].schema, self._tables[1].schema)
+
+    def batches(self, which: int) -> Iterator[pa.RecordBatch]:
+        """The orders (``which`` 0) or line items (1) of a loader's result batch by batch, read from the
+        file if spilled, so only one batch at a time is in memory."""
+        if self._spilled is None:
+            yield from self._tables[which].to_batches()
+            return
+        with pa.OSFile(str(self._spilled[0][which])) as source:
+            yield from ipc.open_stream(source)
+
+    def order_ids(self) -> pa.Array | pa.ChunkedArray:
+        """The ``order_id`` of every order of a loader's result (kept in memory when spilled)."""
+        return self._order_ids
+
+    def counts(self) -> dict[str, int]:
+        """Numbers of orders and line items, without building frames."""
+        if self._tables is not None or self._spilled is not None:
+            return dict(self._counts)
+        return {"orders": len(self._frames["orders"]), "line_items": len(self._frames["line_items"])}
+
+    def spill(self, folder: str | os.PathLike) -> None:
+        """Move a loader's tables to a new temporary folder inside ``folder`` and free their memory.
+
+        The result reads them from there when asked (frames, :meth:`tables`, :meth:`batches`); the folder
+        is removed when the result is no longer used (or at exit). A store import calls this before its
+        database work, which then has the memory the tables held.
+        """
+        if self._tables is None:
+            return
+        where = Path(tempfile.mkdtemp(prefix=".ltv-import-", dir=folder))
+        weakref.finalize(self, shutil.rmtree, where, ignore_errors=True)
+        paths = [where / "orders.arrows", where / "line_items.arrows"]
+        for path, table in zip(paths, self._tables):
+            with pa.OSFile(str(path), "wb") as sink, ipc.new_stream(
+                    sink, table.schema, options=ipc.IpcWriteOptions(use_threads=False)) as writer:
+                writer.write_table(table, max_chunksize=SPILL_BATCH_ROWS)
+        self._spilled = (paths, self.schemas())
+        self._tables = None
+        release_free_memory()
 
     def summary_text(self) -> str:
         """A short table of rows and orders per file and reason, with a closing sentence of totals."""
         lines = [self.accounting.to_string(index=False)] if len(self.accounting) else []
-        no_identity = int(self.orders["customer_key"].isna().sum())
+        if self._tables is not None or self._spilled is not None:
+            no_identity = self._no_identity
+        else:
+            no_identity = int(self.orders["customer_key"].isna().sum())
+        counts = self.counts()
         files = self.accounting["source_file"].nunique()
         lines.append(
-            f"Loaded {len(self.orders):,} orders ({len(self.line_items):,} line items) from {files} "
+            f"Loaded {counts['orders']:,} orders ({counts['line_items']:,} line items) from {files} "
             f"file{'s' if files != 1 else ''}; {no_identity:,} without a customer id or email count in "
             "revenue but not in customer analyses."
         )
@@ -103,21 +215,22 @@ class ImportResult:
 class FileLoad:
     """One file's loaded orders and line items, its ledger and its count of blank rows.
 
-    ``ledger`` holds one row per order found in the file, loaded or not: ``order_id``, ``reason``
-    and ``rows`` (its data records). ``orders`` carries the ``STATE_COLUMNS`` after the canonical ones.
+    ``orders`` (``ORDER_COLUMNS`` then ``STATE_COLUMNS``) and ``line_items`` are arrow tables of fixed
+    types (see :func:`file_load`). ``ledger`` holds one row per order found in the file, loaded or not:
+    ``order_id``, ``reason`` (a position in ``REASONS``) and ``rows`` (its data records).
     """
 
     source_file: str
-    orders: pd.DataFrame
-    line_items: pd.DataFrame
-    ledger: pd.DataFrame
+    orders: pa.Table
+    line_items: pa.Table
+    ledger: pa.Table
     blank_rows: int
 
 
 def file_load(
     source_file: str,
     *,
-    ledger_ids: np.ndarray,
+    ledger_ids: np.ndarray | pa.Array | pa.ChunkedArray,
     ledger_rows: np.ndarray,
     test: np.ndarray,
     orders: dict,
@@ -127,34 +240,156 @@ def file_load(
 ) -> FileLoad:
     """Assemble a FileLoad from column values; ``orders`` holds the non-test orders of the ledger, in order.
 
-    Column values are arrow arrays, numpy arrays or DatetimeIndexes, Python lists (list columns), or
-    one scalar for the whole column; object arrays of ``str`` are used as they are, so columns built
-    from one such array share its string objects. ``orders`` may hold the ``STATE_COLUMNS`` (missing:
-    unknown). The ``orders`` and ``line_items`` dicts are emptied (see :func:`_frame`). Each order's
-    reason follows from ``test``, a negative total or refund (the order is then left out), ``cancelled_at``,
-    a refund above the total, ``email_conflict`` (per non-test order), then a missing ``customer_key``.
+    Column values are arrow arrays, numpy arrays or DatetimeIndexes, Python lists or arrow list arrays
+    (list columns), or one scalar for the whole column. ``orders`` may hold the ``STATE_COLUMNS``
+    (missing: unknown). The ``orders`` and ``line_items`` dicts are emptied as they are converted. Each
+    order's reason follows from ``test``, a negative total or refund (the order is then left out),
+    ``cancelled_at``, a refund above the total, ``email_conflict`` (per non-test order), then a missing
+    ``customer_key``.
+
+    Column types: text in ``SHARED_STRINGS`` and the line items' ``order_id`` dictionary-encoded, other
+    text plain strings, ``tags``/``discount_codes`` lists of strings, times as loaded (zoned, ns).
     """
     for column in STATE_COLUMNS:
         orders.setdefault(column, None)
-    frame = _frame(ORDER_COLUMNS + STATE_COLUMNS, orders)
+    size = next(len(v) for c in ORDER_COLUMNS if not _is_scalar(v := orders[c]))
+    frame = _table(ORDER_COLUMNS + STATE_COLUMNS, orders, size)
     for column in STATE_COLUMNS:
-        if frame[column].dtype == object:  # unknown: typed NaT like ordered_at
-            frame[column] = pd.Series(pd.NaT, index=frame.index, dtype=frame["ordered_at"].dtype)
-    items = _frame(LINE_ITEM_COLUMNS, line_items)
-    total, refunded = frame["total"].to_numpy(), frame["refunded_amount"].to_numpy()
-    conflict = np.zeros(len(frame), dtype=bool) if email_conflict is None else email_conflict
+        if pa.types.is_null(frame.column(column).type):  # unknown: typed like ordered_at
+            frame = frame.set_column(frame.schema.get_field_index(column), column,
+                                     pa.nulls(size, frame.column("ordered_at").type))
+    if pa.types.is_dictionary(frame.column("order_id").type):
+        frame = frame.set_column(0, "order_id", _strings(frame.column("order_id")))
+    item_size = next(len(v) for c in LINE_ITEM_COLUMNS if not _is_scalar(v := line_items[c]))
+    items = _table(LINE_ITEM_COLUMNS, line_items, item_size)
+    if not pa.types.is_dictionary(items.column("order_id").type):  # one string per order, not per line
+        items = items.set_column(0, "order_id", pc.dictionary_encode(items.column("order_id")))
+    total, refunded = _floats(frame.column("total")), _floats(frame.column("refunded_amount"))
+    conflict = np.zeros(size, dtype=bool) if email_conflict is None else email_conflict
     loaded = np.select(
-        [(total < 0) | (refunded < 0), frame["cancelled_at"].notna().to_numpy(), refunded > total, conflict,
-         frame["customer_key"].isna().to_numpy()], [1, 2, 3, 4, 5], 0)
-    reasons = np.full(len(ledger_ids), TEST_ORDER, dtype=object)
-    reasons[~test] = np.array([LOADED, NEGATIVE_AMOUNT, LOADED_CANCELLED, LOADED_REFUND_OVER_TOTAL,
-                               LOADED_EMAIL_CONFLICT, LOADED_NO_IDENTITY], dtype=object)[loaded]  # shared str
-    ledger = pd.DataFrame({"order_id": ledger_ids, "reason": reasons, "rows": ledger_rows})
+        [(total < 0) | (refunded < 0), _valid(frame.column("cancelled_at")), refunded > total, conflict,
+         ~_valid(frame.column("customer_key"))], [1, 2, 3, 4, 5], 0)
+    ids = _strings(ledger_ids)
+    reasons = np.full(len(ids), REASON_CODE[TEST_ORDER], dtype=np.int8)
+    reasons[~test] = np.array([REASON_CODE[r] for r in (
+        LOADED, NEGATIVE_AMOUNT, LOADED_CANCELLED, LOADED_REFUND_OVER_TOTAL, LOADED_EMAIL_CONFLICT,
+        LOADED_NO_IDENTITY)], dtype=np.int8)[loaded]
+    ledger = pa.table({"order_id": ids, "reason": reasons, "rows": np.asarray(ledger_rows, dtype=np.int64)})
     negative = loaded == 1
     if negative.any():
-        items = items[~items["order_id"].isin(frame.loc[negative, "order_id"])]
-        frame = frame[~negative]
+        items = items.filter(pa.array(~is_in(items.column("order_id"), frame.column("order_id").filter(negative))))
+        frame = frame.filter(pa.array(~negative))
     return FileLoad(source_file, frame, items, ledger, blank_rows)
+
+
+def _is_scalar(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _table(columns: tuple[str, ...], data: dict, size: int) -> pa.Table:
+    """An arrow table of ``columns`` in their load types (see :func:`file_load`); empties ``data``."""
+    return pa.table({c: _column(c, data.pop(c), size) for c in columns})
+
+
+def _column(column: str, value: object, size: int) -> pa.Array | pa.ChunkedArray:
+    """One column's values (any form :func:`file_load` takes) as arrow data of the column's load type."""
+    if value is None:
+        wanted = _TEXT_LIST if column in _LIST_COLUMNS else ARROW_TYPES.get(column, pa.null())
+        return pa.nulls(size, _DICTIONARY if column in SHARED_STRINGS else wanted)
+    if isinstance(value, str):  # one value: source_file always, so its few bytes a row can be one
+        kind = np.int8 if column == "source_file" else np.int32
+        return pa.DictionaryArray.from_arrays(pa.array(np.zeros(size, dtype=kind)), pa.array([value]))
+    if column in _LIST_COLUMNS:
+        if isinstance(value, (pa.Array, pa.ChunkedArray)):
+            return value
+        with gc_paused():
+            return pa.array(value, _TEXT_LIST)
+    if isinstance(value, (pa.Array, pa.ChunkedArray)):
+        array = value
+    elif isinstance(value, np.ndarray) and value.dtype == object:
+        array = pa.array(value, pa.string())
+    else:
+        array = pa.array(value)
+    wanted = pa.int32() if column in _NARROW_INTS else ARROW_TYPES.get(column)
+    if wanted is None:
+        return array
+    if pa.types.is_dictionary(array.type):
+        if array.type.value_type != wanted:
+            array = array.cast(wanted)
+    elif array.type != wanted:
+        array = array.cast(wanted)
+    if column in SHARED_STRINGS and not pa.types.is_dictionary(array.type):
+        array = pc.dictionary_encode(array)
+    return array
+
+
+def _floats(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(values.to_numpy(), dtype=np.float64) if isinstance(values, pa.ChunkedArray) \
+        else values.to_numpy(zero_copy_only=False)
+
+
+def _valid(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return pc.is_valid(values).to_numpy(zero_copy_only=False) if isinstance(values, pa.Array) \
+        else np.asarray(pc.is_valid(values).to_numpy(), dtype=bool)
+
+
+def _strings(values: np.ndarray | pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Text values as one plain arrow string array (dictionaries decoded)."""
+    if isinstance(values, np.ndarray):
+        return pa.array(values, pa.string())
+    if pa.types.is_dictionary(values.type):
+        values = values.cast(values.type.value_type)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def is_in(values: pa.Array | pa.ChunkedArray, value_set: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Whether each value is one of ``value_set`` (null: False); dictionaries are looked up once per entry."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    value_set = _strings(value_set)
+    out = []
+    for chunk in chunks:
+        if pa.types.is_dictionary(chunk.type):
+            hit = np.append(pc.is_in(chunk.dictionary, value_set=value_set).to_numpy(zero_copy_only=False), False)
+            out.append(hit[pc.fill_null(chunk.indices, len(chunk.dictionary)).to_numpy(zero_copy_only=False)])
+        else:
+            out.append(pc.fill_null(pc.is_in(chunk, value_set=value_set), False).to_numpy(zero_copy_only=False))
+    return np.concatenate(out) if out else np.zeros(0, dtype=bool)
+
+
+def positions(values: pa.Array | pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
+    """Position in ``ids`` of each value (-1 where absent or null); dictionaries are looked up once per entry."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    out = []
+    for chunk in chunks:
+        if pa.types.is_dictionary(chunk.type):
+            at = np.append(pc.fill_null(pc.index_in(chunk.dictionary, value_set=ids), -1).to_numpy(
+                zero_copy_only=False), -1)
+            out.append(at[pc.fill_null(chunk.indices, len(chunk.dictionary)).to_numpy(zero_copy_only=False)])
+        else:
+            out.append(pc.fill_null(pc.index_in(chunk, value_set=ids), -1).to_numpy(zero_copy_only=False))
+    return np.concatenate(out).astype(np.int64) if out else np.zeros(0, dtype=np.int64)
+
+
+def table_frame(table: pa.Table, columns: Sequence[str]) -> pd.DataFrame:
+    """The pandas frame of arrow ``columns``: text as ``str`` objects (dictionary-encoded text sharing one
+    object per value, see :func:`shared_strings`), lists as Python lists, zoned times as datetime64[ns, tz]."""
+    special = [c for c in columns if pa.types.is_dictionary(table.column(c).type)
+               or pa.types.is_list(table.column(c).type)]
+    bulk = [c for c in columns if c not in special]
+    frame = table.select(bulk).to_pandas(split_blocks=True, deduplicate_objects=False)
+    for column in _NARROW_INTS.intersection(bulk):
+        frame[column] = frame[column].astype(np.int64)
+    for position, column in enumerate(columns):
+        if column not in special:
+            continue
+        values = table.column(column)
+        if pa.types.is_list(values.type):
+            with gc_paused():
+                value = pd.Series(values.to_pylist(), dtype=object, index=frame.index)
+        else:
+            value = shared_strings(values.cast(values.type.value_type))
+        frame.insert(position, column, value)
+    return frame
 
 
 def state_key(orders: pd.DataFrame, states: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -190,46 +425,6 @@ def later_state(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
     return later
 
 
-def _frame(columns: tuple[str, ...], data: dict) -> pd.DataFrame:
-    """A DataFrame in ``columns`` order, built without consolidating copies; empties ``data`` as it goes.
-
-    Strings become Python ``str`` objects (object dtype). Columns with few distinct values share one
-    object per value (a dictionary take), which saves memory; the others convert in pyarrow's fast path.
-    Each column's source values are released once converted, so a large load holds them only once.
-    """
-    bulk = [c for c in columns if c not in SHARED_STRINGS and not _ready(data[c])]
-    frame = pa.table({c: _arrow(c, data.pop(c)) for c in bulk}).to_pandas(
-        split_blocks=True, deduplicate_objects=False)
-    for position, column in enumerate(columns):
-        if column in bulk:
-            continue
-        value = data.pop(column)
-        if not _ready(value):
-            value = shared_strings(_arrow(column, value))
-        elif isinstance(value, list):
-            value = pd.Series(value, dtype=object)
-        frame.insert(position, column, value)
-    return frame
-
-
-def _ready(value: object) -> bool:
-    """Whether a column value goes into the frame as it is (scalars, lists, object arrays)."""
-    return value is None or isinstance(value, (str, list)) or (
-        isinstance(value, np.ndarray) and value.dtype == object)
-
-
-def _arrow(column: str, values: object) -> pa.Array | pa.ChunkedArray:
-    """Column values as arrow data of the column's canonical type (timestamps keep their zone).
-
-    Dictionary-encoded values of that type are kept encoded (:func:`shared_strings` takes them as such).
-    """
-    array = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values)
-    wanted = ARROW_TYPES.get(column, array.type)
-    if pa.types.is_dictionary(array.type) and array.type.value_type == wanted:
-        return array
-    return array if array.type == wanted else array.cast(wanted)
-
-
 def shared_strings(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """An object array of ``str``/None in which equal strings are one object."""
     encoded = pc.dictionary_encode(array)
@@ -240,12 +435,14 @@ def shared_strings(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return values[indices]
 
 
-def combine(loads: Sequence[FileLoad], product_lines: dict | None = None) -> ImportResult:
+def combine(loads: Sequence[FileLoad], product_lines: dict | None = None,
+            rules_per_load: Sequence[dict | None] | None = None) -> ImportResult:
     """Merge file loads in order and set product lines from ``product_lines`` rules.
 
     Of the loaded copies of one order_id in several files, the one with the latest state
     (:func:`state_key`) is kept, the later file's on a tie; the others count ``duplicate_superseded``.
-    Copies that were not loaded (test orders, negative amounts) keep their own reason.
+    Copies that were not loaded (test orders, negative amounts) keep their own reason. With
+    ``rules_per_load`` (one entry per load) that differ, each load's line items take its own rules.
     """
     losers = _superseded(loads)
     kept: list[FileLoad] = []
@@ -253,58 +450,88 @@ def combine(loads: Sequence[FileLoad], product_lines: dict | None = None) -> Imp
         ledger, orders, items = load.ledger, load.orders, load.line_items
         gone = losers.get(position)
         if gone is not None:
-            superseded = ledger["order_id"].isin(gone).to_numpy() & ledger["reason"].str.startswith(LOADED).to_numpy()
-            ledger = ledger.assign(reason=ledger["reason"].where(~superseded, DUPLICATE_SUPERSEDED))
-            orders = orders[~orders["order_id"].isin(gone)]
-            items = items[~items["order_id"].isin(gone)]
+            reasons = ledger.column("reason").to_numpy()
+            superseded = is_in(ledger.column("order_id"), gone) & np.isin(reasons, _LOADED_CODES)
+            reasons = np.where(superseded, np.int8(REASON_CODE[DUPLICATE_SUPERSEDED]), reasons)
+            ledger = ledger.set_column(1, "reason", pa.array(reasons.astype(np.int8)))
+            orders = orders.filter(pa.array(~is_in(orders.column("order_id"), gone)))
+            items = items.filter(pa.array(~is_in(items.column("order_id"), gone)))
         kept.append(FileLoad(load.source_file, orders, items, ledger, load.blank_rows))
-    line_items = _concat([k.line_items for k in kept])
-    line_items["product_line"] = product_line_labels(line_items, product_lines)
+    labelled = [_with_product_lines(k.line_items, product_lines) for k in kept]
+    if rules_per_load is not None and any(r != rules_per_load[0] for r in rules_per_load[1:]):
+        labelled = [_with_product_lines(items, rules) if items.num_rows else items
+                    for items, rules in zip(labelled, rules_per_load)]
+    line_items = _concat(labelled)
     orders = _concat([k.orders for k in kept])
-    states = pd.DataFrame({c: orders.pop(c) for c in STATE_COLUMNS})  # in place: no copy of the orders
-    return ImportResult(orders=orders, line_items=line_items, accounting=_accounting(kept), states=states)
+    result = ImportResult(orders=orders, line_items=line_items, accounting=_accounting(kept))
+    release_free_memory()
+    return result
 
 
-def _superseded(loads: Sequence[FileLoad]) -> dict[int, pd.Index]:
+def release_free_memory() -> None:
+    """Hand memory freed by a large load back to the system (arrow's pool and the C heap keep it for reuse
+    otherwise), so the store import that follows starts from what the tables hold."""
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)  # glibc only; elsewhere there is nothing to call
+    except (AttributeError, OSError):
+        pass
+
+
+def _with_product_lines(items: pa.Table, rules: dict | None) -> pa.Table:
+    """``items`` with ``product_line`` set from ``rules``, worked out once per distinct vendor or product."""
+    source = "vendor" if rules is None or rules.get("from") == "vendor" else "product"
+    values = items.column(source)
+    if not pa.types.is_dictionary(values.type):
+        values = pc.dictionary_encode(values)
+    values = values.unify_dictionaries() if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
+    dictionary = values.chunk(0).dictionary if values.num_chunks else pa.array([], pa.string())
+    distinct = pd.Series([*dictionary.to_pylist(), None], dtype=object)  # None: a blank cell
+    labels = product_line_labels(pd.DataFrame({"vendor": distinct, "product": distinct}), rules)
+    labels = pa.array(labels, pa.string())
+    codes = [pc.fill_null(chunk.indices, len(dictionary)) for chunk in values.chunks]
+    column = pa.chunked_array([pa.DictionaryArray.from_arrays(c, labels) for c in codes], _DICTIONARY)
+    return items.set_column(items.schema.get_field_index("product_line"), "product_line", column)
+
+
+def _superseded(loads: Sequence[FileLoad]) -> dict[int, pa.Array]:
     """Per load position, the order_ids whose copy there loses to a later state in another file."""
     if len(loads) < 2:
         return {}
-    ids = pd.concat([pd.Series(load.orders["order_id"].to_numpy(), dtype=object) for load in loads],
-                    ignore_index=True)
-    positions = np.repeat(np.arange(len(loads)), [len(load.orders) for load in loads])
-    repeated = ids.duplicated(keep=False).to_numpy()
+    ids = pa.chunked_array([_strings(load.orders.column("order_id")) for load in loads], pa.string())
+    codes = pc.dictionary_encode(ids).combine_chunks().indices.to_numpy(zero_copy_only=False)
+    repeated = np.bincount(codes)[codes] > 1 if len(codes) else np.zeros(0, dtype=bool)
     if not repeated.any():
         return {}
-    bounds = np.cumsum([0, *(len(load.orders) for load in loads)])
-    copies = pd.concat([load.orders[repeated[start:end]] for load, start, end in zip(loads, bounds, bounds[1:])],
-                       ignore_index=True)
-    keys = state_key(copies).assign(order_id=ids[repeated].to_numpy(), position=positions[repeated])
+    positions_ = np.repeat(np.arange(len(loads)), [load.orders.num_rows for load in loads])
+    bounds = np.cumsum([0, *(load.orders.num_rows for load in loads)])
+    state = ["cancelled_at", "refunded_amount", "financial_status", *STATE_COLUMNS]
+    copies = pd.concat([table_frame(load.orders.filter(pa.array(repeated[start:end])), state)
+                        for load, start, end in zip(loads, bounds, bounds[1:])], ignore_index=True)
+    keys = state_key(copies).assign(order_id=ids.filter(pa.array(repeated)).to_numpy(),
+                                    position=positions_[repeated])
     keys = keys.sort_values([*STATE_KEY_COLUMNS, "position"], kind="stable")
     losing = keys.duplicated("order_id", keep="last").to_numpy()
     lost = keys.loc[losing]
-    return {int(p): pd.Index(group["order_id"], dtype=object) for p, group in lost.groupby("position")}
+    return {int(p): pa.array(group["order_id"].to_numpy(), pa.string()) for p, group in lost.groupby("position")}
 
 
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    if len(frames) > 1:
-        return pd.concat(frames, ignore_index=True)
-    frame = frames[0]
-    frame.index = pd.RangeIndex(len(frame))  # frames here are the loader's own; avoids a copy
-    return frame
+def _concat(tables: list[pa.Table]) -> pa.Table:
+    return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
 
 
 def _accounting(loads: Sequence[FileLoad]) -> pd.DataFrame:
-    parts = []
-    for position, load in enumerate(loads):
-        per_reason = load.ledger.groupby("reason", sort=False)["rows"].agg(["sum", "size"])
-        part = pd.DataFrame({
-            "source_file": load.source_file, "reason": per_reason.index,
-            "rows": per_reason["sum"].to_numpy(), "orders": per_reason["size"].to_numpy(),
-        })
+    """Rows and orders per (file, reason), files in load order, reasons in ``REASONS`` order."""
+    records = []
+    for load in loads:
+        reasons = load.ledger.column("reason").to_numpy().astype(np.int64)
+        rows = load.ledger.column("rows").to_numpy()
+        orders = np.bincount(reasons, minlength=len(REASONS))
+        sums = np.zeros(len(REASONS), dtype=np.int64)
+        np.add.at(sums, reasons, rows)
+        records += [(load.source_file, REASONS[r], int(sums[r]), int(orders[r]))
+                    for r in range(len(REASONS)) if orders[r] and REASONS[r] != BLANK_ROW]
         if load.blank_rows:
-            part.loc[len(part)] = [load.source_file, BLANK_ROW, load.blank_rows, 0]
-        parts.append(part.assign(position=position))
-    table = pd.concat(parts, ignore_index=True)
-    table["rank"] = table["reason"].map({r: i for i, r in enumerate(REASONS)})
-    table = table.sort_values(["position", "rank"], kind="stable")
-    return table[list(ACCOUNTING_COLUMNS)].astype({"rows": "int64", "orders": "int64"}).reset_index(drop=True)
+            records.append((load.source_file, BLANK_ROW, int(load.blank_rows), 0))
+    table = pd.DataFrame(records, columns=list(ACCOUNTING_COLUMNS))
+    return table.astype({"rows": "int64", "orders": "int64"})

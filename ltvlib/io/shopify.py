@@ -15,7 +15,9 @@ and ``Fulfilled at`` are read where present, for the store's latest-state rule.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import chain
 from pathlib import Path
 
@@ -26,8 +28,8 @@ import pyarrow.compute as pc
 
 from ltvlib.io.encoding import BLOCK_SIZE, TextFile
 from ltvlib.io.errors import InputError
-from ltvlib.io.parse import Cells, as_array, check_timezone, first_filled, gc_paused, trim
-from ltvlib.io.result import SHARED_STRINGS, FileLoad, ImportResult, combine, file_load, shared_strings
+from ltvlib.io.parse import Cells, as_array, check_timezone, first_filled, trim
+from ltvlib.io.result import SHARED_STRINGS, FileLoad, ImportResult, combine, file_load
 
 REQUIRED = (
     "Name", "Email", "Financial Status", "Currency", "Subtotal", "Shipping", "Taxes", "Total",
@@ -50,6 +52,8 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 TIME_HINT = "Expected Shopify's format, like 2022-01-04 01:08:35 -0500."
 MONEY_HINT = "Expected a plain number like 2499.00 (no currency sign or thousands separator)."
 TEST_GATEWAY = "Bogus Gateway"
+UNIT_BLOCKS = 16  # blocks of text read that are converted together (fewer, larger steps)
+CONVERTERS = 2  # threads converting blocks of orders side by side
 
 
 def looks_like_shopify_orders(header: tuple[str, ...] | list[str]) -> bool:
@@ -78,18 +82,32 @@ def read_shopify_orders(
     return combine([load_shopify(text, timezone=timezone)])
 
 
-def load_shopify(text: TextFile, *, timezone: str, block_size: int = BLOCK_SIZE) -> FileLoad:
+def load_shopify(text: TextFile, *, timezone: str, block_size: int | None = None) -> FileLoad:
     """Parse one opened export into a FileLoad (the per-file step of :func:`read_shopify_orders`).
 
-    The file is read and converted in blocks of about ``block_size`` bytes of text that each hold
-    whole orders (see :func:`_whole_orders`), so memory follows the loaded orders, not the file's size.
+    The file is read and converted in blocks that each hold whole orders (see :func:`_whole_orders`),
+    so memory follows the loaded orders, not the file's size: by default ``UNIT_BLOCKS`` blocks of text
+    read (``BLOCK_SIZE`` bytes each) are converted together; a ``block_size`` reads and converts blocks
+    of about that many bytes one at a time.
     """
     check_timezone(timezone, text.label)
     _check_header(text)
     columns = [c for c in (*REQUIRED, *OPTIONAL) if c in text.header]
-    with gc_paused():  # tags and discount codes: a few million lists
-        return text.scan(columns, lambda tables: _load(tables, text.label, timezone, "Id" in columns),
-                         block_size=block_size)
+    unit = 1 if block_size else UNIT_BLOCKS
+    return text.scan(columns, lambda tables: _load(_units(tables, unit), text.label, timezone, "Id" in columns),
+                     block_size=block_size or BLOCK_SIZE)
+
+
+def _units(tables: Iterator[pa.Table], count: int) -> Iterator[pa.Table]:
+    """The tables read, ``count`` at a time as one table of contiguous columns."""
+    group: list[pa.Table] = []
+    for table in tables:
+        group.append(table)
+        if len(group) == count:
+            yield group[0] if count == 1 else pa.concat_tables(group).combine_chunks()
+            group = []
+    if group:
+        yield pa.concat_tables(group).combine_chunks()
 
 
 def _load(tables: Iterator[pa.Table], file: str, timezone: str, has_id: bool) -> FileLoad:
@@ -104,18 +122,15 @@ def _load(tables: Iterator[pa.Table], file: str, timezone: str, has_id: bool) ->
     parts: list[tuple[dict, dict]] = []
     names, ids, head_rows, sizes, test, blank = [], [], [], [], [], 0
     failed: tuple[pa.Table, np.ndarray, InputError] | None = None
-    for table, rows in _whole_orders(tables):
-        block = _Orders(table, rows, file)
+    for table, rows, block, converted in _converted(_whole_orders(tables), file, timezone):
         names.append(block.names)
         ids.append(block.ids)
         head_rows.append(block.head_rows)
         sizes.append(block.sizes)
         test.append(block.test)
         blank += block.blank
-        try:
-            converted = _convert(block, timezone)
-        except InputError as e:
-            failed = _first_failure(failed, (table, rows, e), file, timezone)
+        if isinstance(converted, InputError):
+            failed = _first_failure(failed, (table, rows, converted), file, timezone)
             parts.clear()
             continue
         if failed is None:
@@ -128,45 +143,78 @@ def _load(tables: Iterator[pa.Table], file: str, timezone: str, has_id: bool) ->
         _check_unique(pa.chunked_array(ids), head_rows, file, "Id")
     if failed:
         raise failed[2]
-    order_id = as_array(pa.chunked_array(ids)).to_numpy(zero_copy_only=False)  # one str per order, shared
+    order_id = as_array(pa.chunked_array(ids, pa.string()))
     sizes, test = np.concatenate(sizes), np.concatenate(test)
     keep = ~test
+    loaded = 0
+    for part in parts:  # each line's order: its position among the file's loaded orders
+        part[1]["order_at"] += loaded
+        loaded += len(part[0]["email_conflict"])
     orders, line_items = _join([p[0] for p in parts]), _join([p[1] for p in parts])
-    email = shared_strings(orders.pop("email"))  # one str per customer
-    orders.update(order_id=order_id[keep], customer_key=email, email=email, source_row=head_rows[keep])
-    lines = sizes[keep]
-    line_items["order_id"] = np.repeat(order_id[keep], lines)
-    line_items["line_no"] = np.arange(lines.sum()) - np.repeat(np.cumsum(lines) - lines, lines) + 1
+    email = orders.pop("email")
+    loaded_id = order_id if keep.all() else order_id.filter(pa.array(keep))
+    orders.update(order_id=loaded_id, customer_key=email, email=email, source_row=head_rows[keep])
+    # each line's order_id refers to loaded_id: the text is held once per order
+    line_items["order_id"] = pa.chunked_array([pa.DictionaryArray.from_arrays(at, loaded_id)
+                                               for at in line_items.pop("order_at").chunks])
     conflict = orders.pop("email_conflict")
     return file_load(file, ledger_ids=order_id, ledger_rows=sizes, test=test, orders=orders,
                      line_items=line_items, blank_rows=blank, email_conflict=conflict)
 
 
-def _whole_orders(tables: Iterator[pa.Table]) -> Iterator[tuple[pa.Table, np.ndarray]]:
-    """Regroup blocks of records so that each holds whole orders; yield each with its records' rows.
+def _converted(blocks: Iterator[tuple[pa.Table, np.ndarray, pa.Array]], file: str, timezone: str
+               ) -> Iterator[tuple[pa.Table, np.ndarray, _Orders, tuple[dict, dict] | InputError]]:
+    """Each block of whole orders with its :class:`_Orders` and its conversion (or the InputError that
+    converting it raised), in order; ``CONVERTERS`` threads convert blocks side by side (the arrow and
+    numpy work runs without the GIL) while the next blocks are read."""
+    def convert(block: tuple[pa.Table, np.ndarray, pa.Array]) -> tuple:
+        table, rows, names = block
+        found = _Orders(table, rows, file, names)
+        try:
+            return table, rows, found, _convert(found, timezone)
+        except InputError as e:
+            return table, rows, found, e
+
+    pool = ThreadPoolExecutor(max_workers=CONVERTERS, thread_name_prefix="ltv-convert")
+    pending: deque[Future] = deque()
+    try:
+        for block in blocks:
+            pending.append(pool.submit(convert, block))
+            if len(pending) > CONVERTERS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _whole_orders(tables: Iterator[pa.Table]) -> Iterator[tuple[pa.Table, np.ndarray, pa.Array]]:
+    """Regroup blocks of records so that each holds whole orders; yield each with its records' rows and
+    trimmed names.
 
     An order's rows are contiguous, so a block is cut where its last order starts and the rest is put
     before the next block (a block holding at most one order waits whole).
     """
-    row, carry = 2, None
+    row, carry, carry_names = 2, None, None
     for table in tables:
+        names = as_array(trim(table.column("Name")))
         if carry is not None:
             table = pa.concat_tables([carry, table])
-        cut = _last_order_start(table)
+            names = pa.concat_arrays([carry_names, names])
+        cut = _last_order_start(names)
         if cut:
-            yield table.slice(0, cut), np.arange(row, row + cut)
+            yield table.slice(0, cut), np.arange(row, row + cut), names.slice(0, cut)
             row += cut
-        carry = table.slice(cut)
+        carry, carry_names = table.slice(cut), names.slice(cut)
     if carry is not None:
-        yield carry, np.arange(row, row + carry.num_rows)
+        yield carry, np.arange(row, row + carry.num_rows), carry_names
 
 
-def _last_order_start(table: pa.Table) -> int:
-    """Position of the first record of the table's last order, or 0 if it holds fewer than two orders.
+def _last_order_start(names: pa.Array) -> int:
+    """Position of the first record of the last order, or 0 if the (trimmed) names hold fewer than two orders.
 
     Records without a Name (blank rows) are skipped: they may sit between an order's rows.
     """
-    names = trim(table.column("Name"))
     named = np.flatnonzero(pc.not_equal(names, "").to_numpy(zero_copy_only=False))
     if not len(named):
         return 0
@@ -183,12 +231,14 @@ class _Orders:
     ``ids`` (the Id, else the Name) and ``test`` (a Shopify test order); ``group`` is each kept record's order.
     """
 
-    def __init__(self, table: pa.Table, rows: np.ndarray, file: str):
-        blank = _blank_rows(table)
+    def __init__(self, table: pa.Table, rows: np.ndarray, file: str, names: pa.Array | None = None):
+        names = as_array(trim(table.column("Name"))) if names is None else names
+        blank = _blank_rows(table, names)
         self.table, self.file, self.blank = table, file, int(blank.sum())
         self.kept = np.flatnonzero(~blank)
         self.rows = rows[self.kept]
-        self.name = Cells(file, "Name", _pick(table, ("Name",), self.kept).column(0), self.rows)
+        kept_names = names if len(self.kept) == table.num_rows else names.take(pa.array(self.kept))
+        self.name = Cells(file, "Name", _pick(table, ("Name",), self.kept).column(0), self.rows, trimmed=kept_names)
         name_text = self.name.text()
         first = np.ones(len(self.rows), dtype=bool)
         if len(self.rows) > 1:
@@ -230,10 +280,9 @@ def _convert(found: _Orders, timezone: str) -> tuple[dict, dict]:
     total.require("The order's first row must hold its Total.")
     total = total.amount(MONEY_HINT)
     refunded = np.nan_to_num(head("Refunded Amount").amount(MONEY_HINT))
-    source = head("Source").text()
-    channel = source
-    for raw, name in CHANNELS.items():
-        channel = pc.if_else(pc.equal(source, raw), name, channel)
+    source = as_array(pc.dictionary_encode(head("Source").text()))
+    channel = pa.DictionaryArray.from_arrays(source.indices, pa.array(
+        [CHANNELS.get(v, v) for v in source.dictionary.to_pylist()], pa.string()))  # mapped once per value
     orders = {
         "order_name": found.names.filter(keep),
         "email": found.emails.filter(keep),
@@ -250,8 +299,8 @@ def _convert(found: _Orders, timezone: str) -> tuple[dict, dict]:
         "cancelled_at": head("Cancelled at").timestamp_strict(TIME_FORMAT, timezone, TIME_HINT),
         "channel": channel,
         "source": source,
-        "tags": head("Tags").tokens(),
-        "discount_codes": head("Discount Code").tokens(),
+        "tags": head("Tags").token_lists(),
+        "discount_codes": head("Discount Code").token_lists(),
         "location": head("Location").text() if "Location" in heads.column_names else None,
         "source_file": file,
         "email_conflict": found.email_conflict[keep],
@@ -262,6 +311,8 @@ def _convert(found: _Orders, timezone: str) -> tuple[dict, dict]:
     line_keep = keep[group]
     items = _pick(table, ITEM_COLUMNS, found.kept[line_keep])
     item_rows = found.rows[line_keep]
+    line_no = (np.arange(len(group)) - found.starts[group] + 1)[line_keep]
+    order_at = (np.cumsum(keep, dtype=np.int32) - 1)[group][line_keep]  # among this block's loaded orders
 
     def item(column: str) -> Cells:
         return Cells(file, column, items.column(column), item_rows)
@@ -276,6 +327,8 @@ def _convert(found: _Orders, timezone: str) -> tuple[dict, dict]:
         "quantity": item("Lineitem quantity").quantity("Expected a whole number of items, like 2."),
         "unit_price": price.amount(MONEY_HINT),
         "line_discount": np.nan_to_num(item("Lineitem discount").amount(MONEY_HINT)),
+        "line_no": line_no,
+        "order_at": order_at,
     }
     return _compact(orders), _compact(line_items)
 
@@ -283,7 +336,7 @@ def _convert(found: _Orders, timezone: str) -> tuple[dict, dict]:
 def _compact(columns: dict) -> dict:
     """Dictionary-encode the repetitive text columns, which wait for the end of the file at ~4 bytes a row."""
     return {c: pc.dictionary_encode(v) if c in SHARED_STRINGS and isinstance(v, (pa.Array, pa.ChunkedArray))
-            else v for c, v in columns.items()}
+            and not pa.types.is_dictionary(v.type) else v for c, v in columns.items()}
 
 
 def _first_failure(
@@ -326,6 +379,8 @@ def _join(parts: list[dict]) -> dict:
         if isinstance(value, (pa.Array, pa.ChunkedArray)):
             joined[column] = pa.chunked_array(
                 [c for v in values for c in (v.chunks if isinstance(v, pa.ChunkedArray) else [v])], value.type)
+        elif isinstance(value, np.ndarray) and value.dtype != bool:
+            joined[column] = pa.chunked_array([pa.array(v) for v in values])  # no copy of the blocks' numbers
         elif isinstance(value, np.ndarray):
             joined[column] = np.concatenate(values)
         elif isinstance(value, list):
@@ -335,12 +390,12 @@ def _join(parts: list[dict]) -> dict:
     return joined
 
 
-def _blank_rows(table: pa.Table) -> np.ndarray:
-    """True for records whose read cells are all empty (or whitespace).
+def _blank_rows(table: pa.Table, names: pa.Array) -> np.ndarray:
+    """True for records whose read cells are all empty (or whitespace); ``names``: the trimmed names.
 
     Only rows without a Name can be blank, so the other columns are checked on those rows alone.
     """
-    blank = pc.equal(trim(table.column("Name")), "").to_numpy(zero_copy_only=False)
+    blank = pc.equal(names, "").to_numpy(zero_copy_only=False)
     candidates = np.flatnonzero(blank)
     if len(candidates):
         subset = table.take(pa.array(candidates))
@@ -372,7 +427,7 @@ def _check_header(text: TextFile) -> None:
 
 def _check_unique(values: pa.Array, head_rows: np.ndarray, file: str, column: str) -> None:
     """An order must appear once, its rows together; report the first repeat and where it began."""
-    if len(pc.unique(values)) == len(values):
+    if _all_distinct(as_array(values)):
         return
     ids = values.to_numpy(zero_copy_only=False)
     i = int(np.argmax(pd.Series(ids, dtype=object).duplicated().to_numpy()))
@@ -384,3 +439,16 @@ def _check_unique(values: pa.Array, head_rows: np.ndarray, file: str, column: st
         "pasted together? If it was saved from Excel, check that long Ids were not rounded.",
         row=int(head_rows[i]), column=column,
     )
+
+
+def _all_distinct(values: pa.Array) -> bool:
+    """Whether no value repeats: at once for values in increasing or decreasing order (an export's ids),
+    else by sorting, which is quicker than hashing millions of strings."""
+    n = len(values)
+    if n < 2:
+        return True
+    first, rest = values.slice(0, n - 1), values.slice(1)
+    if pc.all(pc.less(first, rest)).as_py() or pc.all(pc.greater(first, rest)).as_py():
+        return True
+    ordered = values.take(pc.sort_indices(values))
+    return not pc.any(pc.equal(ordered.slice(0, n - 1), ordered.slice(1))).as_py()
