@@ -75,7 +75,8 @@ _TEXT_COLUMNS = frozenset({
     "order_id", "order_name", "customer_key", "email", "currency", "financial_status", "channel", "source",
     "location", "source_file", "product", "product_line", "sku", "vendor",
 })
-INSERT_ROWS = 122_880  # rows per arrow batch inserted, orders compared at a time (Store.upsert): a row group
+INSERT_ROWS = 122_880  # rows per arrow batch inserted by Store.upsert: one DuckDB row group
+COMPARE_ROWS = 1 << 18  # imported orders compared with their stored copies at a time (each pass reads the table)
 SPILL_ORDERS = 200_000  # a loader's result of this many orders is moved to a file for the database work
 
 
@@ -134,6 +135,15 @@ def _store_array(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArr
 def _store_table(rows: pa.Table, columns: list[str]) -> pa.Table:
     """``columns`` of ``rows`` in the store's form (see :func:`_store_array`)."""
     return pa.table({c: _store_array(rows.column(c)) for c in columns})
+
+
+def _store_rows(table: pa.Table, at: np.ndarray, columns: list[str]) -> pa.Table:
+    """:func:`_store_table` of the rows at increasing positions ``at``: the span they lie in is converted,
+    then picked from (a take from dictionary columns of many chunks would merge their dictionaries)."""
+    if not len(at):
+        return _store_table(table.slice(0, 0), columns)
+    span = _store_table(table.slice(int(at[0]), int(at[-1]) - int(at[0]) + 1), columns)
+    return span if len(at) == span.num_rows else span.take(pa.array(at - at[0]))
 
 
 LOCK_TIMEOUT = 60.0  # seconds to wait for a store another process holds (env LTV_LOCK_TIMEOUT overrides)
@@ -301,7 +311,7 @@ class Store:
 
         orders, items = source.tables()
         at = stored["position"].to_numpy()
-        imported = _store_table(orders.take(pa.array(at)), _STATE_KEY_SOURCE).to_pandas()
+        imported = _store_rows(orders, at, _STATE_KEY_SOURCE).to_pandas()
         kept = later_state(state_key(stored), state_key(imported))
         candidates = at[~kept]
         order_of_item = positions(items.column("order_id"), ids)
@@ -317,7 +327,8 @@ class Store:
             self.con.unregister("_gone")
         item_rows = np.flatnonzero((order_of_item >= 0) & write[np.maximum(order_of_item, 0)])
         if not write.all():
-            orders, items = orders.take(pa.array(np.flatnonzero(write))), items.take(pa.array(item_rows))
+            orders = _store_rows(orders, np.flatnonzero(write), [*ORDER_COLUMNS, *STATE_COLUMNS])
+            items = _store_rows(items, item_rows, LINE_ITEM_COLUMNS)
         return orders, items, {"written": int(write.sum()), "replaced": replaced,
                                "unchanged": int((~changed).sum()), "kept": int(kept.sum())}
 
@@ -372,11 +383,11 @@ class Store:
             UNION SELECT order_id FROM (SELECT * FROM stored_items EXCEPT SELECT {item_cols} FROM _cand_items)
         """
         chunk_of = np.zeros(orders.num_rows + 1, dtype=bool)  # the last entry: items of no imported order
-        for start in range(0, len(candidates), INSERT_ROWS):
-            at = candidates[start:start + INSERT_ROWS]
-            chunk = _store_table(orders.take(pa.array(at)), [*ORDER_COLUMNS, *STATE_COLUMNS])
+        for start in range(0, len(candidates), COMPARE_ROWS):
+            at = candidates[start:start + COMPARE_ROWS]
+            chunk = _store_rows(orders, at, [*ORDER_COLUMNS, *STATE_COLUMNS])
             chunk_of[at] = True
-            cand_items = _store_table(items.take(pa.array(np.flatnonzero(chunk_of[order_of_item]))), LINE_ITEM_COLUMNS)
+            cand_items = _store_rows(items, np.flatnonzero(chunk_of[order_of_item]), LINE_ITEM_COLUMNS)
             chunk_of[at] = False
             self.con.register("_cand_orders", chunk)
             self.con.register("_cand_items", cand_items)

@@ -72,10 +72,15 @@ def test_upsert_in_small_chunks_stores_the_same(tmp_path: Path, monkeypatch: pyt
         st.upsert(_result(orders, items), files=["a.csv"])
         want_orders, want_items = st.orders(), st.line_items()
     monkeypatch.setattr("ltvlib.store.INSERT_ROWS", 3)  # chunks of 3, 3 and 1 orders
+    monkeypatch.setattr("ltvlib.store.COMPARE_ROWS", 3)
     with Store(tmp_path / "chunks.duckdb", timezone="Asia/Tokyo") as st:
         st.upsert(_result(orders, items), files=["a.csv"])
         pd.testing.assert_frame_equal(st.orders(), want_orders)
         pd.testing.assert_frame_equal(st.line_items(), want_items)
+        changed = orders.assign(total=orders["total"].where(orders["order_id"] != "5", 1.0))
+        again = st.upsert(_result(changed, items), files=["a.csv"])  # compared 3 orders at a time
+        assert (again["orders_unchanged"], again["orders_replaced"]) == (6, 1)
+        assert st.orders().set_index("order_id")["total"].to_dict()["5"] == 1.0
     assert len(want_orders) == 7 and len(want_items) == 14
     assert want_orders["tags"].tolist() == [[], ["gift"], ["gift", "vip"]] * 2 + [[]]
 

@@ -344,30 +344,36 @@ def _strings(values: np.ndarray | pa.Array | pa.ChunkedArray) -> pa.Array:
 
 def is_in(values: pa.Array | pa.ChunkedArray, value_set: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Whether each value is one of ``value_set`` (null: False); dictionaries are looked up once per entry."""
-    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
     value_set = _strings(value_set)
-    out = []
-    for chunk in chunks:
-        if pa.types.is_dictionary(chunk.type):
-            hit = np.append(pc.is_in(chunk.dictionary, value_set=value_set).to_numpy(zero_copy_only=False), False)
-            out.append(hit[pc.fill_null(chunk.indices, len(chunk.dictionary)).to_numpy(zero_copy_only=False)])
-        else:
-            out.append(pc.fill_null(pc.is_in(chunk, value_set=value_set), False).to_numpy(zero_copy_only=False))
-    return np.concatenate(out) if out else np.zeros(0, dtype=bool)
+    return _per_entry(values, lambda v: pc.fill_null(pc.is_in(v, value_set=value_set), False), False)
 
 
 def positions(values: pa.Array | pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
     """Position in ``ids`` of each value (-1 where absent or null); dictionaries are looked up once per entry."""
+    return _per_entry(values, lambda v: pc.fill_null(pc.index_in(v, value_set=ids), -1), -1).astype(np.int64)
+
+
+def _per_entry(values: pa.Array | pa.ChunkedArray, look_up: Any, missing: object) -> np.ndarray:
+    """``look_up`` (array -> array of answers) applied to each value as a numpy array, ``missing`` for nulls.
+
+    Dictionary-encoded chunks are answered per dictionary entry, once per distinct dictionary: the line
+    items' order ids of a file share one dictionary of millions of ids across all their chunks.
+    """
     chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    answers: dict[tuple[int, int, int], np.ndarray] = {}
     out = []
     for chunk in chunks:
         if pa.types.is_dictionary(chunk.type):
-            at = np.append(pc.fill_null(pc.index_in(chunk.dictionary, value_set=ids), -1).to_numpy(
-                zero_copy_only=False), -1)
-            out.append(at[pc.fill_null(chunk.indices, len(chunk.dictionary)).to_numpy(zero_copy_only=False)])
+            dictionary = chunk.dictionary
+            key = (dictionary.buffers()[-1].address if dictionary.buffers()[-1] is not None else 0,
+                   dictionary.offset, len(dictionary))
+            if key not in answers:
+                answers[key] = np.append(look_up(dictionary).to_numpy(zero_copy_only=False), missing)
+            at = pc.fill_null(chunk.indices, len(dictionary)).to_numpy(zero_copy_only=False)
+            out.append(answers[key][at])
         else:
-            out.append(pc.fill_null(pc.index_in(chunk, value_set=ids), -1).to_numpy(zero_copy_only=False))
-    return np.concatenate(out).astype(np.int64) if out else np.zeros(0, dtype=np.int64)
+            out.append(look_up(chunk).to_numpy(zero_copy_only=False))
+    return np.concatenate(out) if out else np.zeros(0, dtype=type(missing))
 
 
 def table_frame(table: pa.Table, columns: Sequence[str]) -> pd.DataFrame:
@@ -406,11 +412,12 @@ def state_key(orders: pd.DataFrame, states: pd.DataFrame | None = None) -> pd.Da
             return np.full(len(orders), np.iinfo(np.int64).min)
         return pd.DatetimeIndex(states[column]).as_unit("ns").asi8  # NaT is the smallest int64
 
-    status = pd.Series(orders["financial_status"].to_numpy(), dtype=object).str.strip().str.lower()
+    codes, statuses = pd.factorize(pd.Series(orders["financial_status"].to_numpy(), dtype=object))
+    ranks = pd.Series(statuses, dtype=object).str.strip().str.lower().map(STATUS_RANK).fillna(0).to_numpy(np.int8)
     return pd.DataFrame({
         "cancelled": orders["cancelled_at"].notna().to_numpy().astype(np.int8),
         "refunded": np.nan_to_num(orders["refunded_amount"].to_numpy(dtype=np.float64)),
-        "status": status.map(STATUS_RANK).fillna(0).to_numpy(dtype=np.int8),
+        "status": np.append(ranks, np.int8(0))[codes],  # once per distinct status; missing (-1) ranks 0
         "paid": ns("paid_at"),
         "fulfilled": ns("fulfilled_at"),
     })
