@@ -335,9 +335,11 @@ class Store:
     def _bulk_settings(self) -> Callable[[], None]:
         """Set DuckDB up for inserting millions of rows; return the function that sets it back.
 
-        The threads append in parallel and each row group is flushed as soon as it is full, so an import
-        takes about half the time and a few hundred MB less. The rows of one import may then lie in any
-        order in the table, which no reader relies on (they sort, as :meth:`orders` and :meth:`line_items`).
+        Both threads append rows (no merging of their row groups into import order) and each row group is
+        written as soon as it is full: at 1M customers the inserts take 9 instead of 12 s of CPU and some
+        hundred MB less. The rows of one import may then lie in any order in ``orders`` and ``line_items``,
+        which no reader relies on (they sort, as :meth:`orders` and :meth:`line_items` do); the settings are
+        back before the prepared history, which is stored sorted, is written.
         """
         settings = {"preserve_insertion_order": "false", "write_buffer_row_group_count": "1"}
         before = {name: self.con.execute("SELECT current_setting(?)", [name]).fetchone()[0] for name in settings}

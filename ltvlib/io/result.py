@@ -296,7 +296,7 @@ def _column(column: str, value: object, size: int) -> pa.Array | pa.ChunkedArray
     if value is None:
         wanted = _TEXT_LIST if column in _LIST_COLUMNS else ARROW_TYPES.get(column, pa.null())
         return pa.nulls(size, _DICTIONARY if column in SHARED_STRINGS else wanted)
-    if isinstance(value, str):  # one value: source_file always, so its few bytes a row can be one
+    if isinstance(value, str):  # the same text on every row: one dictionary entry (source_file: 1 byte a row)
         kind = np.int8 if column == "source_file" else np.int32
         return pa.DictionaryArray.from_arrays(pa.array(np.zeros(size, dtype=kind)), pa.array([value]))
     if column in _LIST_COLUMNS:
