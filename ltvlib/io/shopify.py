@@ -442,13 +442,19 @@ def _check_unique(values: pa.Array, head_rows: np.ndarray, file: str, column: st
 
 
 def _all_distinct(values: pa.Array) -> bool:
-    """Whether no value repeats: at once for values in increasing or decreasing order (an export's ids),
-    else by sorting, which is quicker than hashing millions of strings."""
+    """Whether no value repeats: at once for values in strictly increasing or decreasing order, by text
+    (an export's ids) or by length then text (its names, #999 before #1000), else by sorting, which is
+    quicker than hashing millions of strings."""
     n = len(values)
     if n < 2:
         return True
     first, rest = values.slice(0, n - 1), values.slice(1)
     if pc.all(pc.less(first, rest)).as_py() or pc.all(pc.greater(first, rest)).as_py():
         return True
+    lengths = pc.utf8_length(values)
+    shorter, longer = lengths.slice(0, n - 1), lengths.slice(1)
+    for before, text_before in ((pc.less, pc.less), (pc.greater, pc.greater)):
+        if pc.all(pc.or_(before(shorter, longer), pc.and_(pc.equal(shorter, longer), text_before(first, rest)))).as_py():
+            return True
     ordered = values.take(pc.sort_indices(values))
     return not pc.any(pc.equal(ordered.slice(0, n - 1), ordered.slice(1))).as_py()
