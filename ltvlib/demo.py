@@ -998,25 +998,16 @@ def _with_drivers(changes: dict, run: Callable[[], Any]) -> Any:
 
 
 def _to_cents(path: Path, currency: str) -> None:
-    """Rewrite an export's amounts from yen to ``currency`` in hundredths (1980.00 -> 19.80), in place."""
-    import csv
+    """Rewrite an export's amounts from yen to ``currency`` in hundredths (1980.00 -> 19.8), in place (through the
+    one CSV writer: atomic)."""
+    from ltvlib.io.csvout import write_csv
 
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with path.open(encoding="utf-8", newline="") as src, tmp.open("w", encoding="utf-8", newline="") as dst:
-        rows = csv.reader(src)
-        header = next(rows)
-        money = [i for i, c in enumerate(header) if c in _USD_COLUMNS]
-        cur = header.index("Currency")
-        out = csv.writer(dst, lineterminator="\n")
-        out.writerow(header)
-        for row in rows:
-            for i in money:
-                if row[i]:
-                    row[i] = f"{float(row[i]) / 100:.2f}"
-            if row[cur]:
-                row[cur] = currency
-            out.writerow(row)
-    os.replace(tmp, path)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    for c in frame.columns.intersection(sorted(_USD_COLUMNS)):
+        amounts = pd.to_numeric(frame[c].replace("", None))
+        frame[c] = (amounts / 100).round(2)  # numbers stay numbers; blanks stay blank
+    frame["Currency"] = frame["Currency"].where(frame["Currency"] == "", currency)
+    write_csv(frame, path)
 
 
 def write_portfolio(n: int, params_dir: str | os.PathLike, data_dir: str | os.PathLike, *, customers: int = 3000,
