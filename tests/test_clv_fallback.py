@@ -60,3 +60,12 @@ def test_a_validated_model_that_fails_on_the_whole_history_gives_way(ctx, monkey
     assert page.fitted and page.model.model == second == page.choice.model
     assert page.choice.unusable["bgnbd"].key == "clv_undefined_predictions"
     assert "BG/NBD had a lower holdout error but cannot be used on the whole history" in page.choice.text("en")
+
+
+def test_auto_leaves_pareto_out_above_its_size_limit(ctx, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clv, "AUTO_PARETO_MAX_CUSTOMERS", 100)
+    choice = clv.choose_model(ctx.orders(), ctx.as_of, ctx.params.clv)
+    assert "pareto_nbd" not in choice.validations and choice.errors["pareto_nbd"].key == "clv_pareto_too_large"
+    assert "compared only up to 100 customers" in choice.text("en")
+    pinned = clv.choose_model(ctx.orders(), ctx.as_of, {**ctx.params.clv, "model": "pareto_nbd"})
+    assert "pareto_nbd" in pinned.validations  # a pinned model is always validated
