@@ -40,16 +40,25 @@ def test_bad_params_exit_2_everywhere(tmp_path: Path, command: list[str], capsys
 
 def test_run_all_skips_a_bad_shop_and_runs_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import contextlib
+
+    from ltvlib import batch
+
     ran = []
 
-    def fake_run_shop(params, as_of, **kwargs):  # noqa: ANN001, ANN003, ANN202
-        ran.append((params.shop, as_of))
-        return SimpleNamespace(ok=True, published=True, report_dir=tmp_path / params.shop, seconds=0.1, error="")
+    def fake_run_batch(tasks, client, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        """The shops the batch would send to Dask workers (the workers' own runs are tested in test_portfolio)."""
+        ran.extend((t.shop, t.as_of) for t in tasks)
+        return [batch.ShopOutcome(t.shop, t.as_of, "ok", 0.1, str(tmp_path / t.shop))
+                for t in tasks]
 
-    monkeypatch.setattr("ltvlib.report.run_shop", fake_run_shop)
+    client = SimpleNamespace(scheduler_info=lambda: {"workers": {"w": {}}})
+    monkeypatch.setattr(batch, "dask_client", lambda *a, **k: contextlib.nullcontext(client))
+    monkeypatch.setattr(batch, "run_batch", fake_run_batch)
+    monkeypatch.setattr("ltvlib.report.ensure_kernel", lambda: "ltv-workbench")
     _shop(tmp_path, "good", GOOD)
     _shop(tmp_path, "bad", BAD)
-    code = main(["run", "--all", str(tmp_path)])
+    code = main(["run", "--all", str(tmp_path), "--reports-dir", str(tmp_path / "reports")])
     captured = capsys.readouterr()
     assert code == 2
     assert ran == [("good", dt.date(2026, 6, 30))]
