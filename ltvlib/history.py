@@ -92,12 +92,21 @@ def _encode(values: np.ndarray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return codes, vocab
 
 
-def _time_order(ns: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Positions sorting orders by (ordered_at, order_id); cheap when they already are (as Store.orders gives)."""
+def _texts(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column as arrow: zero-copy when arrow-backed (``Store.orders``), else converted."""
+    if isinstance(values.array, pd.arrays.ArrowStringArray | pd.arrays.ArrowExtensionArray):
+        return values.array.__arrow_array__()
+    return pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+
+
+def _time_order(ns: np.ndarray, ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Positions sorting orders by (ordered_at, order_id); cheap when they already are (as Store.orders gives):
+    only the ids of orders placed at the same instant are compared."""
     ties = np.flatnonzero(ns[1:] == ns[:-1])
-    if np.all(ns[1:] >= ns[:-1]) and all(ids[i] < ids[i + 1] for i in ties):
+    if np.all(ns[1:] >= ns[:-1]) and (not len(ties) or pc.all(pc.less(ids.take(ties), ids.take(ties + 1))).as_py()):
         return np.arange(len(ns))
-    return pd.DataFrame({"t": ns, "id": ids}).sort_values(["t", "id"], kind="stable").index.to_numpy()
+    return pd.DataFrame({"t": ns, "id": ids.to_numpy(zero_copy_only=False)}).sort_values(
+        ["t", "id"], kind="stable").index.to_numpy()
 
 
 class OrderHistory:
@@ -121,11 +130,11 @@ class OrderHistory:
             keep &= (ts < as_of_cutoff(self.as_of, self.timezone)).to_numpy()
         rows = np.flatnonzero(keep)
         ns = ts.array.asi8[rows]
-        rows = rows[_time_order(ns, orders["order_id"].to_numpy(dtype=object)[rows])]
+        rows = rows[_time_order(ns, _texts(orders["order_id"]).take(rows))]
         self._orders, self._rows, self._line_items = orders, rows, line_items
         self._cache: dict[Any, Any] = {}
         self.day = local_days(ts)[rows]  # calendar day number in the shop's zone
-        code, self.keys = _encode(orders["customer_key"].to_numpy(dtype=object)[rows])  # first-appearance order
+        code, self.keys = _encode(_texts(orders["customer_key"]).take(rows))  # first-appearance order
         self.code = code.astype(np.int64)
         self.revenue = orders["net_revenue"].to_numpy(dtype=float)[rows]
         n, m = len(self.keys), len(rows)
@@ -215,13 +224,17 @@ class OrderHistory:
         """An orders column restricted to the countable orders, in time order."""
         return self._orders[name].to_numpy()[self._rows]
 
+    def _text_column(self, name: str) -> pa.Array | pa.ChunkedArray:
+        """An orders text column restricted to the countable orders, in time order, as arrow (no Python objects)."""
+        return _texts(self._orders[name]).take(self._rows)
+
     # -- order-level columns, prepared on first use -------------------------------------------------------
     def order_text(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(codes per order, vocabulary) of an order-level text field."""
         key = ("text", name)
         if key not in self._cache:
             if name in ("channel", "location", "financial_status"):
-                self._cache[key] = _encode(self.column(name).astype(object))
+                self._cache[key] = _encode(self._text_column(name))
             elif name == "discount_code":
                 first = pc.list_slice(self._lists("discount_codes"), 0, 1)
                 codes, vocab = _encode(pc.list_flatten(first))
@@ -313,9 +326,8 @@ class OrderHistory:
             if li is None or not len(li):
                 self._cache["items"] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
             else:
-                ids = pa.array(self.column("order_id").astype(object), type=pa.string())
-                item_ids = pa.array(li["order_id"].to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-                pos = pc.index_in(item_ids, value_set=ids).fill_null(-1).to_numpy(zero_copy_only=False)
+                ids = self._text_column("order_id")
+                pos = pc.index_in(_texts(li["order_id"]), value_set=ids).fill_null(-1).to_numpy(zero_copy_only=False)
                 rows = np.flatnonzero(pos >= 0)
                 self._cache["items"] = (pos[rows].astype(np.int64), rows)
         return self._cache["items"]
@@ -325,8 +337,10 @@ class OrderHistory:
         key = ("item", column)
         if key not in self._cache:
             _, rows = self._item_positions()
-            values = self._line_items[column].to_numpy(dtype=object)[rows] if len(rows) else np.zeros(0, object)
-            self._cache[key] = _encode(values)
+            if not len(rows):
+                self._cache[key] = (np.zeros(0, np.int32), np.zeros(0, object))
+            else:
+                self._cache[key] = _encode(_texts(self._line_items[column]).take(rows))
         return self._cache[key]
 
     def _main_item(self, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -655,11 +669,10 @@ def _prepared_schema(con: Any, timezone: str) -> str:
     return "temp"
 
 
-_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # arrow-backed text (pandas 3's default str): no copies
-
-
 def _text(values: pa.ChunkedArray | pa.Array) -> pd.api.extensions.ExtensionArray:
-    return pd.array(values if len(values) else [], dtype=_STR)
+    from ltvlib.store import TEXT
+
+    return pd.array(values if len(values) else [], dtype=TEXT)
 
 
 def store_summary(con: Any, as_of: dt.date | str, timezone: str) -> pd.DataFrame:

@@ -45,6 +45,14 @@ LINE_ITEM_COLUMNS = [
     "order_id", "line_no", "product", "product_line", "sku", "vendor", "quantity", "unit_price", "line_discount",
 ]  # fmt: skip
 
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # text read from the store: arrow-backed, NaN when missing
+
+
+def _text_type(kind: pa.DataType) -> Any:
+    """``to_pandas`` types_mapper: arrow text stays arrow (``TEXT``) instead of one Python object per value."""
+    return TEXT if pa.types.is_string(kind) or pa.types.is_large_string(kind) else None
+
+
 _DDL = """
 CREATE TABLE IF NOT EXISTS orders (
     order_id VARCHAR PRIMARY KEY, order_name VARCHAR, customer_key VARCHAR, email VARCHAR,
@@ -404,9 +412,10 @@ class Store:
     def orders(self, columns: list[str] | None = None) -> pd.DataFrame:
         """The ``orders`` table (canonical columns, or ``columns``), timestamps in the shop's zone.
 
-        List columns (``tags``, ``discount_codes``) stay arrow lists (``pd.ArrowDtype``, an empty list for
-        NULL): a few bytes per order instead of a Python list each, which on a 3-million-order shop is
-        seconds and gigabytes; ``series.tolist()`` gives Python lists where one needs them.
+        Text columns are arrow-backed strings (``TEXT``: pandas 3's ``str``, NaN for missing) and list columns
+        (``tags``, ``discount_codes``) arrow lists (``pd.ArrowDtype``, an empty list for NULL): a few bytes per
+        value instead of a Python object each, which on a 3-million-order shop is seconds and gigabytes;
+        ``series.tolist()`` gives Python values where one needs them.
         """
         cols = columns or ORDER_COLUMNS
         unknown = sorted(set(cols) - set(ORDER_COLUMNS))
@@ -415,7 +424,7 @@ class Store:
         select = ", ".join(f"coalesce({c}, []::VARCHAR[]) AS {c}" if c in _LIST_COLUMNS else c for c in cols)
         table = self.con.sql(f"SELECT {select} FROM orders ORDER BY ordered_at, order_id").to_arrow_table()
         lists = {c: table.column(c) for c in cols if c in _LIST_COLUMNS}
-        df = table.drop_columns(list(lists)).to_pandas()
+        df = table.drop_columns(list(lists)).to_pandas(types_mapper=_text_type)
         del table  # the arrow copy goes before the time zones are converted
         for c in ("ordered_at", "cancelled_at"):
             if c in df:
@@ -425,14 +434,14 @@ class Store:
         return df
 
     def line_items(self, columns: list[str] | None = None) -> pd.DataFrame:
-        """The ``line_items`` table (canonical columns, or ``columns``), read through arrow: repeated texts
-        (products, lines, vendors) become one shared Python string each."""
+        """The ``line_items`` table (canonical columns, or ``columns``), read through arrow; text columns stay
+        arrow-backed strings (``TEXT``), as in :meth:`orders`."""
         cols = columns or LINE_ITEM_COLUMNS
         unknown = sorted(set(cols) - set(LINE_ITEM_COLUMNS))
         if unknown:
             raise KeyError(f"unknown line item columns {unknown}; valid: {LINE_ITEM_COLUMNS}")
         return self.con.sql(f"SELECT {', '.join(cols)} FROM line_items ORDER BY order_id, line_no").to_arrow_table(
-        ).to_pandas()
+        ).to_pandas(types_mapper=_text_type)
 
     def imports(self) -> pd.DataFrame:
         """One row per import: when, which files, new and replaced orders, row accounting (JSON)."""
