@@ -65,10 +65,9 @@ def _flat(*names: str) -> dict[str, Any]:
 @functools.cache
 def _weighted_beta_geo() -> type:
     """BetaGeoModel whose likelihood weighs each row by its ``weights`` column (customers sharing the row)."""
+    pmc = import_pymc_marketing()
     import pymc as pm
     from pymc_marketing.clv.distributions import BetaGeoNBD
-
-    pmc = import_pymc_marketing()
 
     class WeightedBetaGeoModel(pmc.BetaGeoModel):
         """pymc-marketing's BG/NBD (no covariates) on unique rows with customer counts as weights."""
@@ -111,7 +110,8 @@ class BayesCLVModel:
 
     ``fit(summary)`` sets ``params_`` (r, alpha, a, b: MAP or posterior mean), ``spend_params_`` (p, q, v or None),
     ``fm_correlation_``, ``n_customers_``, ``n_rows_``, ``n_repeat_``, ``bg_`` / ``gg_`` (the fitted pymc-marketing
-    models) and, with mcmc, ``diagnostics_`` (divergences, largest r-hat, smallest bulk ESS). ``draws``, ``tune``,
+    models), ``warnings_`` (warnings pymc raised while fitting, recorded rather than shown) and, with mcmc,
+    ``diagnostics_`` (divergences, largest r-hat, smallest bulk ESS per model). ``draws``, ``tune``,
     ``chains``, ``cores`` and ``random_seed`` go to ``pymc.sample`` (mcmc only).
     """
 
