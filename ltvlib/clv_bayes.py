@@ -259,18 +259,20 @@ class BayesCLVModel:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             row_draws = {"p_alive": _draws(self.bg_.expected_probability_alive(data))}
+            # CLV as in ltvlib.clv: expected purchases summed in steps of about a month, each discounted at its end
             horizon = max(horizons_days)
             steps = max(1, int(np.ceil(horizon / _STEP_DAYS)))
-            edges = horizon * np.arange(1, steps + 1) / steps
-            expected = {float(t): _draws(self.bg_.expected_purchases(data, future_t=float(t) / scale))
-                        for t in sorted({*edges, *map(float, horizons_days)})}
+            edges = set(horizon * np.arange(1, steps + 1) / steps)
+            disc, cum, at = 0.0, 0.0, {}
+            for t in sorted(edges | set(map(float, horizons_days))):  # one (draws, rows) array at a time
+                now = _draws(self.bg_.expected_purchases(data, future_t=t / scale))
+                if t in horizons_days:
+                    at[t] = now
+                if t in edges:
+                    disc = disc + (now - cum) / (1.0 + self.discount_rate) ** (t / 365.0)
+                    cum = now
         for h in horizons_days:
-            row_draws[f"expected_purchases_{h}d"] = expected[float(h)]
-        disc = np.zeros_like(expected[float(horizon)])
-        cum = np.zeros_like(disc)
-        for t in edges:
-            disc += (expected[float(t)] - cum) / (1.0 + self.discount_rate) ** (t / 365.0)
-            cum = expected[float(t)]
+            row_draws[f"expected_purchases_{h}d"] = at[float(h)]
         out = pd.DataFrame(index=summary.index)
         bounds: dict[str, dict[str, np.ndarray]] = {}
         for col, d in row_draws.items():

@@ -63,22 +63,27 @@ def test_map_matches_lifetimes_backend(map_model: clv_bayes.BayesCLVModel, lifet
                                lifetimes_model.params_[["r", "alpha", "a", "b"]], rtol=1e-3)
     np.testing.assert_allclose(map_model.spend_params_[["p", "q", "v"]],
                                lifetimes_model.spend_params_[["p", "q", "v"]], rtol=1e-3)
-    ours = map_model.predict(cdnow_summary, HORIZONS)
-    theirs = lifetimes_model.predict(cdnow_summary, HORIZONS)
-    assert list(ours.columns) == list(theirs.columns) and ours.index.equals(theirs.index)
-    assert (ours["value_source"] == theirs["value_source"]).all()
-    for col in ["p_alive", "expected_purchases_90d", "expected_purchases_365d", "expected_order_value",
-                "predicted_clv"]:
-        np.testing.assert_allclose(ours[col], theirs[col], rtol=1e-3, atol=1e-6, err_msg=col)
+    for horizons in (HORIZONS, [400, 30]):  # a horizon off the monthly steps, and in descending order
+        ours = map_model.predict(cdnow_summary, horizons)
+        theirs = lifetimes_model.predict(cdnow_summary, horizons)
+        assert list(ours.columns) == list(theirs.columns) and ours.index.equals(theirs.index)
+        assert (ours["value_source"] == theirs["value_source"]).all()
+        for col in ours.columns.drop("value_source"):
+            np.testing.assert_allclose(ours[col], theirs[col], rtol=1e-3, atol=1e-6, err_msg=col)
+    ours, theirs = map_model.predict(cdnow_summary, HORIZONS), lifetimes_model.predict(cdnow_summary, HORIZONS)
     assert ours["expected_purchases_365d"].sum() == pytest.approx(theirs["expected_purchases_365d"].sum(), rel=2e-4)
 
 
-def test_compressed_fit_equals_plain_beta_geo_model(map_model: clv_bayes.BayesCLVModel,
-                                                    cdnow_summary: pd.DataFrame) -> None:
-    """The weighted unique rows give the MAP of pymc-marketing's own BetaGeoModel on one row per customer."""
-    plain = clv_bayes.BayesCLVModel(method="map", compressed=False, spend_model="aov").fit(cdnow_summary)
-    assert plain.n_rows_ == 2357 and type(plain.bg_).__name__ == "BetaGeoModel"
-    np.testing.assert_allclose(map_model.params_.to_numpy(), plain.params_.to_numpy(), rtol=1e-4)
+@pytest.mark.parametrize("priors", ["flat", "pymc_marketing"])
+def test_compressed_fit_equals_plain_beta_geo_model(cdnow_summary: pd.DataFrame, priors: str) -> None:
+    """The weighted unique rows give the MAP of pymc-marketing's own BetaGeoModel on one row per customer, with
+    our flat priors and with pymc-marketing's defaults (model_config={}: a and b through phi and kappa)."""
+    config = None if priors == "flat" else {}
+    fits = [clv_bayes.BayesCLVModel(compressed=c, spend_model="aov", model_config=config).fit(cdnow_summary)
+            for c in (True, False)]
+    assert fits[0].n_rows_ < fits[1].n_rows_ == 2357 and type(fits[1].bg_).__name__ == "BetaGeoModel"
+    np.testing.assert_allclose(fits[0].params_.to_numpy(), fits[1].params_.to_numpy(), rtol=1e-4)
+    assert fits[0].spend_params_ is None and (fits[0].predict(cdnow_summary)["value_source"] == "aov").all()
 
 
 def test_mcmc_intervals(mcmc_model: clv_bayes.BayesCLVModel, map_model: clv_bayes.BayesCLVModel,
