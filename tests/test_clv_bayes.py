@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -126,9 +127,17 @@ def test_too_few_repeat_buyers(cdnow_summary: pd.DataFrame) -> None:
 
 
 def test_pymc_is_imported_lazily_with_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    code = "import sys, ltvlib.clv_bayes; print(sorted(m for m in ('pymc', 'pymc_marketing', 'pytensor') if m in sys.modules))"
+    """Importing ltvlib.clv_bayes loads no PyMC; loading it leaves the warning filters as they were."""
+    code = textwrap.dedent("""
+        import sys, warnings
+        import ltvlib.clv_bayes
+        print(sorted(m for m in ("pymc", "pymc_marketing", "pytensor") if m in sys.modules))
+        before = list(warnings.filters)
+        ltvlib.clv_bayes.import_pymc_marketing()
+        print("pymc" in sys.modules, warnings.filters == before)
+    """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert out.split("\n")[:2] == ["[]", "True True"]
     monkeypatch.setitem(sys.modules, "pymc_marketing.clv", None)  # as if not installed
     with pytest.raises(ImportError, match=r'pip install -e "\.\[bayes\]"'):
         clv_bayes.import_pymc_marketing()
