@@ -234,7 +234,7 @@ class BayesCLVModel:
         import arviz as az
 
         out = {}
-        for name, m in (("bgnbd", self.bg_), ("gamma_gamma", getattr(self, "gg_", None))):
+        for name, m in (("bgnbd", self.bg_), ("gamma_gamma", self.gg_)):
             if m is None:
                 continue
             post = m.fit_result[["r", "alpha", "a", "b"] if name == "bgnbd" else ["p", "q", "v"]]
