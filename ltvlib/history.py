@@ -235,6 +235,8 @@ class OrderHistory:
         if key not in self._cache:
             if name in ("channel", "location", "financial_status"):
                 self._cache[key] = _encode(self._text_column(name))
+            elif name == "discount_code" and name in self._orders:  # the first code, computed in the store
+                self._cache[key] = _encode(self._text_column(name))
             elif name == "discount_code":
                 first = pc.list_slice(self._lists("discount_codes"), 0, 1)
                 codes, vocab = _encode(pc.list_flatten(first))

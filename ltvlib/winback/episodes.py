@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from ltvlib.history import OrderHistory, day_number
+from ltvlib.store import TEXT
 
 if TYPE_CHECKING:
     from ltvlib.store import Store
@@ -152,15 +154,16 @@ def load_orders(store: Store, *, extra_columns: Iterable[str] = (), gift_tags: I
     """
     cols = ORDER_COLUMNS + [c for c in extra_columns if c not in ORDER_COLUMNS]
     orders = store.orders(cols)
-    flags = store.con.execute(
+    flags = store.con.sql(
         "SELECT order_id, coalesce(list_has_any(list_transform(tags, lambda t: lower(trim(t))), ?), false) AS gift, "
         "discount_codes[1] AS discount_code FROM orders ORDER BY ordered_at, order_id",  # Store.orders' order
-        [[t.lower() for t in gift_tags]],
-    ).df()
-    if not np.array_equal(flags["order_id"].to_numpy(dtype=object), orders["order_id"].to_numpy(dtype=object)):
+        params=[[t.lower() for t in gift_tags]],
+    ).to_arrow_table()
+    ids = orders["order_id"].array.__arrow_array__()
+    if len(ids) != flags.num_rows or (len(ids) and not pc.all(pc.equal(flags.column("order_id").cast(ids.type), ids)).as_py()):
         raise RuntimeError("order flags do not line up with Store.orders (its row order changed?)")
-    orders["gift"] = flags["gift"].to_numpy(dtype=bool)
-    orders["discount_code"] = flags["discount_code"].to_numpy(dtype=object)
+    orders["gift"] = flags.column("gift").to_numpy()
+    orders["discount_code"] = pd.array(flags.column("discount_code"), dtype=TEXT)
     return orders
 
 
@@ -216,45 +219,16 @@ def lapse_episodes(
     as_of_day = day_number(as_of)
     h = OrderHistory(orders, line_items, as_of=as_of)
     srt = h.by_customer  # by customer, then time (the engine's order: ordered_at, order_id)
-    n, keys = len(srt), h.keys
-    cust, day, rev = h.code[srt], h.day[srt], h.revenue[srt]
-    new_cust = np.ones(n, dtype=bool)
-    new_cust[1:] = cust[1:] != cust[:-1]
+    n = len(srt)
+    cust, day = h.code[srt], h.day[srt]
     start = np.repeat(h.starts, h.counts)  # first row of each row's customer
-
-    def col(name: str) -> np.ndarray:
-        return h.column(name)[srt]
-
-    if "gift" in orders:  # computed by load_orders
-        gift = col("gift").astype(bool)
-    else:
-        tags = col("tags")
-        gift_set = {t.lower() for t in gift_tags}
-        gift = np.zeros(n, dtype=bool)
-        tagged = np.flatnonzero(_list_lengths(tags) > 0)
-        gift[tagged] = [any(str(t).strip().lower() in gift_set for t in v) for v in tags[tagged]]
-    if "discount_code" in orders:  # computed by load_orders
-        code = col("discount_code").astype(object)
-    else:
-        codes, vocab = h.order_text("discount_code")
-        code = _decode(codes[srt], vocab)
-    disc = pd.notna(code) | (np.nan_to_num(col("discount_amount").astype(float)) > 0)
-    peak = np.isin(_month(day), list(peak_months))
-    channel = col("channel").astype(object)
-    line = _decode(*h.order_text("product_line"))[srt] if line_items is not None else np.full(n, None, dtype=object)
-
-    cum_orders = np.arange(n) - start + 1
-    cum_rev = _group_cumsum(rev, start)
-    cum_disc = _group_cumsum(disc.astype(float), start)
-    cum_gift = _group_cumsum(gift.astype(float), start)
-    cum_peak = _group_cumsum(peak.astype(float), start)
-    cum_other_channel = _group_cumsum((channel != channel[start]).astype(float), start)
 
     # purchase days: the last order of each (customer, day) carries the state at the end of that day
     last_of_day = np.ones(n, dtype=bool)
-    last_of_day[:-1] = new_cust[1:] | (day[1:] != day[:-1])
+    last_of_day[:-1] = (cust[1:] != cust[:-1]) | (day[1:] != day[:-1])
     p = np.flatnonzero(last_of_day)
-    pday, pstart, pcust = day[p], start[p], cust[p]
+    del last_of_day
+    pday, pcust = day[p], cust[p]
     first_p = np.ones(len(p), dtype=bool)
     first_p[1:] = pcust[1:] != pcust[:-1]
     last_p = np.ones(len(p), dtype=bool)
@@ -268,51 +242,93 @@ def lapse_episodes(
 
     e = np.flatnonzero(is_ep)
     rows = p[e]  # order rows carrying each episode's state
+    first_rows = start[rows]  # the customer's first order
     L = pday[e]
     S = L + lapsed_days
-    first_day = day[pstart[e]]
+    first_day = day[first_rows]
     has_next = ~last_p[e]
     nx = np.where(has_next, nxt[e], 0)
+    next_rows = p[nx]
     ret_day = np.where(has_next, pday[nx], np.nan)
+    pn, prior_e = purchase_no[e], prior[e]
+    prev = np.where(pn > 1, pday[np.maximum(e - 1, 0)], np.nan)
+    del p, pday, pcust, first_p, last_p, pstart_p, purchase_no, nxt, gap, is_ep, prior
+
+    def upto(values: np.ndarray) -> np.ndarray:
+        """Per episode, the sum of ``values`` over the customer's orders up to the episode's last order
+        (one pass over the orders, then only the episodes are kept)."""
+        c = np.cumsum(values, dtype=float)
+        return c[rows] - (c[first_rows] - values[first_rows])
+
+    def text(name: str) -> tuple[np.ndarray, np.ndarray]:  # codes by order row (-1: none) and vocabulary
+        codes, vocab = h.order_text(name)
+        return codes[srt], vocab
+
+    cum_rev = np.cumsum(h.revenue[srt], dtype=float)
+    net_revenue = cum_rev[rows] - cum_rev[first_rows] + h.revenue[srt[first_rows]]
+    ret_value = np.where(has_next, cum_rev[next_rows] - cum_rev[rows], np.nan)
+    del cum_rev
+    if "gift" in orders:  # computed by load_orders
+        gift = h.column("gift")[srt].astype(bool)
+    else:
+        tags = h.column("tags")[srt]
+        gift_set = {t.lower() for t in gift_tags}
+        gift = np.zeros(n, dtype=bool)
+        tagged = np.flatnonzero(_list_lengths(tags) > 0)
+        gift[tagged] = [any(str(t).strip().lower() in gift_set for t in v) for v in tags[tagged]]
+        del tags
+    cum_gift = upto(gift)
+    del gift
+    code, code_vocab = text("discount_code")  # load_orders' column, else the first of the lists
+    disc = (code >= 0) | (np.nan_to_num(h.column("discount_amount")[srt].astype(float)) > 0)
+    first_code = code[first_rows]
+    del code
+    cum_disc, first_disc = upto(disc), disc[first_rows]
+    del disc
+    cum_peak = upto(np.isin(_month(day), list(peak_months)))
+    channel, channel_vocab = text("channel")
+    cum_other_channel = upto(channel != channel[start])
+    first_channel, last_channel = channel[first_rows], channel[rows]
+    del channel, start, cust, day
+    if line_items is not None:
+        line, line_vocab = h.order_text("product_line")
+        first_line, last_line = _decode(line[srt[first_rows]], line_vocab), _decode(line[srt[rows]], line_vocab)
+    else:
+        first_line = last_line = np.full(len(rows), None, dtype=object)
+
     days_to_return = ret_day - S
-    ret_value = np.where(has_next, cum_rev[p[nx]] - cum_rev[rows], np.nan)
     known = S + horizon_days <= as_of_day
     within = has_next & (days_to_return <= horizon_days)
     returned = pd.array(within, dtype="boolean")
     returned[~within & ~known] = pd.NA
-    pn = purchase_no[e]
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_iv = np.where(pn > 1, (L - first_day) / np.maximum(pn - 1, 1), np.nan)
-    prev = np.where(pn > 1, pday[np.maximum(e - 1, 0)], np.nan)
-    n_orders = cum_orders[rows]
-    first_code = code[start[rows]]
-    first_code = np.where(pd.isna(first_code), "none", first_code)
+    n_orders = rows - first_rows + 1
 
     out = pd.DataFrame({
-        "customer_key": np.asarray(keys, dtype=object)[cust[rows]],
-        "episode_no": (prior[e] + 1).astype(np.int64),
+        "customer_key": np.asarray(h.keys, dtype=object)[h.code[srt[rows]]],
+        "episode_no": (prior_e + 1).astype(np.int64),
         "last_order_date": _dates(L),
         "start_date": _dates(S),
         "horizon_end": _dates(S + horizon_days),
         "orders": n_orders.astype(np.int64),
         "purchase_days": pn.astype(np.int64),
-        "net_revenue": cum_rev[rows],
-        "aov": cum_rev[rows] / n_orders,
+        "net_revenue": net_revenue,
+        "aov": net_revenue / n_orders,
         "tenure_days": (S - first_day).astype(np.int64),
         "mean_interval_days": mean_iv,
         "last_gap_days": L - prev,
-        "first_product_line": line[start[rows]],
-        "last_product_line": line[rows],
-        "first_channel": channel[start[rows]],
-        "last_channel": channel[rows],
-        "first_discount_code": first_code,
-        "discount_share": cum_disc[rows] / n_orders,
-        "repeat_discount_share": np.where(n_orders > 1, (cum_disc[rows] - disc[start[rows]]) / np.maximum(n_orders - 1, 1),
-                                          np.nan),
-        "gift_share": cum_gift[rows] / n_orders,
-        "peak_season_share": cum_peak[rows] / n_orders,
-        "multichannel": cum_other_channel[rows] > 0,
-        "prior_episodes": prior[e].astype(np.int64),
+        "first_product_line": first_line,
+        "last_product_line": last_line,
+        "first_channel": _decode(first_channel, channel_vocab),
+        "last_channel": _decode(last_channel, channel_vocab),
+        "first_discount_code": np.where(first_code >= 0, _decode(first_code, code_vocab), "none"),
+        "discount_share": cum_disc / n_orders,
+        "repeat_discount_share": np.where(n_orders > 1, (cum_disc - first_disc) / np.maximum(n_orders - 1, 1), np.nan),
+        "gift_share": cum_gift / n_orders,
+        "peak_season_share": cum_peak / n_orders,
+        "multichannel": cum_other_channel > 0,
+        "prior_episodes": prior_e.astype(np.int64),
         "start_month": _month(S),
         "last_order_month": _month(L),
         "return_date": _dates(ret_day),
