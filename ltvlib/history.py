@@ -196,7 +196,15 @@ class OrderHistory:
 
     def first(self, name: str) -> np.ndarray:
         """``name`` of each customer's first order."""
-        return self.column(name)[self.first_pos]
+        return self.at(name, self.first_pos)
+
+    def at(self, name: str, positions: np.ndarray) -> np.ndarray:
+        """An orders column at order ``positions`` (of the countable orders, in time order). Text is taken in
+        arrow first, so only the values asked for become Python strings (not one per order)."""
+        values = self._orders[name]
+        if isinstance(values.array, pd.arrays.ArrowStringArray):
+            return _texts(values).take(self._rows[positions]).to_numpy(zero_copy_only=False).astype(object)
+        return values.to_numpy()[self._rows[positions]]
 
     @property
     def n_orders(self) -> int:
@@ -439,7 +447,7 @@ class Snapshot:
             aov = revenue / orders
         stamps = h.stamps
         out = {
-            "email": h.column("email").astype(object)[last],
+            "email": h.at("email", last).astype(object),
             "orders": orders.astype(np.int64),
             "purchase_days": pdays.astype(np.int64),
             "first_order_at": stamps[first],
@@ -453,16 +461,17 @@ class Snapshot:
             "aov": aov.astype(float),
             "monetary_value": monetary.astype(float),
             "mean_interval_days": mean_interval.astype(float),
-            "first_order_id": h.column("order_id").astype(object)[first],
-            "first_channel": h.column("channel").astype(object)[first],
-            "last_channel": h.column("channel").astype(object)[last],
+            "first_order_id": h.at("order_id", first).astype(object),
         }
-        texts = ["discount_code", *(("product_line", "product") if h.has_line_items else ())]
-        for attr in texts:
+        texts = [("first_channel", "channel", first), ("last_channel", "channel", last),
+                 ("first_discount_code", "discount_code", first)]
+        if h.has_line_items:
+            texts += [("first_product_line", "product_line", first), ("first_product", "product", first)]
+        for column, attr, pos in texts:  # from the encoded orders: one shared string per value
             codes, vocab = h.order_text(attr)
-            c = codes[first]
+            c = codes[pos]
             values = np.where(c >= 0, np.asarray(vocab, dtype=object)[np.maximum(c, 0)] if len(vocab) else None, None)
-            out["first_" + attr] = values.astype(object)
+            out[column] = values.astype(object)
         return pd.DataFrame(out, index=self.keys)
 
     def intervals(self) -> tuple[np.ndarray, np.ndarray]:
