@@ -411,6 +411,9 @@ def test_scores_of_dormant_customers(demo_episodes) -> None:
     contrib = m.contributions(demo_episodes.loc[demo_episodes["current"]].set_index("customer_key").head(50))
     top = contrib.idxmax(axis=1)[contrib.max(axis=1) > 0]
     assert len(top) and (s.loc[top.index, "driver_1"].str.split("=").str[0] == top).all()
+    # worked out in chunks (to bound memory on large shops) it is the same as all at once
+    X = demo_episodes.loc[demo_episodes["current"]].set_index("customer_key")[list(FEATURE_COLUMNS)]
+    pd.testing.assert_frame_equal(m.top_drivers(X, chunk=37), m.top_drivers(X, chunk=len(X) + 1))
 
 
 # -- the report notebook, end to end -------------------------------------------------------------------------

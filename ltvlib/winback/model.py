@@ -42,6 +42,7 @@ __all__ = [
 
 MIN_RETURNS = 20  # fewer returned (or non-returned) training episodes than this: no model
 MIN_TEST_RETURNS = 10  # fewer returned (or non-returned) test episodes than this: no backtest
+DRIVER_CHUNK = 100_000  # rows whose top drivers are worked out at once (bounds the memory of a large shop)
 
 
 class NotEnoughEpisodes(ValueError):
@@ -130,19 +131,24 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
         return pd.DataFrame(self._contrib(self.encoder_.codes(X).to_numpy()), index=X.index,
                             columns=list(self.encoder_.levels_))
 
-    def top_drivers(self, X: pd.DataFrame, k: int = 3) -> pd.DataFrame:
-        """The ``k`` attribute values that raise each score most (``attribute=value``; null if none raises it)."""
-        codes = self.encoder_.codes(X).to_numpy()
-        c = self._contrib(codes)
-        order = np.argsort(-c, axis=1, kind="stable")[:, :k]
+    def top_drivers(self, X: pd.DataFrame, k: int = 3, chunk: int = DRIVER_CHUNK) -> pd.DataFrame:
+        """The ``k`` attribute values that raise each score most (``attribute=value``; null if none raises it).
+
+        Worked out ``chunk`` rows at a time: the per-attribute contributions and their ranking are several
+        copies of rows x attributes, gigabytes for the two million lapsed customers of a large shop."""
         names = self.encoder_.get_feature_names_out()
-        rows = np.arange(len(c))
-        out = {}
-        for i in range(order.shape[1]):
-            j = order[:, i]
-            code = codes[rows, j]
-            text = names[self.encoder_.offsets_[j] + np.maximum(code, 0)]
-            out[f"driver_{i + 1}"] = np.where((c[rows, j] > 0) & (code >= 0), text, None)
+        cols = [f"driver_{i + 1}" for i in range(min(k, len(self.encoder_.levels_)))]
+        out = {c: np.empty(len(X), dtype=object) for c in cols}
+        for lo in range(0, len(X), chunk):
+            codes = self.encoder_.codes(X.iloc[lo: lo + chunk]).to_numpy()
+            c = self._contrib(codes)
+            order = np.argsort(-c, axis=1, kind="stable")[:, :k]
+            rows = np.arange(len(c))
+            for i, col in enumerate(cols):
+                j = order[:, i]
+                code = codes[rows, j]
+                text = names[self.encoder_.offsets_[j] + np.maximum(code, 0)]
+                out[col][lo: lo + len(c)] = np.where((c[rows, j] > 0) & (code >= 0), text, None)
         return pd.DataFrame(out, index=X.index)
 
     def coefficients(self) -> pd.DataFrame:
