@@ -47,6 +47,7 @@ __all__ = [
     "DEFAULT_SETTINGS",
     "FITTED_SHARE",
     "MODELS",
+    "NEXT_ORDER_REASONS",
     "PREDICTION_COLUMNS",
     "CLVModel",
     "CLVReport",
@@ -64,6 +65,7 @@ __all__ = [
     "json_safe",
     "log_likelihood",
     "model_inputs",
+    "next_order_dates",
     "narrative",
     "notes_text",
     "order_probabilities",
@@ -1073,8 +1075,9 @@ ORDER_WINDOWS_DAYS = (30, 60, 90)  # windows of the order probabilities exported
 _GAUSS_NODES = 32
 
 
-def _p_no_order(model: CLVModel, t_days: float, f: np.ndarray, r: np.ndarray, T: np.ndarray) -> np.ndarray:
-    """P(no purchase in the next ``t_days`` | history) per row (days).
+def _p_no_order(model: CLVModel, t_days: float | np.ndarray, f: np.ndarray, r: np.ndarray, T: np.ndarray
+                ) -> np.ndarray:
+    """P(no purchase in the next ``t_days`` (one number, or one per row) | history) per row (days).
 
     Alive at T, a customer's purchase rate is Gamma(r + x, alpha + T) a posteriori. BG/NBD and MBG/NBD drop out only
     right after a purchase, so no purchase in t means staying alive with no purchase: P = 1 - P(alive) +
@@ -1108,6 +1111,53 @@ def order_probabilities(model: CLVModel, summary: pd.DataFrame,
         out = {f"p_order_{d}d": np.clip(1.0 - _p_no_order(model, float(d), f, r, T), 0.0, 1.0)[inverse]
                for d in windows_days}
     return pd.DataFrame(out, index=summary.index)
+
+
+NEXT_ORDER_SHARE = 0.5  # the expected next-order date: when P(at least one order) reaches this (the median)
+NEXT_ORDER_REASONS = {
+    "probably_inactive": "P(alive) below 50%: the customer has probably stopped buying",
+    "beyond_horizon": "likely still a customer, but under 50% chance of an order within the horizon",
+}
+
+
+def next_order_dates(model: CLVModel, summary: pd.DataFrame, as_of: dt.date | str,
+                     horizon_days: int = 365) -> pd.DataFrame:
+    """Per customer (index as ``summary``): the expected date of the next order, for CRM timing.
+
+    ``next_order_days`` is the first whole day d (1 to ``horizon_days``) after ``as_of`` with P(at least one order
+    within d days) >= 50% (the median time to the next order, from the same function as
+    :func:`order_probabilities`, so the figures agree), ``next_order_by`` that date (ISO text). Where 50% is not
+    reached within the horizon both are empty and ``next_order_reason`` says why (``NEXT_ORDER_REASONS``):
+    ``probably_inactive`` where the model's P(alive) is below 50% (the chance of ever ordering again is no higher),
+    else ``beyond_horizon``. Found by bisection on whole days, per unique (frequency, recency, T) row.
+    """
+    model._check_fitted()
+    if horizon_days < 1:
+        raise ValueError(f"horizon_days must be 1 or more, got {horizon_days}")
+    rows, inverse = compress(summary)
+    f, r, T = rows["frequency"].to_numpy(), rows["recency"].to_numpy(float), rows["T"].to_numpy(float)
+
+    def reached(days: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return 1.0 - _p_no_order(model, days.astype(float), f[idx], r[idx], T[idx]) >= NEXT_ORDER_SHARE
+
+    days = np.full(len(rows), -1, dtype=np.int64)
+    ok = np.flatnonzero(reached(np.full(len(rows), horizon_days), np.arange(len(rows))))
+    lo, hi = np.zeros(len(ok), np.int64), np.full(len(ok), horizon_days, np.int64)  # P(lo) < 50% <= P(hi)
+    while len(ok) and (hi - lo > 1).any():
+        mid = (lo + hi) // 2
+        yes = reached(mid, ok)
+        hi, lo = np.where(yes, mid, hi), np.where(yes, lo, mid)
+    days[ok] = hi
+    days = days[inverse]
+    dated = days > 0
+    start = pd.Timestamp(pd.Timestamp(as_of).date())
+    by = np.full(len(days), "", dtype=object)
+    by[dated] = (start + pd.to_timedelta(days[dated], unit="D")).strftime("%Y-%m-%d").to_numpy(dtype=object)
+    alive = model._p_alive(f, r, T)[inverse]
+    reason = np.where(dated, "", np.where(alive < NEXT_ORDER_SHARE, "probably_inactive", "beyond_horizon"))
+    return pd.DataFrame({"next_order_days": pd.Series(days, index=summary.index, dtype="Int64").mask(~dated),
+                         "next_order_by": by, "next_order_reason": reason.astype(object)}, index=summary.index)
 
 
 # -- intervals: bootstrap of the fit over customers -----------------------------------------------------
@@ -1396,7 +1446,7 @@ class CLVReport:
     model_error: ModelError | None = None  # what stopped the model, when ``error`` comes from one
     intervals: Bootstrap | None = None  # bootstrap of the fit behind the totals' intervals (None: not computed)
     interval_error: str | None = None  # why there are no intervals although bootstrap_draws asked for them
-    order_timing: pd.DataFrame | None = None  # order_probabilities per customer
+    order_timing: pd.DataFrame | None = None  # order_probabilities and next_order_dates per customer
     audience: str = "analyst"  # "client": sentences without params keys
 
     @property
@@ -1479,8 +1529,8 @@ class CLVReport:
 
     def customer_export(self, *, show_personal_data: bool, secret: bytes) -> pd.DataFrame:
         """One row per customer for CRM: history, P(alive) (blank where the model does not define it), expected
-        purchases, P(order in 30 / 60 / 90 days), expected spend and predicted CLV; keys pseudonymised and e-mails
-        dropped unless ``show_personal_data``."""
+        purchases, P(order in 30 / 60 / 90 days), the expected next-order date (or why there is none), expected spend
+        and predicted CLV; keys pseudonymised and e-mails dropped unless ``show_personal_data``."""
         from ltvlib.privacy import redact
 
         cols = [c for c in ("email", "orders", "net_revenue", "last_order_at", "recency_days") if c in self.summary]
@@ -1520,8 +1570,25 @@ class CLVReport:
         return fitted_state(self.model, self.model_error, settings, self.as_of)
 
     def narrative(self) -> str:
-        return narrative(self.predictions, self.summary, self.segments, self.validation, self.model, self.language,
+        text = narrative(self.predictions, self.summary, self.segments, self.validation, self.model, self.language,
                          currency=self.currency, horizon_days=self.horizon_days, names=self.stage_names)
+        return text + ("\n- " + self.next_order_text() if self.order_timing is not None else "")
+
+    def next_order_text(self) -> str:
+        """One sentence on the expected next-order dates: how many customers have one, the median, and why the
+        others have none (for the client audience without params keys)."""
+        from ltvlib.labels import say
+
+        t = self.order_timing
+        days = t["next_order_days"].dropna()
+        reasons = t["next_order_reason"].value_counts()
+        facts = {"horizon": f"{self.horizon_days:,}", "file": self.EXPORT_FILE,
+                 "inactive": f"{int(reasons.get('probably_inactive', 0)):,}",
+                 "later": f"{int(reasons.get('beyond_horizon', 0)):,}"}
+        if not len(days):
+            return say("clv_next_order_none", self.language, audience=self.audience, **facts)
+        return say("clv_next_order", self.language, audience=self.audience, dated=f"{len(days):,}",
+                   median=f"{float(days.median()):,.0f}", **facts)
 
     def key_figures(self) -> dict[str, Any]:
         """The page's figures for ``clv.figures.json`` (no NaN or inf: missing values are null with a text)."""
@@ -1612,7 +1679,8 @@ def build_report(orders: pd.DataFrame, summary: pd.DataFrame, as_of: dt.date | s
         rep.intervals = b if len(b.totals) else None
         if rep.intervals is None:
             rep.interval_error = say("clv_interval_none", language, draws=f"{b.draws:,}")
-    rep.order_timing = order_probabilities(rep.model, summary)
+    rep.order_timing = order_probabilities(rep.model, summary).join(
+        next_order_dates(rep.model, summary, as_of_d, rep.horizon_days))
     return rep
 
 

@@ -4,6 +4,9 @@ is checked on simulated BG/NBD shops with known parameters."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -178,3 +181,83 @@ def test_linearised_draws_give_the_exact_intervals_on_a_large_shop(monkeypatch: 
     for col in ("lo_95", "lo_80", "hi_80", "hi_95"):
         assert np.allclose(linear[col], exact[col], rtol=0.01), (col, linear[col], exact[col])
     assert (linear["lo_95"] < linear["estimate"]).all() and (linear["estimate"] < linear["hi_95"]).all()
+
+
+def _known_model(model: str, params: dict[str, float]) -> clv.CLVModel:
+    """A model in days with the given transaction parameters (no fit: lifetimes' fitter gets them as they are)."""
+    return clv.CLVModel.from_dict({
+        "config": {"model": model, "time_unit": "D", "penalizer": 0.0, "discount_rate": 0.10, "spend_model": "aov",
+                   "min_repeat_customers": 1, "max_fm_correlation": 0.3, "compressed": True},
+        "params": [[k, v] for k, v in params.items()], "standard_errors": None, "spend_params": None,
+        "spend_standard_errors": None,
+        "fit": {"n_customers": 1, "n_rows": 1, "n_repeat": 1, "tol": 1e-7, "fm_correlation": None, "notes": [],
+                "warnings": 0}})
+
+
+def _customers(rows: list[tuple[int, int, int]]) -> pd.DataFrame:
+    f, r, T = (np.array(c, dtype=np.int64) for c in zip(*rows))
+    return pd.DataFrame({"frequency": f, "recency": r, "T": T, "monetary_value": 0.0, "aov": 50.0},
+                        index=[f"c{i}" for i in range(len(rows))])
+
+
+def test_next_order_date_by_hand_bgnbd() -> None:
+    """BG/NBD in closed form: P(order within t) = P(alive) (1 - ((alpha + T) / (alpha + T + t))^(r + x)), so the
+    median time solves ((alpha + T) / (alpha + T + t))^(r + x) = 1 - 0.5 / P(alive); the date is the first whole day
+    at or after it."""
+    p = {"r": 0.5, "alpha": 20.0, "a": 0.6, "b": 3.0}
+    m = _known_model("bgnbd", p)
+    s = _customers([(3, 200, 250), (1, 10, 400), (6, 295, 300)])
+    got = clv.next_order_dates(m, s, "2026-01-31", horizon_days=365)
+    x, rec, T = 3.0, 200.0, 250.0
+    alive = 1.0 / (1.0 + p["a"] / (p["b"] + x - 1) * ((p["alpha"] + T) / (p["alpha"] + rec)) ** (p["r"] + x))
+    t_star = (p["alpha"] + T) * ((1.0 - 0.5 / alive) ** (-1.0 / (p["r"] + x)) - 1.0)
+    days = math.ceil(t_star)
+    assert 1 <= days <= 365  # the case is one with a date (t* = 55.3 days)
+    assert got.loc["c0", "next_order_days"] == days
+    assert got.loc["c0", "next_order_by"] == str(dt.date(2026, 1, 31) + dt.timedelta(days=days))
+    assert got.loc["c0", "next_order_reason"] == ""
+    # one repeat purchase long ago: P(alive) under 50%, no date, said why
+    alive1 = clv.order_probabilities(m, s, (10**6,)).loc["c1"].iloc[0]
+    assert alive1 < 0.5 and pd.isna(got.loc["c1", "next_order_days"]) and got.loc["c1", "next_order_by"] == ""
+    assert got.loc["c1", "next_order_reason"] == "probably_inactive"
+    assert got.loc["c2", "next_order_days"] < days  # more purchases, just bought: sooner
+
+
+def test_next_order_date_agrees_with_order_probabilities_pareto() -> None:
+    """Pareto/NBD: the date against a bisection on lifetimes' own P(no purchase in t) (its closed form), and the
+    date is where our P(order within d days) crosses 50%."""
+    from scipy.optimize import brentq
+
+    m = _known_model("pareto_nbd", {"r": 0.55, "alpha": 70.0, "s": 0.6, "beta": 80.0})
+    s = _customers([(2, 150, 200), (5, 340, 360), (1, 30, 500), (0, 0, 30)])
+    got = clv.next_order_dates(m, s, "2025-06-30", horizon_days=365)
+    for key, (x, rec, T) in zip(s.index, s[["frequency", "recency", "T"]].to_numpy()):
+        def p_order(t: float) -> float:
+            return 1.0 - float(m.fitter_.conditional_probability_of_n_purchases_up_to_time(0, t, x, rec, T))
+
+        d = got.loc[key, "next_order_days"]
+        if p_order(365.0) >= 0.5:
+            assert d == math.ceil(brentq(lambda t: p_order(t) - 0.5, 1e-9, 365.0, xtol=1e-10)), key
+            f, r, T_ = (s.loc[[key], c].to_numpy() for c in ("frequency", "recency", "T"))
+            assert 1 - clv._p_no_order(m, float(d), f, r.astype(float), T_.astype(float))[0] >= 0.5
+            assert 1 - clv._p_no_order(m, float(d - 1), f, r.astype(float), T_.astype(float))[0] < 0.5
+        else:
+            assert pd.isna(d) and got.loc[key, "next_order_reason"] in clv.NEXT_ORDER_REASONS, key
+    assert got["next_order_days"].notna().sum() >= 2  # the test covers dated customers
+
+
+@pytest.mark.parametrize("model", ["bgnbd", "mbgnbd", "pareto_nbd"])
+def test_next_order_date_is_earlier_for_more_active_customers(cal_summary: pd.DataFrame, model: str) -> None:
+    """More purchases (just bought, same age) or a more recent last purchase (same purchases, higher P(alive)): an
+    earlier or equal date, never a later one; no date counts as later than any date."""
+    m = clv.CLVModel(model=model, spend_model="aov").fit(cal_summary)
+    by_freq = _customers([(x, 270, 270) for x in range(1, 13)])
+    by_rec = _customers([(4, rec, 270) for rec in range(30, 271, 20)])
+    for s in (by_freq, by_rec):
+        d = clv.next_order_dates(m, s, "1997-09-30", 365)["next_order_days"].astype(float).fillna(366)
+        assert (np.diff(d.to_numpy()) <= 0).all(), d.tolist()
+        assert d.iloc[-1] < d.iloc[0] and d.iloc[-1] <= 365  # the most active customer has a date, an earlier one
+    p = clv.next_order_dates(m, cal_summary, "1997-09-30", 365)
+    alive = m.predict(cal_summary, (90,))["p_alive"]
+    assert (alive[p["next_order_reason"] == "probably_inactive"] < 0.5).all()
+    assert (p["next_order_reason"] == "").sum() == p["next_order_days"].notna().sum() > 0
