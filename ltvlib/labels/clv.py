@@ -235,6 +235,13 @@ LABELS.update({
         "ja": "区間はパラメータ推定の不確かさだけを表します：推定の不確かさに従うモデルパラメータを{draws}通り発生させ"
               "（パラメトリック・ブートストラップ）、同じ顧客の合計をそれぞれで計算し直した結果の80%・95%が区間に入ります。"
               "モデル自体が合わない可能性（検証の節を参照）や、各顧客の購入の偶然のばらつきは含みません。"},
+    "clv_customer_interval_note": {
+        "en": "Each customer's expected purchases over {h} days and predicted CLV carry 80% and 95% intervals of the "
+              "same kind, from the same parameter draws, in exports/{file} (columns ending in _lo_80, _hi_80, _lo_95, "
+              "_hi_95); the 80% interval of a customer's CLV spans a median {median} of the estimate.",
+        "ja": "各顧客の今後{h}日の予測購入回数と予測CLVにも、同じパラメータから求めた同じ種類の80%・95%区間があり、"
+              "exports/{file} にあります（列名の末尾が _lo_80、_hi_80、_lo_95、_hi_95）。顧客ごとのCLVの80%区間の幅は、"
+              "推定値に対して中央値で{median}です。"},
     "clv_interval_failed": {
         "en": "{failed} of {draws} parameter draws gave no finite mean spend (Gamma-Gamma q at or below 1) and are "
               "left out.",
