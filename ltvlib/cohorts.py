@@ -35,6 +35,7 @@ from ltvlib.text import md
 
 __all__ = [
     "ACQUISITION_ATTRIBUTES",
+    "PREDICTED_MONTH",
     "CohortReport",
     "analyse",
     "curve_horizon",
@@ -53,6 +54,7 @@ __all__ = [
     "narrative",
     "next_purchase_mix",
     "period_label",
+    "predicted_revenue",
     "product_repeat",
     "repurchase_rates",
     "revenue_new_vs_repeat",
@@ -745,14 +747,18 @@ def _no_customers_note(orders: pd.DataFrame, as_of: dt.date, language: str) -> s
 
 def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.date | str,
             settings: Mapping[str, Any], language: str, currency: str = "", *,
-            min_customers: int = MIN_CURVE_CUSTOMERS, spend_file: str | Path | None = None) -> CohortReport:
+            min_customers: int = MIN_CURVE_CUSTOMERS, spend_file: str | Path | None = None,
+            clv_model: Any = None) -> CohortReport:
     """The cohorts page of one shop: every table and curve, and a sentence for each part that cannot be shown.
 
     ``settings`` is the params ``cohorts`` section (period, split_by, max_periods). Cumulative curves run
     over the longest span up to one year whose fully observed cohorts hold ``min_customers`` customers
     (``curve_horizon``), the same cohorts at every point. ``spend_file`` (``spend_path``) is the marketing-spend
     CSV behind acquisition payback (``read_spend``: a bad row is an error); without it, or when it does not exist,
-    the payback section is one sentence saying so.
+    the payback section is one sentence saying so. ``clv_model``: the run's shared CLV fit (``clv.restore_fitted``: a
+    fitted ``clv.CLVModel``, the ``clv.ModelError`` that stopped it, or None outside a run), never fitted here; with
+    a model the payback tables add the predicted LTV:CAC at month ``PREDICTED_MONTH``, otherwise a sentence says why
+    not.
     """
     from ltvlib.labels import label, say
 
@@ -785,7 +791,8 @@ def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.dat
         line_cycle=line_intervals(history) if has_lines else None)
     if spend_file is not None and Path(spend_file).is_file():
         channels = set(orders["channel"].dropna().astype(str)) | set(_attribute(history, "first_channel", None))
-        rep.payback = payback(history, as_of, read_spend(spend_file, channels))
+        model = None if clv_model is None or isinstance(clv_model, Exception) else clv_model
+        rep.payback = payback(history, as_of, read_spend(spend_file, channels), clv_model=model)
     notes, explain = rep.notes, rep.explain
     unit = label(f"cohorts_unit_{period}", language)
     if spend_file is None:
@@ -793,7 +800,11 @@ def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.dat
     elif rep.payback is None:
         rep.notes["payback"] = say("cohorts_say_spend_missing", language, name=md(Path(spend_file).name))
     else:
-        rep.explain["payback"] = _spend_rows_sentence(rep.payback, language)
+        rep.explain["payback"] = _spend_rows_sentence(rep.payback, language) + " " + (
+            say("cohorts_say_predicted_basis", language, model=rep.payback.model, when=period_label(
+                "month", PREDICTED_MONTH, language)) if rep.payback.model else
+            say("cohorts_say_predicted_no_model" if clv_model is not None else "cohorts_say_predicted_no_fit",
+                language, when=period_label("month", PREDICTED_MONTH, language)))
     if customers == 0:
         note = _no_customers_note(orders, as_of, language)
         for section in SECTIONS:
@@ -915,6 +926,8 @@ SPEND_COLUMNS = {
 }
 REQUIRED_SPEND_COLUMNS = ("month", "channel", "spend")
 PAYBACK_MONTHS = (3, 6, 12)  # realised LTV:CAC at these months after the acquisition month
+PREDICTED_MONTH = 24  # predicted LTV:CAC at this month after the acquisition month (realised + the CLV model's)
+PREDICTED_COLUMN = f"predicted_ltv_cac_{PREDICTED_MONTH}"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -1004,11 +1017,13 @@ class Payback:
     ``by_cohort``: one row per (month, channel) with spend: spend, new_customers, cac, ltv_cac_3 / _6 / _12 (NaN
     until the cohort's month 3 / 6 / 12 is over), payback_month (first month after acquisition, 0 = the acquisition
     month itself, where cumulative net revenue per customer reached the CAC; NaN: not yet), months_observed.
+    With a CLV model, ``by_cohort`` and ``by_channel`` also have ``predicted_ltv_cac_24``: ``predicted_revenue`` over
+    the spend (pooled per channel over its cohorts with spend).
     ``by_month``: per month with spend, all channels: spend, new_customers (every new customer, the blended CAC),
     cac. ``by_channel``: per channel, over its months with spend: months, spend, new_customers, cac, ltv_cac_* and
     payback_month of the pooled cohorts (at month k, the cohorts whose month k is over), months_observed (the last
     such k; -1 while no month with spend is over). ``rows``: the file's rows
-    used and skipped (blank; after the report month).
+    used and skipped (blank; after the report month). ``model``: the name of the CLV model behind the prediction.
     """
 
     name: str
@@ -1016,6 +1031,7 @@ class Payback:
     by_month: pd.DataFrame
     by_channel: pd.DataFrame
     rows: dict[str, int]
+    model: str | None = None
 
     def tables(self, language: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The page's two tables as display text (``labels.present``; '–' where a figure does not exist yet): per
@@ -1023,7 +1039,7 @@ class Payback:
         payback month."""
         from ltvlib.labels import label, present, value_name
 
-        ratio = {f"ltv_cac_{k}": ".2f" for k in PAYBACK_MONTHS}
+        ratio = {f"ltv_cac_{k}": ".2f" for k in PAYBACK_MONTHS} | {PREDICTED_COLUMN: ".2f"}
         by_channel = self.by_channel.drop(columns="months_observed").set_index("channel")
         by_channel = by_channel.rename(index=lambda c: value_name("channel", str(c), language))
         by_month = self.by_month.set_index("month").rename(index=str)
@@ -1032,18 +1048,22 @@ class Payback:
         for channel, rows in self.by_cohort.groupby("channel", sort=True):
             rows = rows.set_index("month").rename(index=str)
             name = value_name("channel", str(channel), language)
-            for col in ("cac", *at, "payback_month"):
+            for col in ("cac", *at, *([PREDICTED_COLUMN] if PREDICTED_COLUMN in rows else []),
+                        "payback_month"):
                 shown = f"{label(col, language)} · {name}"
                 by_month[shown] = rows[col].reindex(by_month.index)
                 formats[shown] = ratio.get(col, ",.0f")
         return present(by_channel, language, ratio), present(by_month, language, formats)
 
 
-def payback(orders: Orders, as_of: dt.date | str, spend: Spend, months: Sequence[int] = PAYBACK_MONTHS) -> Payback:
+def payback(orders: Orders, as_of: dt.date | str, spend: Spend, months: Sequence[int] = PAYBACK_MONTHS,
+            clv_model: Any = None) -> Payback:
     """Acquisition payback of ``spend`` against the customers its months and channels acquired (first order's
     month and channel) and their cumulative net revenue in calendar months after the acquisition month (month k =
     the acquisition month and the k months after it, as on the cohort curves). Rows of months after the report
-    month are skipped: their customers are not visible yet."""
+    month are skipped: their customers are not visible yet. With ``clv_model`` (a ``clv.CLVModel`` fitted on the
+    customer summary at ``as_of``: the run's shared fit), also the predicted LTV:CAC at month ``PREDICTED_MONTH``
+    (``predicted_revenue`` over the spend)."""
     h = _history(orders, as_of)
     as_of = h.as_of or pd.Timestamp(as_of).date()
     last = pd.Period(as_of, "M")
@@ -1082,8 +1102,58 @@ def payback(orders: Orders, as_of: dt.date | str, spend: Spend, months: Sequence
     by_cohort = cohort.reset_index()
     by_month = _spend_by_month(by_cohort, size)
     by_channel = _spend_by_channel(by_cohort, age, observed, revenue_at, months)
+    if clv_model is not None:
+        value = predicted_revenue(h, as_of, by_cohort, clv_model, revenue_at(PREDICTED_MONTH), age)
+        by_cohort[PREDICTED_COLUMN] = _ratio_of(value, by_cohort)
+        pooled = by_cohort.assign(value=value).loc[by_cohort["spend"] > 0].groupby("channel")[["value", "spend"]].sum()
+        ratio = (pooled["value"] / pooled["spend"]).reindex(by_channel["channel"]).to_numpy()
+        by_channel.insert(by_channel.columns.get_loc("payback_month"), PREDICTED_COLUMN, ratio)
     counts = {"used": int((~late).sum()), "blank": spend.blank, "after_as_of": int(late.sum())}
-    return Payback(name=spend.name, by_cohort=by_cohort, by_month=by_month, by_channel=by_channel, rows=counts)
+    return Payback(name=spend.name, by_cohort=by_cohort, by_month=by_month, by_channel=by_channel, rows=counts,
+                   model=None if clv_model is None else _model_name(clv_model))
+
+
+def _model_name(model: Any) -> str:
+    from ltvlib.clv import MODEL_NAMES
+
+    return MODEL_NAMES[model.model]
+
+
+def _ratio_of(value: np.ndarray, by_cohort: pd.DataFrame) -> np.ndarray:
+    """``value`` / spend per cohort; NaN where nothing was spent (as the realised ratios)."""
+    spend = by_cohort["spend"].to_numpy(float)
+    return np.where(spend > 0, value / np.where(spend > 0, spend, 1.0), np.nan)
+
+
+def predicted_revenue(h: OrderHistory, as_of: dt.date, by_cohort: pd.DataFrame, model: Any,
+                      revenue_at_end: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """Per (month, channel) cohort of ``by_cohort``: the net revenue its customers are expected to bring by the end
+    of month ``PREDICTED_MONTH`` after acquisition, in the shop's currency: realised revenue to ``as_of`` plus the
+    CLV ``model``'s expected revenue from then to the end of that month (expected purchases in those days times the
+    expected spend per purchase; not discounted, as the realised ratios). A cohort whose month ``PREDICTED_MONTH`` is
+    over (``age`` months over > it) has its realised revenue through that month (``revenue_at_end``) and nothing
+    predicted. Divided by the spend it is the predicted LTV:CAC."""
+    from ltvlib.clv import compress
+
+    summary = h.snapshot(as_of).summary()
+    month = h.first_day[: len(summary)].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    channel = summary["first_channel"].to_numpy(dtype=object)
+    revenue = summary["net_revenue"].to_numpy(float)
+    value, _ = model._order_value(summary)
+    out = np.zeros(len(by_cohort))
+    for j, (period, ch) in enumerate(zip(by_cohort["month"], by_cohort["channel"])):
+        if age[j] > PREDICTED_MONTH:
+            out[j] = revenue_at_end[j]
+            continue
+        members = np.flatnonzero((month == period.ordinal) & (channel == ch))
+        end = (np.datetime64(period.ordinal + PREDICTED_MONTH + 1, "M").astype("datetime64[D]")
+               - np.timedelta64(1, "D")).astype(dt.date)
+        days = (end - as_of).days
+        rows, inverse = compress(summary.iloc[members])
+        expected = model._expected(float(days), rows["frequency"].to_numpy(), rows["recency"].to_numpy(float),
+                                   rows["T"].to_numpy(float))[inverse]
+        out[j] = revenue[members].sum() + float((expected * value[members]).sum())
+    return out
 
 
 def _spend_by_month(by_cohort: pd.DataFrame, size: pd.Series) -> pd.DataFrame:
@@ -1144,6 +1214,9 @@ def payback_sentences(pb: Payback, language: str, currency: str = "") -> str:
                       when=period_label("month", k, language)) for k in horizons if r[f"ltv_cac_{k}"] == r[f"ltv_cac_{k}"]]
         ratio_text = (_join(ratios, language) if ratios else
                       say("cohorts_say_ratio_none", language, when=period_label("month", horizons[0], language)))
+        if np.isfinite(r.get(PREDICTED_COLUMN, np.nan)):
+            ratio_text = _join([ratio_text, say("cohorts_say_ratio_predicted", language, ratio=_ratio(
+                r[PREDICTED_COLUMN]), when=period_label("month", PREDICTED_MONTH, language))], language)
         if r["payback_month"] == r["payback_month"]:
             paid = say("cohorts_say_paid_back", language, when=period_label("month", int(r["payback_month"]), language))
         elif r["months_observed"] >= 0:

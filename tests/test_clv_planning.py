@@ -240,7 +240,7 @@ def test_next_order_date_agrees_with_order_probabilities_pareto() -> None:
     s = _customers([(2, 150, 200), (5, 340, 360), (1, 30, 500), (0, 0, 30)])
     got = clv.next_order_dates(m, s, "2025-06-30", horizon_days=365)
     for key, (x, rec, T) in zip(s.index, s[["frequency", "recency", "T"]].to_numpy()):
-        def p_order(t: float) -> float:
+        def p_order(t: float, x: float = x, rec: float = rec, T: float = T) -> float:
             return 1.0 - float(m.fitter_.conditional_probability_of_n_purchases_up_to_time(0, t, x, rec, T))
 
         d = got.loc[key, "next_order_days"]
