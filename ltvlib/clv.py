@@ -23,6 +23,7 @@ the last third of the history is the holdout), ``horizons_days``, ``spend_model`
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import io
 import math
@@ -73,6 +74,7 @@ __all__ = [
     "order_probabilities",
     "predict_customers",
     "predict_fitted",
+    "restore_draws",
     "restore_fitted",
     "rf_matrix",
     "segment_clv",
@@ -472,6 +474,17 @@ class CLVModel:
         gg = (1 - w) * (v * p / (q - 1)) + w * m  # Fader & Hardie (2013), eq. 5
         return np.where(use, gg, aov), np.where(use, "gamma_gamma", "aov").astype(object)
 
+    def with_params(self, params: pd.Series, spend: pd.Series | None = None) -> CLVModel:
+        """A copy predicting with other transaction-model parameters (and Gamma-Gamma ones, when given): a bootstrap
+        draw's model; the fit's facts stay as they are."""
+        self._check_fitted()
+        m = copy.copy(self)
+        m.fitter_ = copy.copy(self.fitter_)
+        m.fitter_.params_ = m.params_ = params
+        if spend is not None:
+            m.spend_params_ = spend
+        return m
+
     @property
     def p_alive_for_one_time_buyers(self) -> bool:
         """Whether the model's P(alive) says anything about one-time buyers: BG/NBD sets it to 1 for every
@@ -562,12 +575,24 @@ def _settings_json(settings: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def fitted_state(model: CLVModel | None, error: ModelError | None, settings: Mapping[str, Any],
-                 as_of: dt.date | str) -> dict[str, Any]:
-    """What a page fitted, for another page of the same run (:func:`restore_fitted`): the model (or the
-    :class:`ModelError` that stopped it), the settings and ``as_of`` it was fitted with."""
+                 as_of: dt.date | str, draws: pd.DataFrame | None = None) -> dict[str, Any]:
+    """What a page fitted, for another page of the same run (:func:`restore_fitted`, :func:`restore_draws`): the
+    model (or the :class:`ModelError` that stopped it), the bootstrap's kept parameter draws (``Bootstrap.params``)
+    if any, the settings and ``as_of`` it was fitted with."""
     return {"as_of": str(pd.Timestamp(as_of).date()), "settings": _settings_json(settings),
             "model": None if model is None else model.to_dict(),
-            "error": None if error is None else {"key": error.key, "facts": {k: str(v) for k, v in error.facts.items()}}}
+            "error": None if error is None else {"key": error.key, "facts": {k: str(v) for k, v in error.facts.items()}},
+            "draws": None if draws is None else {"columns": [str(c) for c in draws.columns],
+                                                 "rows": draws.to_numpy(float).tolist()}}
+
+
+def restore_draws(state: Mapping[str, Any] | None, settings: Mapping[str, Any], as_of: dt.date | str
+                  ) -> pd.DataFrame | None:
+    """The parameter draws of :func:`fitted_state` (one row per draw, as ``Bootstrap.params``) when the model was
+    fitted with these ``settings`` as of ``as_of``; None when there are none."""
+    if not isinstance(restore_fitted(state, settings, as_of), CLVModel) or not state.get("draws"):
+        return None
+    return pd.DataFrame(state["draws"]["rows"], columns=state["draws"]["columns"], dtype=float)
 
 
 def restore_fitted(state: Mapping[str, Any] | None, settings: Mapping[str, Any], as_of: dt.date | str
@@ -1316,8 +1341,6 @@ def bootstrap(model: CLVModel, summary: pd.DataFrame, groups: pd.Series | None =
     :func:`customer_intervals`.
     """
     model._check_fitted()
-    import copy
-
     scale = TIME_UNITS[model.time_unit]
     rows, inverse = compress(summary)
     f, r, T = rows["frequency"].to_numpy(), rows["recency"].to_numpy(float), rows["T"].to_numpy(float)
@@ -1339,10 +1362,7 @@ def bootstrap(model: CLVModel, summary: pd.DataFrame, groups: pd.Series | None =
 
     def row_values(params: pd.Series) -> np.ndarray:
         """Per row: expected purchases for each horizon, then the discounted expected purchases."""
-        m = copy.copy(model)
-        m.fitter_ = copy.copy(model.fitter_)
-        m.fitter_.params_ = m.params_ = params
-        expected, disc = m._row_values(f, r, T, horizons_days)
+        expected, disc = model.with_params(params)._row_values(f, r, T, horizons_days)
         return np.stack([*(expected[h] for h in horizons_days), disc])
 
     def totals(values: np.ndarray, spend: pd.Series | None) -> np.ndarray:
@@ -1686,9 +1706,10 @@ class CLVReport:
         return p.nlargest(n, "predicted_clv").join(self.summary[cols])
 
     def fitted_state(self, settings: Mapping[str, Any]) -> dict[str, Any]:
-        """The page's fitted model (or what stopped it) for the win-back page of the same run (``fitted_state``);
-        ``settings``: the params' ``clv`` section the page was built with."""
-        return fitted_state(self.model, self.model_error, settings, self.as_of)
+        """The page's fitted model (or what stopped it) and its parameter draws, for the win-back and cohorts pages
+        of the same run (``fitted_state``); ``settings``: the params' ``clv`` section the page was built with."""
+        return fitted_state(self.model, self.model_error, settings, self.as_of,
+                            None if self.intervals is None else self.intervals.params)
 
     def narrative(self) -> str:
         text = narrative(self.predictions, self.summary, self.segments, self.validation, self.model, self.language,

@@ -183,7 +183,8 @@ def test_demo_spend_file_and_the_page(tmp_path: Path) -> None:
     text = " ".join(visible_text(html).split())
     assert "Acquisition payback" in text and "LTV:CAC" in text and "Repurchase cycle by product line" in text
     assert "Spend from marketing_spend.csv: " in text and "acquisition pays back in month " in text
-    assert re.search(r"predicted \d+\.\d by month 24", text) and "Predicted LTV:CAC by month 24: each cohort" in text
+    assert re.search(r"predicted \d+\.\d \(80% interval \d+\.\d–\d+\.\d\) by month 24", text)
+    assert "Predicted LTV:CAC by month 24: each cohort" in text and "Its 80% and 95% intervals come from" in text
     assert page_problems(html) == [] and " rows × " not in text  # no table cut short
     from ltvlib.params import load_shop_params
     from ltvlib.store import Store
@@ -290,3 +291,52 @@ def test_predicted_ltv_cac_on_the_page(orders: pd.DataFrame, spend_file: Path) -
     assert "predicted_ltv_cac_24" not in stopped.payback.by_channel
     alone = cohorts.analyse(orders, None, AS_OF, SETTINGS, "ja", "JPY", spend_file=spend_file)
     assert "予測LTV:CACは、同じレポート作成でCLVページが推定したモデルから" in alone.explain["payback"]
+
+
+def test_predicted_ltv_cac_intervals_by_hand(orders: pd.DataFrame, spend_file: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three parameter draws (r at 0.8, 1 and 1.25 times the fit): each draw's January online ratio by hand, the
+    interval their percentiles; above EXACT_BOOTSTRAP_ROWS the draws' expected purchases are linearised, nearly the
+    same here."""
+    from ltvlib import clv
+
+    p = {"r": 0.5, "alpha": 30.0, "a": 0.7, "b": 2.5}
+    model = _bgnbd_days(**p)
+    draws = pd.DataFrame([{**p, "r": p["r"] * k} for k in (0.8, 1.0, 1.25)])
+    spend = cohorts.read_spend(spend_file, {"online_store", "pos", "draft_order"})
+    pb = cohorts.payback(orders, AS_OF, spend, clv_model=model, clv_draws=draws)
+    ratio = [(5000 + _expected_by_hand(631, 2, 90, 120, **d) * 1500 + _expected_by_hand(631, 0, 0, 110, **d) * 500)
+             / 2000 for d in draws.to_dict("records")]
+    jan = pb.by_cohort.set_index(["month", "channel"]).loc[(pd.Period("2026-01", "M"), "online_store")]
+    assert jan["predicted_ltv_cac_24"] == pytest.approx(ratio[1], rel=1e-9)
+    for col, q in (("lo_80", 0.1), ("hi_80", 0.9), ("lo_95", 0.025), ("hi_95", 0.975)):
+        assert jan[f"predicted_ltv_cac_24_{col}"] == pytest.approx(np.quantile(ratio, q), rel=1e-9), col
+    assert jan["predicted_ltv_cac_24_lo_95"] < jan["predicted_ltv_cac_24"] < jan["predicted_ltv_cac_24_hi_95"]
+    assert pb.draws == 3 and np.isnan(pb.by_cohort["predicted_ltv_cac_24_lo_80"].iloc[-1])  # March POS: no spend
+    monkeypatch.setattr(clv, "EXACT_BOOTSTRAP_ROWS", 0)
+    linear = cohorts.payback(orders, AS_OF, spend, clv_model=model, clv_draws=draws).by_channel
+    np.testing.assert_allclose(linear.filter(like="predicted").to_numpy(float),
+                               pb.by_channel.filter(like="predicted").to_numpy(float), rtol=0.02)
+    # on the page: the interval in the channel's sentence, the table's text column, the sentence on where it comes from
+    rep = cohorts.analyse(orders, None, AS_OF, SETTINGS, "en", "JPY", spend_file=spend_file, clv_model=model,
+                          clv_draws=draws)
+    web = rep.payback.by_channel.set_index("channel").loc["online_store"]
+    assert (f"predicted {web['predicted_ltv_cac_24']:.1f} (80% interval {web['predicted_ltv_cac_24_lo_80']:.1f}–"
+            f"{web['predicted_ltv_cac_24_hi_80']:.1f}) by month 24") in rep.payback_lines()
+    assert "come from the same 3 parameter draws as the CLV page's intervals" in rep.explain["payback"]
+    table = rep.payback.tables("en")[0]
+    assert table.loc["Online store", "Month 24, 80% interval"] == (
+        f"{web['predicted_ltv_cac_24_lo_80']:.2f}–{web['predicted_ltv_cac_24_hi_80']:.2f}")
+
+
+def test_clv_page_shares_its_draws() -> None:
+    """The CLV page's shared state carries its bootstrap draws; they come back only for the same settings and date."""
+    from ltvlib import clv
+
+    model = _bgnbd_days(0.5, 30.0, 0.7, 2.5)
+    draws = pd.DataFrame({"r": [0.4, 0.5], "alpha": [29.0, 31.0], "a": [0.7, 0.7], "b": [2.5, 2.6]})
+    state = clv.fitted_state(model, None, {"model": "bgnbd"}, AS_OF, draws)
+    pd.testing.assert_frame_equal(clv.restore_draws(state, {"model": "bgnbd"}, AS_OF), draws)
+    assert clv.restore_draws(state, {"model": "bgnbd"}, "2026-05-11") is None
+    assert clv.restore_draws(state, {"model": "pareto_nbd"}, AS_OF) is None
+    assert clv.restore_draws(clv.fitted_state(model, None, {"model": "bgnbd"}, AS_OF), {"model": "bgnbd"}, AS_OF) is None

@@ -74,6 +74,8 @@ LABELS: dict[str, dict[str, str]] = {
     "ltv_cac_12": {"en": "LTV:CAC, month 12", "ja": "LTV:CAC（12か月目）"},
     "payback_month": {"en": "Payback month", "ja": "回収月"},
     "predicted_ltv_cac_24": {"en": "LTV:CAC, month 24 (predicted)", "ja": "LTV:CAC（24か月目・予測）"},
+    "predicted_ltv_cac_24_80": {"en": "Month 24, 80% interval", "ja": "24か月目・80%区間"},
+    "predicted_ltv_cac_24_95": {"en": "Month 24, 95% interval", "ja": "24か月目・95%区間"},
     "months_observed": {"en": "Months observed", "ja": "観測月数"},
     "line_cycle": {"en": "Repurchase cycle by product line", "ja": "商品ライン別のリピート購入間隔"},
     "product_line": {"en": "Product line", "ja": "商品ライン"},
@@ -199,6 +201,13 @@ LABELS: dict[str, dict[str, str]] = {
         "ja": "「{channel}」：{months}か月の広告費 {spend} で獲得した顧客がいないため、CACはありません。"},
     "cohorts_say_ratio_at": {"en": "{ratio} by {when}", "ja": "{when}までに {ratio}"},
     "cohorts_say_ratio_predicted": {"en": "predicted {ratio} by {when}", "ja": "{when}までに {ratio}（予測）"},
+    "cohorts_say_interval_80": {"en": " (80% interval {lo}–{hi})", "ja": "（80%区間 {lo}〜{hi}）"},
+    "cohorts_say_predicted_interval": {
+        "en": "Its 80% and 95% intervals come from the same {draws} parameter draws as the CLV page's intervals: they "
+              "show how sure the model's parameters are, not whether the model fits the shop or the chance in each "
+              "customer's purchases.",
+        "ja": "その80%・95%区間は、CLVページの区間と同じ{draws}通りのパラメータから求めています。モデルのパラメータの"
+              "不確かさだけを表し、モデル自体が合うかどうかや、各顧客の購入の偶然のばらつきは含みません。"},
     "cohorts_say_predicted_basis": {
         "en": "Predicted LTV:CAC by {when}: each cohort's net revenue so far plus the revenue the {model} model of the "
               "CLV page expects from its customers until the end of their {when} (expected purchases times expected "
