@@ -1182,15 +1182,16 @@ def predicted_revenue(h: OrderHistory, as_of: dt.date, by_cohort: pd.DataFrame, 
 
     summary = h.snapshot(as_of).summary()
     month = h.first_day[: len(summary)].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    channel = summary["first_channel"].to_numpy(dtype=object)
-    cohort_of = np.full(len(summary), -1, dtype=np.int64)
-    days = np.zeros(len(by_cohort))
+    channel, names = pd.factorize(summary["first_channel"].to_numpy(dtype=object))  # -1: no channel
+    ordinal = np.array([p.ordinal for p in by_cohort["month"]], dtype=np.int64)
+    cohort_channel = pd.Index(names).get_indexer(by_cohort["channel"])
+    # one key per cohort; a cohort whose channel no customer was acquired in gets a negative key of its own
+    keys = pd.Index(np.where(cohort_channel >= 0, ordinal * len(names) + cohort_channel, -3 - np.arange(len(ordinal))))
+    cohort_of = keys.get_indexer(np.where(channel >= 0, month * len(names) + channel, -2))  # -1: no cohort
     still = age <= PREDICTED_MONTH
-    for j, (period, ch) in enumerate(zip(by_cohort["month"], by_cohort["channel"])):
-        if still[j]:
-            cohort_of[(month == period.ordinal) & (channel == ch)] = j
-            end = np.datetime64(period.ordinal + PREDICTED_MONTH + 1, "M").astype("datetime64[D]") - 1
-            days[j] = (end.astype(dt.date) - as_of).days
+    cohort_of[cohort_of >= 0] = np.where(still[cohort_of[cohort_of >= 0]], cohort_of[cohort_of >= 0], -1)
+    end = (ordinal + PREDICTED_MONTH + 1).astype("datetime64[M]").astype("datetime64[D]") - 1  # month's last day
+    days = (end - np.datetime64(as_of, "D")).astype(np.int64).astype(float)
     members = np.flatnonzero(cohort_of >= 0)
     sub, c = summary.iloc[members], cohort_of[members]
     rows, inverse = compress(sub)

@@ -266,9 +266,10 @@ def test_predicted_ltv_cac_of_a_cohort_past_month_24_is_realised(tmp_path: Path)
     old = make_orders([("g1", "g", "2023-01-05 10:00", 1000.0), ("g2", "g", "2025-01-15 10:00", 700.0),
                        ("g3", "g", "2025-03-01 10:00", 5000.0)])  # January 2025 is month 24; March 2025 is not
     path = tmp_path / "spend.csv"
-    path.write_text("month,channel,spend\n2023-01,online_store,400\n", encoding="utf-8")
+    path.write_text("month,channel,spend\n2023-01,online_store,400\n2025-01,pos,100\n2025-02,pos,50\n",
+                    encoding="utf-8")  # and two cohorts of a channel nobody was acquired in: nothing to predict
     pb = cohorts.payback(old, AS_OF, cohorts.read_spend(path), clv_model=_bgnbd_days(0.5, 30.0, 0.7, 2.5))
-    assert pb.by_cohort["predicted_ltv_cac_24"].iloc[0] == pytest.approx(1700 / 400)
+    assert pb.by_cohort["predicted_ltv_cac_24"].tolist() == [pytest.approx(1700 / 400), 0.0, 0.0]
 
 
 def test_predicted_ltv_cac_on_the_page(orders: pd.DataFrame, spend_file: Path) -> None:
