@@ -582,14 +582,15 @@ def fitted_state(model: CLVModel | None, error: ModelError | None, settings: Map
     return {"as_of": str(pd.Timestamp(as_of).date()), "settings": _settings_json(settings),
             "model": None if model is None else model.to_dict(),
             "error": None if error is None else {"key": error.key, "facts": {k: str(v) for k, v in error.facts.items()}},
-            "draws": None if draws is None else {"columns": [str(c) for c in draws.columns],
-                                                 "rows": draws.to_numpy(float).tolist()}}
+            "draws": None if draws is None else {"columns": [str(c) for c in draws.columns],  # null: not finite
+                                                 "rows": [[_json_float(v) for v in row] for row in draws.to_numpy()]}}
 
 
 def restore_draws(state: Mapping[str, Any] | None, settings: Mapping[str, Any], as_of: dt.date | str
                   ) -> pd.DataFrame | None:
-    """The parameter draws of :func:`fitted_state` (one row per draw, as ``Bootstrap.params``) when the model was
-    fitted with these ``settings`` as of ``as_of``; None when there are none."""
+    """The parameter draws of :func:`fitted_state` (one row per draw, as ``Bootstrap.params``; NaN where a draw's
+    parameter overflowed) when the model was fitted with these ``settings`` as of ``as_of``; None when there are
+    none."""
     if not isinstance(restore_fitted(state, settings, as_of), CLVModel) or not state.get("draws"):
         return None
     return pd.DataFrame(state["draws"]["rows"], columns=state["draws"]["columns"], dtype=float)

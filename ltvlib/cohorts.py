@@ -1149,8 +1149,8 @@ def _add_predicted(by_cohort: pd.DataFrame, by_channel: pd.DataFrame, value: np.
                     (v @ member.T.astype(float)) / np.where(member.any(1), member @ spend, np.nan))
 
     columns = {PREDICTED_COLUMN: ratios(value)}
-    if per_draw is not None:
-        draws = ratios(per_draw)
+    if per_draw is not None:  # a draw whose prediction is not finite is left out, as on the CLV page
+        draws = ratios(np.where(np.isfinite(per_draw), per_draw, np.nan))
         with warnings.catch_warnings():  # a cohort without spend has no ratio in any draw: NaN, said as "–"
             warnings.simplefilter("ignore", RuntimeWarning)
             for level in PREDICTED_LEVELS:

@@ -4,6 +4,7 @@ product line, against tiny shops computed by hand."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -341,3 +342,17 @@ def test_clv_page_shares_its_draws() -> None:
     assert clv.restore_draws(state, {"model": "bgnbd"}, "2026-05-11") is None
     assert clv.restore_draws(state, {"model": "pareto_nbd"}, AS_OF) is None
     assert clv.restore_draws(clv.fitted_state(model, None, {"model": "bgnbd"}, AS_OF), {"model": "bgnbd"}, AS_OF) is None
+    # a draw that overflowed (a weakly identified fit) goes through JSON as null and comes back as NaN
+    draws.loc[1, "b"] = np.inf
+    state = json.loads(json.dumps(clv.fitted_state(model, None, {"model": "bgnbd"}, AS_OF, draws), allow_nan=False))
+    assert np.isnan(clv.restore_draws(state, {"model": "bgnbd"}, AS_OF).loc[1, "b"])
+
+
+def test_predicted_ltv_cac_leaves_out_draws_that_overflow(orders: pd.DataFrame, spend_file: Path) -> None:
+    model = _bgnbd_days(0.5, 30.0, 0.7, 2.5)
+    draws = pd.DataFrame([{"r": 0.5 * k, "alpha": 30.0, "a": 0.7, "b": 2.5} for k in (0.8, 1.0, 1.25)]
+                         + [{"r": np.nan, "alpha": 30.0, "a": 0.7, "b": np.inf}])
+    spend = cohorts.read_spend(spend_file, {"online_store", "pos", "draft_order"})
+    with_bad = cohorts.payback(orders, AS_OF, spend, clv_model=model, clv_draws=draws).by_channel
+    without = cohorts.payback(orders, AS_OF, spend, clv_model=model, clv_draws=draws.iloc[:3]).by_channel
+    pd.testing.assert_frame_equal(with_bad, without)
