@@ -23,6 +23,7 @@ the last third of the history is the holdout), ``horizons_days``, ``spend_model`
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import io
 import math
@@ -47,8 +48,10 @@ __all__ = [
     "DEFAULT_SETTINGS",
     "FITTED_SHARE",
     "MODELS",
+    "NEXT_ORDER_REASONS",
     "PREDICTION_COLUMNS",
     "CLVModel",
+    "RowDraws",
     "CLVReport",
     "ModelChoice",
     "ModelError",
@@ -58,17 +61,20 @@ __all__ = [
     "calibration_holdout",
     "choose_model",
     "compress",
+    "customer_intervals",
     "default_calibration_end",
     "fitted_state",
     "import_lifetimes",
     "json_safe",
     "log_likelihood",
     "model_inputs",
+    "next_order_dates",
     "narrative",
     "notes_text",
     "order_probabilities",
     "predict_customers",
     "predict_fitted",
+    "restore_draws",
     "restore_fitted",
     "rf_matrix",
     "segment_clv",
@@ -468,6 +474,17 @@ class CLVModel:
         gg = (1 - w) * (v * p / (q - 1)) + w * m  # Fader & Hardie (2013), eq. 5
         return np.where(use, gg, aov), np.where(use, "gamma_gamma", "aov").astype(object)
 
+    def with_params(self, params: pd.Series, spend: pd.Series | None = None) -> CLVModel:
+        """A copy predicting with other transaction-model parameters (and Gamma-Gamma ones, when given): a bootstrap
+        draw's model; the fit's facts stay as they are."""
+        self._check_fitted()
+        m = copy.copy(self)
+        m.fitter_ = copy.copy(self.fitter_)
+        m.fitter_.params_ = m.params_ = params
+        if spend is not None:
+            m.spend_params_ = spend
+        return m
+
     @property
     def p_alive_for_one_time_buyers(self) -> bool:
         """Whether the model's P(alive) says anything about one-time buyers: BG/NBD sets it to 1 for every
@@ -558,12 +575,25 @@ def _settings_json(settings: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def fitted_state(model: CLVModel | None, error: ModelError | None, settings: Mapping[str, Any],
-                 as_of: dt.date | str) -> dict[str, Any]:
-    """What a page fitted, for another page of the same run (:func:`restore_fitted`): the model (or the
-    :class:`ModelError` that stopped it), the settings and ``as_of`` it was fitted with."""
+                 as_of: dt.date | str, draws: pd.DataFrame | None = None) -> dict[str, Any]:
+    """What a page fitted, for another page of the same run (:func:`restore_fitted`, :func:`restore_draws`): the
+    model (or the :class:`ModelError` that stopped it), the bootstrap's kept parameter draws (``Bootstrap.params``)
+    if any, the settings and ``as_of`` it was fitted with."""
     return {"as_of": str(pd.Timestamp(as_of).date()), "settings": _settings_json(settings),
             "model": None if model is None else model.to_dict(),
-            "error": None if error is None else {"key": error.key, "facts": {k: str(v) for k, v in error.facts.items()}}}
+            "error": None if error is None else {"key": error.key, "facts": {k: str(v) for k, v in error.facts.items()}},
+            "draws": None if draws is None else {"columns": [str(c) for c in draws.columns],  # null: not finite
+                                                 "rows": [[_json_float(v) for v in row] for row in draws.to_numpy()]}}
+
+
+def restore_draws(state: Mapping[str, Any] | None, settings: Mapping[str, Any], as_of: dt.date | str
+                  ) -> pd.DataFrame | None:
+    """The parameter draws of :func:`fitted_state` (one row per draw, as ``Bootstrap.params``; NaN where a draw's
+    parameter overflowed) when the model was fitted with these ``settings`` as of ``as_of``; None when there are
+    none."""
+    if not isinstance(restore_fitted(state, settings, as_of), CLVModel) or not state.get("draws"):
+        return None
+    return pd.DataFrame(state["draws"]["rows"], columns=state["draws"]["columns"], dtype=float)
 
 
 def restore_fitted(state: Mapping[str, Any] | None, settings: Mapping[str, Any], as_of: dt.date | str
@@ -1073,8 +1103,9 @@ ORDER_WINDOWS_DAYS = (30, 60, 90)  # windows of the order probabilities exported
 _GAUSS_NODES = 32
 
 
-def _p_no_order(model: CLVModel, t_days: float, f: np.ndarray, r: np.ndarray, T: np.ndarray) -> np.ndarray:
-    """P(no purchase in the next ``t_days`` | history) per row (days).
+def _p_no_order(model: CLVModel, t_days: float | np.ndarray, f: np.ndarray, r: np.ndarray, T: np.ndarray
+                ) -> np.ndarray:
+    """P(no purchase in the next ``t_days`` (one number, or one per row) | history) per row (days).
 
     Alive at T, a customer's purchase rate is Gamma(r + x, alpha + T) a posteriori. BG/NBD and MBG/NBD drop out only
     right after a purchase, so no purchase in t means staying alive with no purchase: P = 1 - P(alive) +
@@ -1110,6 +1141,53 @@ def order_probabilities(model: CLVModel, summary: pd.DataFrame,
     return pd.DataFrame(out, index=summary.index)
 
 
+NEXT_ORDER_SHARE = 0.5  # the expected next-order date: when P(at least one order) reaches this (the median)
+NEXT_ORDER_REASONS = {
+    "probably_inactive": "P(alive) below 50%: the customer has probably stopped buying",
+    "beyond_horizon": "likely still a customer, but under 50% chance of an order within the horizon",
+}
+
+
+def next_order_dates(model: CLVModel, summary: pd.DataFrame, as_of: dt.date | str,
+                     horizon_days: int = 365) -> pd.DataFrame:
+    """Per customer (index as ``summary``): the expected date of the next order, for CRM timing.
+
+    ``next_order_days`` is the first whole day d (1 to ``horizon_days``) after ``as_of`` with P(at least one order
+    within d days) >= 50% (the median time to the next order, from the same function as
+    :func:`order_probabilities`, so the figures agree), ``next_order_by`` that date (ISO text). Where 50% is not
+    reached within the horizon both are empty and ``next_order_reason`` says why (``NEXT_ORDER_REASONS``):
+    ``probably_inactive`` where the model's P(alive) is below 50% (the chance of ever ordering again is no higher),
+    else ``beyond_horizon``. Found by bisection on whole days, per unique (frequency, recency, T) row.
+    """
+    model._check_fitted()
+    if horizon_days < 1:
+        raise ValueError(f"horizon_days must be 1 or more, got {horizon_days}")
+    rows, inverse = compress(summary)
+    f, r, T = rows["frequency"].to_numpy(), rows["recency"].to_numpy(float), rows["T"].to_numpy(float)
+
+    def reached(days: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return 1.0 - _p_no_order(model, days.astype(float), f[idx], r[idx], T[idx]) >= NEXT_ORDER_SHARE
+
+    days = np.full(len(rows), -1, dtype=np.int64)
+    ok = np.flatnonzero(reached(np.full(len(rows), horizon_days), np.arange(len(rows))))
+    lo, hi = np.zeros(len(ok), np.int64), np.full(len(ok), horizon_days, np.int64)  # P(lo) < 50% <= P(hi)
+    while len(ok) and (hi - lo > 1).any():
+        mid = (lo + hi) // 2
+        yes = reached(mid, ok)
+        hi, lo = np.where(yes, mid, hi), np.where(yes, lo, mid)
+    days[ok] = hi
+    days = days[inverse]
+    dated = days > 0
+    start = pd.Timestamp(pd.Timestamp(as_of).date())
+    by = np.full(len(days), "", dtype=object)
+    by[dated] = (start + pd.to_timedelta(days[dated], unit="D")).strftime("%Y-%m-%d").to_numpy(dtype=object)
+    alive = model._p_alive(f, r, T)[inverse]
+    reason = np.where(dated, "", np.where(alive < NEXT_ORDER_SHARE, "probably_inactive", "beyond_horizon"))
+    return pd.DataFrame({"next_order_days": pd.Series(days, index=summary.index, dtype="Int64").mask(~dated),
+                         "next_order_by": by, "next_order_reason": reason.astype(object)}, index=summary.index)
+
+
 # -- intervals: bootstrap of the fit over customers -----------------------------------------------------
 
 INTERVAL_LEVELS = (0.80, 0.95)
@@ -1132,6 +1210,7 @@ class Bootstrap:
     totals: pd.DataFrame
     point: pd.Series
     failed: int
+    rows: RowDraws | None = field(default=None, repr=False)  # per-row values under each kept draw (customer_intervals)
 
     def intervals(self, levels: Sequence[float] = INTERVAL_LEVELS) -> pd.DataFrame:
         """Percentile intervals: index (group, quantity), columns ``estimate`` and ``lo_<pct>`` / ``hi_<pct>``."""
@@ -1213,30 +1292,41 @@ def _spend_draws(model: CLVModel, x: np.ndarray, m: np.ndarray, w: np.ndarray, u
 EXACT_BOOTSTRAP_ROWS = 20_000  # above this many unique rows a draw's totals are linearised (see bootstrap)
 
 
-def _linear_totals(totals: Callable[[pd.Series, pd.Series | None], np.ndarray], params: pd.Series,
-                   spend: pd.Series | None, step: float = 1e-3) -> Callable[[pd.Series, pd.Series | None], np.ndarray]:
-    """``totals`` linearised in the log-parameters at (``params``, ``spend``): a function giving the totals of
-    other parameters from the point's totals and their slopes (central differences, two evaluations per
-    parameter), exact to first order, which at many customers' parameter uncertainty is far below the rounding."""
-    point = totals(params, spend)
-    names = list(params.index) + ([] if spend is None else list(spend.index))
+@dataclass
+class RowDraws:
+    """Per unique (frequency, recency, T) row of a :func:`bootstrap`: expected purchases over the longest horizon and
+    discounted expected purchases (the CLV factor), under each kept parameter draw. Up to ``EXACT_BOOTSTRAP_ROWS``
+    rows the exact values (``exact``: draws x 2 x rows); above, the values at the fit (``point``: 2 x rows), their
+    slopes in the transaction model's log-parameters (``slopes``: k x 2 x rows) and each draw's log-parameter shift
+    from the fit (``shift``: draws x k): linear, as the bootstrap's totals there."""
 
+    horizon_days: int
+    exact: np.ndarray | None = None
+    point: np.ndarray | None = None
+    slopes: np.ndarray | None = None
+    shift: np.ndarray | None = None
+
+    @property
+    def n_rows(self) -> int:
+        return (self.exact if self.exact is not None else self.point).shape[-1]
+
+    def take(self, idx: np.ndarray, quantity: int) -> np.ndarray:
+        """Quantity ``quantity`` (0: expected purchases, 1: discounted) of rows ``idx`` under every draw:
+        len(idx) x draws (each row's draws contiguous, for fast percentiles)."""
+        if self.exact is not None:
+            return np.ascontiguousarray(self.exact[:, quantity, idx].T)
+        return self.point[quantity, idx, None] + self.slopes[:, quantity, idx].T @ self.shift.T
+
+
+def _row_slopes(values: Callable[[pd.Series], np.ndarray], params: pd.Series, step: float = 1e-3) -> np.ndarray:
+    """Slopes of the per-row ``values(params)`` (quantities x rows) in each log-parameter: central differences, two
+    evaluations per parameter (k x quantities x rows)."""
     def shifted(k: int, h: float) -> np.ndarray:
-        p, sp = params.copy(), None if spend is None else spend.copy()
-        if k < len(params):
-            p.iloc[k] *= np.exp(h)
-        else:
-            sp.iloc[k - len(params)] *= np.exp(h)
-        return totals(p, sp)
+        p = params.copy()
+        p.iloc[k] *= np.exp(h)
+        return values(p)
 
-    slopes = np.array([(shifted(k, step) - shifted(k, -step)) / (2 * step) for k in range(len(names))])
-    base = np.log(np.concatenate([params.to_numpy(float), [] if spend is None else spend.to_numpy(float)]))
-
-    def linear(p: pd.Series, sp: pd.Series | None) -> np.ndarray:
-        x = np.log(np.concatenate([p.to_numpy(float), [] if sp is None else sp.to_numpy(float)]))
-        return point + (x - base) @ slopes
-
-    return linear
+    return np.stack([(shifted(k, step) - shifted(k, -step)) / (2 * step) for k in range(len(params))])
 
 
 def bootstrap(model: CLVModel, summary: pd.DataFrame, groups: pd.Series | None = None, *, draws: int = 200,
@@ -1247,12 +1337,11 @@ def bootstrap(model: CLVModel, summary: pd.DataFrame, groups: pd.Series | None =
     model assumes spend independent of transactions), and the predicted totals of the same customers under each,
     for the shop and per ``groups`` label. No refit per draw; totals per (row, group) are sums of a few per-row
     numbers. Above ``EXACT_BOOTSTRAP_ROWS`` unique rows (large shops, whose parameter uncertainty is small) each
-    draw's totals come from the totals linearised in the log-parameters (``_linear_totals``: 2 predictions per
-    parameter instead of one per draw).
+    draw's per-row predictions are linearised in the transaction model's log-parameters (2 predictions per parameter
+    instead of one per draw); the spend part stays exact. ``rows`` keeps the per-row values for
+    :func:`customer_intervals`.
     """
     model._check_fitted()
-    import copy
-
     scale = TIME_UNITS[model.time_unit]
     rows, inverse = compress(summary)
     f, r, T = rows["frequency"].to_numpy(), rows["recency"].to_numpy(float), rows["T"].to_numpy(float)
@@ -1270,26 +1359,28 @@ def bootstrap(model: CLVModel, summary: pd.DataFrame, groups: pd.Series | None =
 
     count, n_use, m_use, a_rest = cell(None), cell(use.astype(float)), cell(mv * use), cell(aov * ~use)
     row_x = f.astype(float)[:, None]
+    longest = list(horizons_days).index(max(horizons_days))
 
-    def totals(params: pd.Series, spend: pd.Series | None) -> np.ndarray:
-        m = copy.copy(model)
-        m.fitter_ = copy.copy(model.fitter_)
-        m.fitter_.params_ = m.params_ = params
-        expected, disc = m._row_values(f, r, T, horizons_days)
-        out = [expected[h] @ count for h in horizons_days]
+    def row_values(params: pd.Series) -> np.ndarray:
+        """Per row: expected purchases for each horizon, then the discounted expected purchases."""
+        expected, disc = model.with_params(params)._row_values(f, r, T, horizons_days)
+        return np.stack([*(expected[h] for h in horizons_days), disc])
+
+    def totals(values: np.ndarray, spend: pd.Series | None) -> np.ndarray:
+        out = [values[i] @ count for i in range(len(horizons_days))]
         value = a_rest
         if spend is not None:
             p, q, v = spend[["p", "q", "v"]]
             wx = p * row_x / (p * row_x + q - 1)
             value = value + n_use * (1 - wx) * (v * p / (q - 1)) + wx * m_use
-        out.append((disc[:, None] * value).sum(0))
+        out.append((values[-1][:, None] * value).sum(0))
         return np.concatenate([np.append(o, o.sum()) for o in out])
 
     quantities = [f"expected_purchases_{h}d" for h in horizons_days] + ["predicted_clv"]
     columns = pd.MultiIndex.from_tuples([(g, q) for q in quantities for g in [*names, SHOP]],
                                         names=["group", "quantity"])
     rng = np.random.default_rng(seed)
-    kept_params, kept_totals, failed = [], [], 0
+    kept_params, kept_totals, kept_rows, failed = [], [], [], 0
     with _contained():
         trans = _transaction_draws(model, f, r / scale, T / scale, w, draws, rng)
         spend = None
@@ -1302,8 +1393,11 @@ def bootstrap(model: CLVModel, summary: pd.DataFrame, groups: pd.Series | None =
                                  draws, rng)
             if spend is None:
                 trans = None
-        point = totals(model.params_, model.spend_params_)
-        linear = _linear_totals(totals, model.params_, model.spend_params_) if n_rows > EXACT_BOOTSTRAP_ROWS else None
+        at_fit = row_values(model.params_)
+        point = totals(at_fit, model.spend_params_)
+        exact = n_rows <= EXACT_BOOTSTRAP_ROWS
+        slopes = None if exact else _row_slopes(row_values, model.params_)
+        base = np.log(model.params_.to_numpy(float))
         for b in range(draws if trans is not None else 0):
             params = trans.iloc[b]
             sp = None if spend is None else spend.iloc[b]
@@ -1311,11 +1405,97 @@ def bootstrap(model: CLVModel, summary: pd.DataFrame, groups: pd.Series | None =
                 failed += 1
                 continue
             kept_params.append(pd.concat([params, sp]) if sp is not None else params)
-            kept_totals.append(totals(params, sp) if linear is None else linear(params, sp))
+            if exact:
+                values = row_values(params)
+                kept_rows.append(values[[longest, -1]])
+            else:
+                shift = np.log(params.to_numpy(float)) - base
+                values = at_fit + np.tensordot(shift, slopes, axes=1)
+                kept_rows.append(shift)
+            kept_totals.append(totals(values, sp))
         failed += draws if trans is None else 0
+    if not kept_rows:
+        row_draws = None
+    elif exact:
+        row_draws = RowDraws(max(horizons_days), exact=np.stack(kept_rows))
+    else:
+        row_draws = RowDraws(max(horizons_days), point=at_fit[[longest, -1]], slopes=slopes[:, [longest, -1]],
+                             shift=np.stack(kept_rows))
     return Bootstrap(draws, pd.DataFrame(kept_params).reset_index(drop=True),
                      pd.DataFrame(np.array(kept_totals).reshape(-1, len(columns)), columns=columns),
-                     pd.Series(point, index=columns), failed)
+                     pd.Series(point, index=columns), failed, row_draws)
+
+
+def _percentiles(values: np.ndarray, tails: Sequence[float]) -> np.ndarray:
+    """Percentiles of each row of ``values`` (rows x draws) at ``tails``, as ``np.quantile``'s default (linear
+    between order statistics) gives them, from one sort per row (several times faster than its partitions). Draws
+    whose prediction is not finite are left out, as ``DataFrame.quantile`` leaves them out of the totals' intervals;
+    a row with no finite draw gets NaN."""
+    values = np.where(np.isfinite(values), values, np.nan)
+    ordered = np.sort(values, axis=1)  # NaN last
+    valid = np.isfinite(ordered).sum(axis=1)
+    pos = np.asarray(tails, float)[None, :] * np.maximum(valid - 1, 0)[:, None]
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, np.maximum(valid - 1, 0)[:, None])
+    frac = pos - lo
+    out = (np.take_along_axis(ordered, lo, axis=1) * (1 - frac)
+           + np.where(frac > 0, np.take_along_axis(ordered, hi, axis=1), 0.0) * frac)
+    return np.where(valid[:, None] > 0, out, np.nan).T
+
+
+CUSTOMER_INTERVAL_CHUNK = 20_000  # rows whose draws are held at once (draws x chunk values each)
+
+
+def customer_intervals(model: CLVModel, summary: pd.DataFrame, boot: Bootstrap,
+                       levels: Sequence[float] = INTERVAL_LEVELS) -> pd.DataFrame:
+    """Per customer (index as ``summary``): 80% and 95% intervals of the expected purchases over the longest horizon
+    of ``boot`` and of the predicted CLV, from the bootstrap's own parameter draws (``boot`` made by
+    :func:`bootstrap` on this model and summary). Columns ``expected_purchases_<h>d_lo_<pct>`` / ``_hi_<pct>`` and
+    ``predicted_clv_lo_<pct>`` / ``_hi_<pct>``.
+
+    Computed per unique (frequency, recency, T) row, and per unique (row, monetary value) for customers valued by
+    Gamma-Gamma, then mapped back to customers, in chunks of ``CUSTOMER_INTERVAL_CHUNK``; a customer valued at their
+    own order value gets it times the row's interval of discounted purchases. Like the totals, the intervals are
+    percentiles of the draws: the point prediction (at the fitted parameters) is not a percentile and can fall just
+    outside a narrow interval where the prediction bends sharply in the parameters.
+    """
+    if boot.rows is None:
+        raise ValueError("the bootstrap kept no parameter draw: there are no intervals to give")
+    rows, inverse = compress(summary)
+    n_rows = len(rows)
+    if boot.rows.n_rows != n_rows:
+        raise ValueError("the bootstrap was made on another summary: make it with bootstrap(model, summary)")
+    tails = [t for lv in levels for t in ((1 - lv) / 2, 1 - (1 - lv) / 2)]
+    q_exp, q_disc = np.empty((len(tails), n_rows)), np.empty((len(tails), n_rows))
+    for start in range(0, n_rows, CUSTOMER_INTERVAL_CHUNK):
+        idx = np.arange(start, min(n_rows, start + CUSTOMER_INTERVAL_CHUNK))
+        q_exp[:, idx] = _percentiles(boot.rows.take(idx, 0), tails)
+        q_disc[:, idx] = _percentiles(boot.rows.take(idx, 1), tails)
+    q_clv = q_disc[:, inverse] * summary["aov"].to_numpy(float)[None, :]
+    x, mv = summary["frequency"].to_numpy(float), summary["monetary_value"].to_numpy(float)
+    use = np.flatnonzero((x > 0) & (mv > 0)) if model.spend_params_ is not None else np.zeros(0, np.int64)
+    if len(use):
+        spend = boot.params[["p", "q", "v"]].to_numpy(float)
+        p, q, vv = (spend[:, i] for i in range(3))
+        pairs = pd.DataFrame({"row": inverse[use], "m": mv[use]})
+        combos, back = np.unique(pairs.to_numpy(), axis=0, return_inverse=True)
+        q_gg = np.empty((len(tails), len(combos)))
+        for start in range(0, len(combos), CUSTOMER_INTERVAL_CHUNK):
+            c = combos[start:start + CUSTOMER_INTERVAL_CHUNK]
+            row = c[:, 0].astype(np.int64)
+            xr = rows["frequency"].to_numpy(float)[row][:, None]
+            wx = p * xr / (p * xr + q - 1)
+            value = (1 - wx) * (vv * p / (q - 1)) + wx * c[:, 1, None]
+            q_gg[:, start:start + len(c)] = _percentiles(boot.rows.take(row, 1) * value, tails)
+        q_clv[:, use] = q_gg[:, back.reshape(-1)]
+    out = {}
+    exp_name = f"expected_purchases_{boot.rows.horizon_days}d"
+    for name, qs, pick in ((exp_name, q_exp, inverse), ("predicted_clv", q_clv, slice(None))):
+        for i, lv in enumerate(levels):
+            pct = f"{lv:.0%}".rstrip("%")
+            out[f"{name}_lo_{pct}"] = qs[2 * i][pick]
+            out[f"{name}_hi_{pct}"] = qs[2 * i + 1][pick]
+    return pd.DataFrame(out, index=summary.index)
 
 
 # -- threshold-based names ----------------------------------------------------------------------------
@@ -1396,7 +1576,8 @@ class CLVReport:
     model_error: ModelError | None = None  # what stopped the model, when ``error`` comes from one
     intervals: Bootstrap | None = None  # bootstrap of the fit behind the totals' intervals (None: not computed)
     interval_error: str | None = None  # why there are no intervals although bootstrap_draws asked for them
-    order_timing: pd.DataFrame | None = None  # order_probabilities per customer
+    order_timing: pd.DataFrame | None = None  # order_probabilities and next_order_dates per customer
+    customer_intervals: pd.DataFrame | None = None  # customer_intervals (None without bootstrap intervals)
     audience: str = "analyst"  # "client": sentences without params keys
 
     @property
@@ -1473,13 +1654,22 @@ class CLVReport:
         text = say("clv_interval_note", self.language, draws=f"{len(b.totals):,}")
         if b.failed:
             text += " " + say("clv_interval_failed", self.language, failed=f"{b.failed:,}", draws=f"{b.draws:,}")
+        if self.customer_intervals is not None:
+            ci = self.customer_intervals
+            point = self.predictions["predicted_clv"].to_numpy()
+            width = (ci["predicted_clv_hi_80"] - ci["predicted_clv_lo_80"]).to_numpy()
+            shown = (point > 0) & np.isfinite(width)
+            facts = {"file": self.EXPORT_FILE, "h": f"{self.horizon_days:,}",
+                     "median": _pct(float(np.median(width[shown] / point[shown]))) if shown.any() else "–"}
+            text += " " + say("clv_customer_interval_note", self.language, **facts)
         return text
 
     EXPORT_FILE = "clv_customers.csv"
 
     def customer_export(self, *, show_personal_data: bool, secret: bytes) -> pd.DataFrame:
         """One row per customer for CRM: history, P(alive) (blank where the model does not define it), expected
-        purchases, P(order in 30 / 60 / 90 days), expected spend and predicted CLV; keys pseudonymised and e-mails
+        purchases, P(order in 30 / 60 / 90 days), the expected next-order date (or why there is none), expected spend
+        and predicted CLV with their 80% / 95% intervals (where the bootstrap ran); keys pseudonymised and e-mails
         dropped unless ``show_personal_data``."""
         from ltvlib.privacy import redact
 
@@ -1487,6 +1677,8 @@ class CLVReport:
         p = self.predictions.drop(columns="value_source").copy()
         p["p_alive"] = p["p_alive"].where(self.model.p_alive_shown(self.summary.loc[p.index]))
         table = self.summary[cols].join(p.round(4)).join(self.order_timing.round(4))
+        if self.customer_intervals is not None:
+            table = table.join(self.customer_intervals.round(4))
         if "last_order_at" in table:
             table["last_order_at"] = table["last_order_at"].dt.strftime("%Y-%m-%d")
         table.index.name = "customer_key"
@@ -1515,13 +1707,31 @@ class CLVReport:
         return p.nlargest(n, "predicted_clv").join(self.summary[cols])
 
     def fitted_state(self, settings: Mapping[str, Any]) -> dict[str, Any]:
-        """The page's fitted model (or what stopped it) for the win-back page of the same run (``fitted_state``);
-        ``settings``: the params' ``clv`` section the page was built with."""
-        return fitted_state(self.model, self.model_error, settings, self.as_of)
+        """The page's fitted model (or what stopped it) and its parameter draws, for the win-back and cohorts pages
+        of the same run (``fitted_state``); ``settings``: the params' ``clv`` section the page was built with."""
+        return fitted_state(self.model, self.model_error, settings, self.as_of,
+                            None if self.intervals is None else self.intervals.params)
 
     def narrative(self) -> str:
-        return narrative(self.predictions, self.summary, self.segments, self.validation, self.model, self.language,
+        text = narrative(self.predictions, self.summary, self.segments, self.validation, self.model, self.language,
                          currency=self.currency, horizon_days=self.horizon_days, names=self.stage_names)
+        return text + ("\n- " + self.next_order_text() if self.order_timing is not None else "")
+
+    def next_order_text(self) -> str:
+        """One sentence on the expected next-order dates: how many customers have one, the median, and why the
+        others have none (for the client audience without params keys)."""
+        from ltvlib.labels import say
+
+        t = self.order_timing
+        days = t["next_order_days"].dropna()
+        reasons = t["next_order_reason"].value_counts()
+        facts = {"horizon": f"{self.horizon_days:,}", "file": self.EXPORT_FILE,
+                 "inactive": f"{int(reasons.get('probably_inactive', 0)):,}",
+                 "later": f"{int(reasons.get('beyond_horizon', 0)):,}"}
+        if not len(days):
+            return say("clv_next_order_none", self.language, audience=self.audience, **facts)
+        return say("clv_next_order", self.language, audience=self.audience, dated=f"{len(days):,}",
+                   median=f"{float(days.median()):,.0f}", **facts)
 
     def key_figures(self) -> dict[str, Any]:
         """The page's figures for ``clv.figures.json`` (no NaN or inf: missing values are null with a text)."""
@@ -1612,7 +1822,10 @@ def build_report(orders: pd.DataFrame, summary: pd.DataFrame, as_of: dt.date | s
         rep.intervals = b if len(b.totals) else None
         if rep.intervals is None:
             rep.interval_error = say("clv_interval_none", language, draws=f"{b.draws:,}")
-    rep.order_timing = order_probabilities(rep.model, summary)
+        else:
+            rep.customer_intervals = customer_intervals(rep.model, summary, b)
+    rep.order_timing = order_probabilities(rep.model, summary).join(
+        next_order_dates(rep.model, summary, as_of_d, rep.horizon_days))
     return rep
 
 

@@ -19,6 +19,7 @@ import datetime as dt
 import difflib
 import io
 import re
+import warnings
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ from ltvlib.text import md
 
 __all__ = [
     "ACQUISITION_ATTRIBUTES",
+    "PREDICTED_MONTH",
     "CohortReport",
     "analyse",
     "curve_horizon",
@@ -53,6 +55,7 @@ __all__ = [
     "narrative",
     "next_purchase_mix",
     "period_label",
+    "predicted_revenue",
     "product_repeat",
     "repurchase_rates",
     "revenue_new_vs_repeat",
@@ -745,14 +748,18 @@ def _no_customers_note(orders: pd.DataFrame, as_of: dt.date, language: str) -> s
 
 def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.date | str,
             settings: Mapping[str, Any], language: str, currency: str = "", *,
-            min_customers: int = MIN_CURVE_CUSTOMERS, spend_file: str | Path | None = None) -> CohortReport:
+            min_customers: int = MIN_CURVE_CUSTOMERS, spend_file: str | Path | None = None,
+            clv_model: Any = None, clv_draws: pd.DataFrame | None = None) -> CohortReport:
     """The cohorts page of one shop: every table and curve, and a sentence for each part that cannot be shown.
 
     ``settings`` is the params ``cohorts`` section (period, split_by, max_periods). Cumulative curves run
     over the longest span up to one year whose fully observed cohorts hold ``min_customers`` customers
     (``curve_horizon``), the same cohorts at every point. ``spend_file`` (``spend_path``) is the marketing-spend
     CSV behind acquisition payback (``read_spend``: a bad row is an error); without it, or when it does not exist,
-    the payback section is one sentence saying so.
+    the payback section is one sentence saying so. ``clv_model``: the run's shared CLV fit (``clv.restore_fitted``: a
+    fitted ``clv.CLVModel``, the ``clv.ModelError`` that stopped it, or None outside a run), never fitted here; with
+    a model the payback tables add the predicted LTV:CAC at month ``PREDICTED_MONTH`` (with its intervals from
+    ``clv_draws``, the CLV page's parameter draws: ``clv.restore_draws``), otherwise a sentence says why not.
     """
     from ltvlib.labels import label, say
 
@@ -785,7 +792,9 @@ def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.dat
         line_cycle=line_intervals(history) if has_lines else None)
     if spend_file is not None and Path(spend_file).is_file():
         channels = set(orders["channel"].dropna().astype(str)) | set(_attribute(history, "first_channel", None))
-        rep.payback = payback(history, as_of, read_spend(spend_file, channels))
+        model = None if clv_model is None or isinstance(clv_model, Exception) else clv_model
+        rep.payback = payback(history, as_of, read_spend(spend_file, channels), clv_model=model,
+                              clv_draws=clv_draws if model is not None else None)
     notes, explain = rep.notes, rep.explain
     unit = label(f"cohorts_unit_{period}", language)
     if spend_file is None:
@@ -793,7 +802,12 @@ def analyse(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: dt.dat
     elif rep.payback is None:
         rep.notes["payback"] = say("cohorts_say_spend_missing", language, name=md(Path(spend_file).name))
     else:
-        rep.explain["payback"] = _spend_rows_sentence(rep.payback, language)
+        rep.explain["payback"] = _spend_rows_sentence(rep.payback, language) + " " + (
+            say("cohorts_say_predicted_basis", language, model=rep.payback.model, when=period_label(
+                "month", PREDICTED_MONTH, language)) + _interval_sentence(rep.payback, language)
+            if rep.payback.model else
+            say("cohorts_say_predicted_no_model" if clv_model is not None else "cohorts_say_predicted_no_fit",
+                language, when=period_label("month", PREDICTED_MONTH, language)))
     if customers == 0:
         note = _no_customers_note(orders, as_of, language)
         for section in SECTIONS:
@@ -915,6 +929,9 @@ SPEND_COLUMNS = {
 }
 REQUIRED_SPEND_COLUMNS = ("month", "channel", "spend")
 PAYBACK_MONTHS = (3, 6, 12)  # realised LTV:CAC at these months after the acquisition month
+PREDICTED_MONTH = 24  # predicted LTV:CAC at this month after the acquisition month (realised + the CLV model's)
+PREDICTED_COLUMN = f"predicted_ltv_cac_{PREDICTED_MONTH}"
+PREDICTED_LEVELS = (0.80, 0.95)  # intervals of the predicted LTV:CAC (from the CLV page's parameter draws)
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -1004,11 +1021,14 @@ class Payback:
     ``by_cohort``: one row per (month, channel) with spend: spend, new_customers, cac, ltv_cac_3 / _6 / _12 (NaN
     until the cohort's month 3 / 6 / 12 is over), payback_month (first month after acquisition, 0 = the acquisition
     month itself, where cumulative net revenue per customer reached the CAC; NaN: not yet), months_observed.
+    With a CLV model, ``by_cohort`` and ``by_channel`` also have ``predicted_ltv_cac_24``: ``predicted_revenue`` over
+    the spend (pooled per channel over its cohorts with spend).
     ``by_month``: per month with spend, all channels: spend, new_customers (every new customer, the blended CAC),
     cac. ``by_channel``: per channel, over its months with spend: months, spend, new_customers, cac, ltv_cac_* and
     payback_month of the pooled cohorts (at month k, the cohorts whose month k is over), months_observed (the last
     such k; -1 while no month with spend is over). ``rows``: the file's rows
-    used and skipped (blank; after the report month).
+    used and skipped (blank; after the report month). ``model``: the name of the CLV model behind the prediction,
+    ``draws`` the number of its parameter draws behind the ``_lo_80`` ... ``_hi_95`` intervals.
     """
 
     name: str
@@ -1016,6 +1036,8 @@ class Payback:
     by_month: pd.DataFrame
     by_channel: pd.DataFrame
     rows: dict[str, int]
+    model: str | None = None
+    draws: int = 0  # parameter draws behind the predicted ratio's intervals (0: no interval)
 
     def tables(self, language: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The page's two tables as display text (``labels.present``; '–' where a figure does not exist yet): per
@@ -1023,8 +1045,16 @@ class Payback:
         payback month."""
         from ltvlib.labels import label, present, value_name
 
-        ratio = {f"ltv_cac_{k}": ".2f" for k in PAYBACK_MONTHS}
+        ratio = {f"ltv_cac_{k}": ".2f" for k in PAYBACK_MONTHS} | {PREDICTED_COLUMN: ".2f"}
         by_channel = self.by_channel.drop(columns="months_observed").set_index("channel")
+        for level in PREDICTED_LEVELS:  # an interval as one column of text: "2.10–2.60"
+            pct = f"{level * 100:.0f}"
+            if f"{PREDICTED_COLUMN}_lo_{pct}" not in by_channel:
+                continue
+            lo, hi = by_channel.pop(f"{PREDICTED_COLUMN}_lo_{pct}"), by_channel.pop(f"{PREDICTED_COLUMN}_hi_{pct}")
+            by_channel.insert(by_channel.columns.get_loc("payback_month"), f"{PREDICTED_COLUMN}_{pct}",
+                              [f"{a:.2f}–{b:.2f}" if a == a and b == b else "–" for a, b in zip(lo, hi)])
+            ratio[f"{PREDICTED_COLUMN}_{pct}"] = "s"
         by_channel = by_channel.rename(index=lambda c: value_name("channel", str(c), language))
         by_month = self.by_month.set_index("month").rename(index=str)
         at = [c for c in self.by_cohort.columns if c.startswith("ltv_cac_")][-1:]
@@ -1032,18 +1062,22 @@ class Payback:
         for channel, rows in self.by_cohort.groupby("channel", sort=True):
             rows = rows.set_index("month").rename(index=str)
             name = value_name("channel", str(channel), language)
-            for col in ("cac", *at, "payback_month"):
+            for col in ("cac", *at, *([PREDICTED_COLUMN] if PREDICTED_COLUMN in rows else []),
+                        "payback_month"):
                 shown = f"{label(col, language)} · {name}"
                 by_month[shown] = rows[col].reindex(by_month.index)
                 formats[shown] = ratio.get(col, ",.0f")
         return present(by_channel, language, ratio), present(by_month, language, formats)
 
 
-def payback(orders: Orders, as_of: dt.date | str, spend: Spend, months: Sequence[int] = PAYBACK_MONTHS) -> Payback:
+def payback(orders: Orders, as_of: dt.date | str, spend: Spend, months: Sequence[int] = PAYBACK_MONTHS,
+            clv_model: Any = None, clv_draws: pd.DataFrame | None = None) -> Payback:
     """Acquisition payback of ``spend`` against the customers its months and channels acquired (first order's
     month and channel) and their cumulative net revenue in calendar months after the acquisition month (month k =
     the acquisition month and the k months after it, as on the cohort curves). Rows of months after the report
-    month are skipped: their customers are not visible yet."""
+    month are skipped: their customers are not visible yet. With ``clv_model`` (a ``clv.CLVModel`` fitted on the
+    customer summary at ``as_of``: the run's shared fit), also the predicted LTV:CAC at month ``PREDICTED_MONTH``
+    (``predicted_revenue`` over the spend), with ``clv_draws`` (the CLV page's parameter draws) its intervals."""
     h = _history(orders, as_of)
     as_of = h.as_of or pd.Timestamp(as_of).date()
     last = pd.Period(as_of, "M")
@@ -1082,8 +1116,133 @@ def payback(orders: Orders, as_of: dt.date | str, spend: Spend, months: Sequence
     by_cohort = cohort.reset_index()
     by_month = _spend_by_month(by_cohort, size)
     by_channel = _spend_by_channel(by_cohort, age, observed, revenue_at, months)
+    if clv_model is not None:
+        value, per_draw = predicted_revenue(h, as_of, by_cohort, clv_model, revenue_at(PREDICTED_MONTH), age,
+                                            clv_draws)
+        _add_predicted(by_cohort, by_channel, value, per_draw)
     counts = {"used": int((~late).sum()), "blank": spend.blank, "after_as_of": int(late.sum())}
-    return Payback(name=spend.name, by_cohort=by_cohort, by_month=by_month, by_channel=by_channel, rows=counts)
+    return Payback(name=spend.name, by_cohort=by_cohort, by_month=by_month, by_channel=by_channel, rows=counts,
+                   model=None if clv_model is None else _model_name(clv_model),
+                   draws=0 if clv_model is None or clv_draws is None else len(clv_draws))
+
+
+def _model_name(model: Any) -> str:
+    from ltvlib.clv import MODEL_NAMES
+
+    return MODEL_NAMES[model.model]
+
+
+def _add_predicted(by_cohort: pd.DataFrame, by_channel: pd.DataFrame, value: np.ndarray,
+                   per_draw: np.ndarray | None) -> None:
+    """The predicted LTV:CAC columns: ``value`` (predicted revenue per cohort) over the spend per cohort (NaN where
+    nothing was spent, as the realised ratios) and pooled per channel over its cohorts with spend, placed before the
+    payback month; with ``per_draw`` (draws x cohorts) their 80% and 95% intervals (``_lo_80`` ... ``_hi_95``)."""
+    spend = by_cohort["spend"].to_numpy(float)
+    paid = spend > 0
+    channels = by_channel["channel"].to_numpy(dtype=object)
+    member = (by_cohort["channel"].to_numpy(dtype=object)[None, :] == channels[:, None]) & paid[None, :]
+
+    def ratios(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per cohort and per channel, for revenue ``v`` (... x cohorts)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (np.where(paid, v / np.where(paid, spend, 1.0), np.nan),
+                    (v @ member.T.astype(float)) / np.where(member.any(1), member @ spend, np.nan))
+
+    columns = {PREDICTED_COLUMN: ratios(value)}
+    if per_draw is not None:  # a draw whose prediction is not finite is left out, as on the CLV page
+        draws = ratios(np.where(np.isfinite(per_draw), per_draw, np.nan))
+        with warnings.catch_warnings():  # a cohort without spend has no ratio in any draw: NaN, said as "–"
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for level in PREDICTED_LEVELS:
+                tail, pct = (1 - level) / 2, f"{level * 100:.0f}"
+                columns[f"{PREDICTED_COLUMN}_lo_{pct}"] = tuple(np.nanquantile(d, tail, axis=0) for d in draws)
+                columns[f"{PREDICTED_COLUMN}_hi_{pct}"] = tuple(np.nanquantile(d, 1 - tail, axis=0) for d in draws)
+    at = by_channel.columns.get_loc("payback_month")
+    for i, (name, (per_cohort, per_channel)) in enumerate(columns.items()):
+        by_cohort[name] = per_cohort
+        by_channel.insert(at + i, name, per_channel)
+
+
+def predicted_revenue(h: OrderHistory, as_of: dt.date, by_cohort: pd.DataFrame, model: Any,
+                      revenue_at_end: np.ndarray, age: np.ndarray, draws: pd.DataFrame | None = None
+                      ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per (month, channel) cohort of ``by_cohort``: the net revenue its customers are expected to bring by the end
+    of month ``PREDICTED_MONTH`` after acquisition, in the shop's currency: realised revenue to ``as_of`` plus the
+    CLV ``model``'s expected revenue from then to the end of that month (expected purchases in those days times the
+    expected spend per purchase; not discounted, as the realised ratios). A cohort whose month ``PREDICTED_MONTH`` is
+    over (``age`` months over > it) has its realised revenue through that month (``revenue_at_end``) and nothing
+    predicted. Divided by the spend it is the predicted LTV:CAC.
+
+    Returns (the revenue per cohort; with ``draws``, the CLV page's bootstrap parameter draws ``clv.restore_draws``,
+    the same under each draw: draws x cohorts, else None). Expected purchases are computed once per unique
+    (frequency, recency, T, days left) and, above ``clv.EXACT_BOOTSTRAP_ROWS`` of them, linearised in the
+    log-parameters for the draws, as the CLV page's bootstrap does.
+    """
+    from ltvlib.clv import EXACT_BOOTSTRAP_ROWS, compress
+
+    summary = h.snapshot(as_of).summary()
+    month = h.first_day[: len(summary)].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    channel, names = pd.factorize(summary["first_channel"].to_numpy(dtype=object))  # -1: no channel
+    ordinal = np.array([p.ordinal for p in by_cohort["month"]], dtype=np.int64)
+    cohort_channel = pd.Index(names).get_indexer(by_cohort["channel"])
+    # one key per cohort; a cohort whose channel no customer was acquired in gets a negative key of its own
+    keys = pd.Index(np.where(cohort_channel >= 0, ordinal * len(names) + cohort_channel, -3 - np.arange(len(ordinal))))
+    cohort_of = keys.get_indexer(np.where(channel >= 0, month * len(names) + channel, -2))  # -1: no cohort
+    still = age <= PREDICTED_MONTH
+    cohort_of[cohort_of >= 0] = np.where(still[cohort_of[cohort_of >= 0]], cohort_of[cohort_of >= 0], -1)
+    end = (ordinal + PREDICTED_MONTH + 1).astype("datetime64[M]").astype("datetime64[D]") - 1  # month's last day
+    days = (end - np.datetime64(as_of, "D")).astype(np.int64).astype(float)
+    members = np.flatnonzero(cohort_of >= 0)
+    sub, c = summary.iloc[members], cohort_of[members]
+    rows, inverse = compress(sub)
+    pairs, back = np.unique(inverse * len(by_cohort) + c, return_inverse=True)  # unique (row, cohort)
+    row, t = pairs // len(by_cohort), days[pairs % len(by_cohort)]
+    freq = rows["frequency"].to_numpy()[row]
+    f, r, T = freq.astype(float), rows["recency"].to_numpy(float)[row], rows["T"].to_numpy(float)[row]
+    back = back.reshape(-1)
+    fixed = np.where(still, np.bincount(c, sub["net_revenue"].to_numpy(float), len(by_cohort)), revenue_at_end)
+    # spend per purchase as CLVModel._order_value gives it, summed per (row, cohort) pair: Gamma-Gamma's
+    # (1 - w) * population mean + w * own mean spend (w = p x / (p x + q - 1)) for repeat buyers with spend, the own
+    # order value for the others; so a draw costs one pass over the pairs, not over the customers
+    x, mv = sub["frequency"].to_numpy(float), sub["monetary_value"].to_numpy(float)
+    gg = (x > 0) & (mv > 0) & (model.spend_params_ is not None)
+    n_gg = np.bincount(back, gg.astype(float), len(pairs))
+    m_gg = np.bincount(back, np.where(gg, mv, 0.0), len(pairs))
+    own = np.bincount(back, np.where(gg, 0.0, sub["aov"].to_numpy(float)), len(pairs))
+    pair_cohort = pairs % len(by_cohort)
+
+    def total(spend: pd.Series | None, expected: np.ndarray) -> np.ndarray:
+        value = own
+        if spend is not None:
+            p, q, v = spend[["p", "q", "v"]]
+            w = p * f / (p * f + q - 1)
+            value = own + n_gg * (1 - w) * (v * p / (q - 1)) + w * m_gg
+        return fixed + np.bincount(pair_cohort, expected * value, len(by_cohort))
+
+    point = model._expected(t, freq, r, T)
+    out = total(model.spend_params_, point)
+    if draws is None or not len(draws):
+        return out, None
+    names = list(model.params_.index)
+    spend = draws[["p", "q", "v"]] if model.spend_params_ is not None else None
+    base = np.log(model.params_.to_numpy(float))
+    slopes = None
+    if len(pairs) > EXACT_BOOTSTRAP_ROWS:
+        steps = []
+        for k in range(len(names)):
+            up, down = model.params_.copy(), model.params_.copy()
+            up.iloc[k] *= np.exp(1e-3)
+            down.iloc[k] *= np.exp(-1e-3)
+            steps.append((model.with_params(up)._expected(t, freq, r, T)
+                          - model.with_params(down)._expected(t, freq, r, T)) / 2e-3)
+        slopes = np.stack(steps)
+    per_draw = np.empty((len(draws), len(by_cohort)))
+    for b in range(len(draws)):
+        params = draws.iloc[b][names]
+        expected = (model.with_params(params)._expected(t, freq, r, T) if slopes is None else
+                    point + (np.log(params.to_numpy(float)) - base) @ slopes)
+        per_draw[b] = total(None if spend is None else spend.iloc[b], expected)
+    return out, per_draw
 
 
 def _spend_by_month(by_cohort: pd.DataFrame, size: pd.Series) -> pd.DataFrame:
@@ -1144,6 +1303,12 @@ def payback_sentences(pb: Payback, language: str, currency: str = "") -> str:
                       when=period_label("month", k, language)) for k in horizons if r[f"ltv_cac_{k}"] == r[f"ltv_cac_{k}"]]
         ratio_text = (_join(ratios, language) if ratios else
                       say("cohorts_say_ratio_none", language, when=period_label("month", horizons[0], language)))
+        if np.isfinite(r.get(PREDICTED_COLUMN, np.nan)):
+            lo, hi = r.get(f"{PREDICTED_COLUMN}_lo_80", np.nan), r.get(f"{PREDICTED_COLUMN}_hi_80", np.nan)
+            ratio = _ratio(r[PREDICTED_COLUMN]) + (say("cohorts_say_interval_80", language, lo=_ratio(lo), hi=_ratio(hi))
+                                                   if np.isfinite(lo) and np.isfinite(hi) else "")
+            ratio_text = _join([ratio_text, say("cohorts_say_ratio_predicted", language, ratio=ratio,
+                                                when=period_label("month", PREDICTED_MONTH, language))], language)
         if r["payback_month"] == r["payback_month"]:
             paid = say("cohorts_say_paid_back", language, when=period_label("month", int(r["payback_month"]), language))
         elif r["months_observed"] >= 0:
@@ -1154,6 +1319,13 @@ def payback_sentences(pb: Payback, language: str, currency: str = "") -> str:
         lines.append(say("cohorts_say_payback", language, channel=name, cac=_money(r["cac"], currency),
                          new=f"{int(r['new_customers']):,}", spend=spend, months=months, ratios=ratio_text, paid=paid))
     return "\n".join(f"- {line}" for line in lines)
+
+
+def _interval_sentence(pb: Payback, language: str) -> str:
+    """' ' and the sentence saying where the predicted ratio's intervals come from ('' without intervals)."""
+    from ltvlib.labels import say
+
+    return " " + say("cohorts_say_predicted_interval", language, draws=f"{pb.draws:,}") if pb.draws else ""
 
 
 def _join(parts: Sequence[str], language: str) -> str:

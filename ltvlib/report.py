@@ -400,8 +400,9 @@ def run_shop(
 
 
 # A page that reads another page's result of the same run (the win-back page reuses the CLV page's model
-# choice) runs after it; pages otherwise run in any order, the heaviest first so that parallel runs end together.
-AFTER = {"winback": ("clv",)}
+# choice, the cohorts page its fit for the predicted LTV:CAC) runs after it; pages otherwise run in any order, the
+# heaviest first so that parallel runs end together.
+AFTER = {"winback": ("clv",), "cohorts": ("clv",)}
 HEAVIEST_FIRST = ("journey", "clv", "segments", "winback", "cohorts", "rfm")
 
 

@@ -4,6 +4,9 @@ is checked on simulated BG/NBD shops with known parameters."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -178,3 +181,161 @@ def test_linearised_draws_give_the_exact_intervals_on_a_large_shop(monkeypatch: 
     for col in ("lo_95", "lo_80", "hi_80", "hi_95"):
         assert np.allclose(linear[col], exact[col], rtol=0.01), (col, linear[col], exact[col])
     assert (linear["lo_95"] < linear["estimate"]).all() and (linear["estimate"] < linear["hi_95"]).all()
+    # per customer too: every bound within 5% of the customer's estimate, the typical one within 0.1%
+    monkeypatch.setattr(clv, "EXACT_BOOTSTRAP_ROWS", 10**9)
+    exact_c = clv.customer_intervals(m, s, clv.bootstrap(m, s, draws=60, seed=3, horizons_days=(90,)))
+    monkeypatch.setattr(clv, "EXACT_BOOTSTRAP_ROWS", 0)
+    linear_c = clv.customer_intervals(m, s, clv.bootstrap(m, s, draws=60, seed=3, horizons_days=(90,)))
+    point = m.predict(s, (90,))["expected_purchases_90d"].to_numpy()[:, None]
+    gap = np.abs(linear_c.to_numpy() - exact_c.to_numpy())[:, :4] / point
+    assert gap.max() < 0.05 and np.median(gap) < 0.001, (gap.max(), np.median(gap))
+
+
+def _known_model(model: str, params: dict[str, float]) -> clv.CLVModel:
+    """A model in days with the given transaction parameters (no fit: lifetimes' fitter gets them as they are)."""
+    return clv.CLVModel.from_dict({
+        "config": {"model": model, "time_unit": "D", "penalizer": 0.0, "discount_rate": 0.10, "spend_model": "aov",
+                   "min_repeat_customers": 1, "max_fm_correlation": 0.3, "compressed": True},
+        "params": [[k, v] for k, v in params.items()], "standard_errors": None, "spend_params": None,
+        "spend_standard_errors": None,
+        "fit": {"n_customers": 1, "n_rows": 1, "n_repeat": 1, "tol": 1e-7, "fm_correlation": None, "notes": [],
+                "warnings": 0}})
+
+
+def _customers(rows: list[tuple[int, int, int]]) -> pd.DataFrame:
+    f, r, T = (np.array(c, dtype=np.int64) for c in zip(*rows))
+    return pd.DataFrame({"frequency": f, "recency": r, "T": T, "monetary_value": 0.0, "aov": 50.0},
+                        index=[f"c{i}" for i in range(len(rows))])
+
+
+def test_next_order_date_by_hand_bgnbd() -> None:
+    """BG/NBD in closed form: P(order within t) = P(alive) (1 - ((alpha + T) / (alpha + T + t))^(r + x)), so the
+    median time solves ((alpha + T) / (alpha + T + t))^(r + x) = 1 - 0.5 / P(alive); the date is the first whole day
+    at or after it."""
+    p = {"r": 0.5, "alpha": 20.0, "a": 0.6, "b": 3.0}
+    m = _known_model("bgnbd", p)
+    s = _customers([(3, 200, 250), (1, 10, 400), (6, 295, 300)])
+    got = clv.next_order_dates(m, s, "2026-01-31", horizon_days=365)
+    x, rec, T = 3.0, 200.0, 250.0
+    alive = 1.0 / (1.0 + p["a"] / (p["b"] + x - 1) * ((p["alpha"] + T) / (p["alpha"] + rec)) ** (p["r"] + x))
+    t_star = (p["alpha"] + T) * ((1.0 - 0.5 / alive) ** (-1.0 / (p["r"] + x)) - 1.0)
+    days = math.ceil(t_star)
+    assert 1 <= days <= 365  # the case is one with a date (t* = 55.3 days)
+    assert got.loc["c0", "next_order_days"] == days
+    assert got.loc["c0", "next_order_by"] == str(dt.date(2026, 1, 31) + dt.timedelta(days=days))
+    assert got.loc["c0", "next_order_reason"] == ""
+    # one repeat purchase long ago: P(alive) under 50%, no date, said why
+    alive1 = clv.order_probabilities(m, s, (10**6,)).loc["c1"].iloc[0]
+    assert alive1 < 0.5 and pd.isna(got.loc["c1", "next_order_days"]) and got.loc["c1", "next_order_by"] == ""
+    assert got.loc["c1", "next_order_reason"] == "probably_inactive"
+    assert got.loc["c2", "next_order_days"] < days  # more purchases, just bought: sooner
+
+
+def test_next_order_date_agrees_with_order_probabilities_pareto() -> None:
+    """Pareto/NBD: the date against a bisection on lifetimes' own P(no purchase in t) (its closed form), and the
+    date is where our P(order within d days) crosses 50%."""
+    from scipy.optimize import brentq
+
+    m = _known_model("pareto_nbd", {"r": 0.55, "alpha": 70.0, "s": 0.6, "beta": 80.0})
+    s = _customers([(2, 150, 200), (5, 340, 360), (1, 30, 500), (0, 0, 30)])
+    got = clv.next_order_dates(m, s, "2025-06-30", horizon_days=365)
+    for key, (x, rec, T) in zip(s.index, s[["frequency", "recency", "T"]].to_numpy()):
+        def p_order(t: float, x: float = x, rec: float = rec, T: float = T) -> float:
+            return 1.0 - float(m.fitter_.conditional_probability_of_n_purchases_up_to_time(0, t, x, rec, T))
+
+        d = got.loc[key, "next_order_days"]
+        if p_order(365.0) >= 0.5:
+            assert d == math.ceil(brentq(lambda t: p_order(t) - 0.5, 1e-9, 365.0, xtol=1e-10)), key
+            f, r, T_ = (s.loc[[key], c].to_numpy() for c in ("frequency", "recency", "T"))
+            assert 1 - clv._p_no_order(m, float(d), f, r.astype(float), T_.astype(float))[0] >= 0.5
+            assert 1 - clv._p_no_order(m, float(d - 1), f, r.astype(float), T_.astype(float))[0] < 0.5
+        else:
+            assert pd.isna(d) and got.loc[key, "next_order_reason"] in clv.NEXT_ORDER_REASONS, key
+    assert got["next_order_days"].notna().sum() >= 2  # the test covers dated customers
+
+
+@pytest.mark.parametrize("model", ["bgnbd", "mbgnbd", "pareto_nbd"])
+def test_next_order_date_is_earlier_for_more_active_customers(cal_summary: pd.DataFrame, model: str) -> None:
+    """More purchases (just bought, same age) or a more recent last purchase (same purchases, higher P(alive)): an
+    earlier or equal date, never a later one; no date counts as later than any date."""
+    m = clv.CLVModel(model=model, spend_model="aov").fit(cal_summary)
+    by_freq = _customers([(x, 270, 270) for x in range(1, 13)])
+    by_rec = _customers([(4, rec, 270) for rec in range(30, 271, 20)])
+    for s in (by_freq, by_rec):
+        d = clv.next_order_dates(m, s, "1997-09-30", 365)["next_order_days"].astype(float).fillna(366)
+        assert (np.diff(d.to_numpy()) <= 0).all(), d.tolist()
+        assert d.iloc[-1] < d.iloc[0] and d.iloc[-1] <= 365  # the most active customer has a date, an earlier one
+    p = clv.next_order_dates(m, cal_summary, "1997-09-30", 365)
+    alive = m.predict(cal_summary, (90,))["p_alive"]
+    assert (alive[p["next_order_reason"] == "probably_inactive"] < 0.5).all()
+    assert (p["next_order_reason"] == "").sum() == p["next_order_days"].notna().sum() > 0
+
+
+def test_customer_intervals(cal_summary: pd.DataFrame) -> None:
+    """Per-customer 80% / 95% intervals from the bootstrap's draws: nested around the estimate, mapped back to every
+    customer, made on the bootstrap's own summary only."""
+    m = clv.CLVModel().fit(cal_summary)
+    b = clv.bootstrap(m, cal_summary, draws=100, seed=1, horizons_days=(90, 365))
+    ci = clv.customer_intervals(m, cal_summary, b)
+    pred = m.predict(cal_summary, (90, 365))
+    assert ci.index.equals(cal_summary.index) and len(ci.columns) == 8
+    for q in ("expected_purchases_365d", "predicted_clv"):
+        lo95, lo80, hi80, hi95 = (ci[f"{q}_{k}"].to_numpy() for k in ("lo_95", "lo_80", "hi_80", "hi_95"))
+        point = pred[q].to_numpy()
+        assert (lo95 <= lo80).all() and (lo80 <= hi80).all() and (hi80 <= hi95).all()
+        assert (lo80 < hi80)[point > 0].all()  # zero only for a customer whose order value is 0
+        # the estimate is at the fitted parameters, not a percentile of the draws: inside the 80% interval here for
+        # every customer (it can fall outside only where a prediction bends sharply in the parameters)
+        assert ((lo80 <= point) & (point <= hi80)).all(), q
+    # customers on one (frequency, recency, T) row valued at their own order value: CLV bounds in proportion to it
+    one = cal_summary.index[(cal_summary["frequency"] == 0) & (cal_summary["T"] == cal_summary["T"].max())][:2]
+    ratio = ci.loc[one, "predicted_clv_hi_95"] / cal_summary.loc[one, "aov"]
+    assert len(one) == 2 and ratio.iloc[0] == pytest.approx(ratio.iloc[1], rel=1e-12)
+    with pytest.raises(ValueError, match="another summary"):
+        clv.customer_intervals(m, cal_summary.iloc[:-5], b)
+
+
+def test_customer_intervals_narrow_with_more_history() -> None:
+    """The same customers (probes: one-time, light and heavy buyers) in a simulated BG/NBD shop of 2,000 and of 20,000
+    customers: ten times the history behind the parameters gives every probe a narrower relative 95% interval (about
+    sqrt(10) narrower). Within one shop more purchases do not always narrow a customer's interval under BG/NBD: the
+    drop-out chance after each purchase stays a / (a + b + x - 1), in proportion to the uncertain a (on CDNOW a buyer
+    with 10 purchases has a wider relative interval than one with 1, both of the same age and just bought)."""
+    probes = pd.DataFrame({"frequency": [0, 1, 3, 10], "recency": [0, 200, 280, 290], "T": [300, 300, 300, 300],
+                           "monetary_value": 0.0, "aov": 50.0}, index=[f"probe{i}" for i in range(4)])
+    widths = {}
+    for n in (2_000, 20_000):
+        s = pd.concat([_simulate_bgnbd(np.random.default_rng(n), n, r=0.25, alpha=40.0, a=0.8, b=2.5), probes])
+        m = clv.CLVModel(time_unit="D", spend_model="aov").fit(s)
+        ci = clv.customer_intervals(m, s, clv.bootstrap(m, s, draws=100, seed=2, horizons_days=(365,)))
+        point = m.predict(s, (365,))["expected_purchases_365d"]
+        widths[n] = ((ci["expected_purchases_365d_hi_95"] - ci["expected_purchases_365d_lo_95"]) / point)[probes.index]
+    assert (widths[20_000] < widths[2_000] / 2).all(), widths
+
+
+def test_export_carries_next_order_dates_and_intervals(cdnow: pd.DataFrame, tmp_path) -> None:
+    """exports/clv_customers.csv (written by the one CSV writer): the expected next-order date as an ISO date or
+    empty with a reason, agreeing with the page's days; per-customer intervals beside the estimates; the page's
+    sentences say so, a client's without params keys."""
+    thresholds = {"active_days": 120, "at_risk_days": 180, "dormant_days": 360, "repeat_orders": 2,
+                  "loyal_orders": 5, "f_score_breaks": [2, 3, 5, 10]}
+    summary = customer_summary(cdnow, OBS_END)
+    page = clv.build_report(cdnow, summary, OBS_END, {"bootstrap_draws": 30, "model": "bgnbd"}, thresholds, "en",
+                            currency="USD", audience="client")
+    page.write_exports(tmp_path, show_personal_data=False, secret=b"k")
+    table = pd.read_csv(tmp_path / "exports" / clv.CLVReport.EXPORT_FILE, keep_default_na=False)
+    assert len(table) == len(summary)
+    dated = table["next_order_by"] != ""
+    days = pd.to_datetime(table.loc[dated, "next_order_by"], format="%Y-%m-%d") - pd.Timestamp(OBS_END)
+    assert (days.dt.days == table.loc[dated, "next_order_days"].astype(int)).all()
+    assert days.dt.days.between(1, 365).all() and dated.sum() > 0 and (~dated).sum() > 0
+    assert set(table.loc[~dated, "next_order_reason"]) <= set(clv.NEXT_ORDER_REASONS)
+    assert (table.loc[dated, "next_order_reason"] == "").all()
+    for q in ("expected_purchases_365d", "predicted_clv"):
+        cols = [f"{q}_lo_95", f"{q}_lo_80", q, f"{q}_hi_80", f"{q}_hi_95"]
+        v = table[cols].astype(float).to_numpy()
+        assert (np.diff(v, axis=1) >= -1e-3).all(), q  # rounded to 4 places in the file
+    text = page.narrative() + " " + page.interval_text()
+    assert "next_order_by" in text and "_lo_80" in text and "clv.horizons_days" not in text
+    analyst = clv.build_report(cdnow, summary, OBS_END, {"bootstrap_draws": 0, "model": "bgnbd"}, thresholds, "ja")
+    assert "clv.horizons_days" in analyst.narrative() and analyst.customer_intervals is None

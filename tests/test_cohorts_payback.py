@@ -4,6 +4,8 @@ product line, against tiny shops computed by hand."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -176,11 +178,14 @@ def test_demo_spend_file_and_the_page(tmp_path: Path) -> None:
                     "store: store.duckdb\nas_of: 2026-06-30\ncohorts: {spend_file: marketing_spend.csv}\n",
                     encoding="utf-8")
     assert main(["import", str(shop), str(tmp_path / "orders_export.csv")]) == 0
-    assert main(["run", str(shop), "--notebooks", "cohorts", "--reports-dir", str(tmp_path / "r")]) == 0
+    # cohorts listed first: the run still starts it after the CLV page, whose shared fit gives the predicted ratio
+    assert main(["run", str(shop), "--notebooks", "cohorts,clv", "--reports-dir", str(tmp_path / "r")]) == 0
     html = (tmp_path / "r" / "pb" / "2026-06-30" / "cohorts.html").read_text(encoding="utf-8")
     text = " ".join(visible_text(html).split())
     assert "Acquisition payback" in text and "LTV:CAC" in text and "Repurchase cycle by product line" in text
     assert "Spend from marketing_spend.csv: " in text and "acquisition pays back in month " in text
+    assert re.search(r"predicted \d+\.\d \(80% interval \d+\.\d–\d+\.\d\) by month 24", text)
+    assert "Predicted LTV:CAC by month 24: each cohort" in text and "Its 80% and 95% intervals come from" in text
     assert page_problems(html) == [] and " rows × " not in text  # no table cut short
     from ltvlib.params import load_shop_params
     from ltvlib.store import Store
@@ -204,3 +209,150 @@ def test_not_paid_back_and_too_early_say_so(orders: pd.DataFrame, tmp_path: Path
     assert "*Online store*: 100 JPY spent over 1 months acquired no customer, so there is no CAC." in text
     ch = rep.payback.by_channel.set_index("channel")
     assert ch.loc["pos", "months_observed"] == 3 and ch.loc["online_store", "months_observed"] == -1
+
+
+def _bgnbd_days(r: float, alpha: float, a: float, b: float):
+    """A BG/NBD model in days with these parameters and spend per purchase = each customer's order value."""
+    from ltvlib import clv
+
+    return clv.CLVModel.from_dict({
+        "config": {"model": "bgnbd", "time_unit": "D", "penalizer": 0.0, "discount_rate": 0.10, "spend_model": "aov",
+                   "min_repeat_customers": 1, "max_fm_correlation": 0.3, "compressed": True},
+        "params": [["r", r], ["alpha", alpha], ["a", a], ["b", b]], "standard_errors": None, "spend_params": None,
+        "spend_standard_errors": None,
+        "fit": {"n_customers": 1, "n_rows": 1, "n_repeat": 1, "tol": 1e-7, "fm_correlation": None, "notes": [],
+                "warnings": 0}})
+
+
+def _expected_by_hand(t: float, x: int, tx: float, T: float, r: float, alpha: float, a: float, b: float) -> float:
+    """BG/NBD conditional expected purchases in the next t (Fader, Hardie & Lee 2005, eq. 10)."""
+    from scipy.special import hyp2f1
+
+    head = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x)
+                                         * hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t)))
+    return head / (1 + (x > 0) * a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x))
+
+
+def test_predicted_ltv_cac_at_24_months_by_hand(orders: pd.DataFrame, spend_file: Path) -> None:
+    """January online: a (orders 10 Jan, 5 Feb, 10 Apr: 4,500) and b (20 Jan: 500) for 2,000 of spend. By 10 May
+    their month 24 (January 2028) is 631 days away: 5,000 realised plus each one's expected purchases in 631 days
+    times their order value (1,500 and 500), over 2,000."""
+    p = {"r": 0.5, "alpha": 30.0, "a": 0.7, "b": 2.5}
+    model = _bgnbd_days(**p)
+    spend = cohorts.read_spend(spend_file, {"online_store", "pos", "draft_order"})
+    pb = cohorts.payback(orders, AS_OF, spend, clv_model=model)
+    days = (dt.date(2028, 1, 31) - AS_OF).days
+    assert days == 631
+    e_a = _expected_by_hand(days, 2, 90, 120, **p)  # purchase days 10 Jan, 5 Feb, 10 Apr; age 120 days
+    e_b = _expected_by_hand(days, 0, 0, 110, **p)
+    c = pb.by_cohort.set_index(["month", "channel"])
+    jan_web = c.loc[(pd.Period("2026-01", "M"), "online_store")]
+    assert jan_web["predicted_ltv_cac_24"] == pytest.approx((5000 + e_a * 1500 + e_b * 500) / 2000, rel=1e-9)
+    # above the realised ratio at month 3 (5,000 / 2,000), by the predicted revenue only
+    assert jan_web["predicted_ltv_cac_24"] > jan_web["ltv_cac_3"] == pytest.approx(2.5)
+    # March POS: nothing spent, no ratio (as the realised ones)
+    assert np.isnan(c.loc[(pd.Period("2026-03", "M"), "pos"), "predicted_ltv_cac_24"])
+    # per channel, the pooled cohorts: January's and February's online cohorts over their 5,000
+    feb_d = _expected_by_hand((dt.date(2028, 2, 29) - AS_OF).days, 1, 26, 96, **p) * 1000  # d: 3 Feb, 1 Mar
+    web = pb.by_channel.set_index("channel").loc["online_store"]
+    assert web["predicted_ltv_cac_24"] == pytest.approx((5000 + e_a * 1500 + e_b * 500 + 2000 + feb_d) / 5000,
+                                                        rel=1e-9)
+    assert list(pb.by_channel.columns).index("predicted_ltv_cac_24") == list(pb.by_channel.columns).index(
+        "payback_month") - 1  # beside the realised ratios
+    assert cohorts.payback(orders, AS_OF, spend).by_channel.columns.difference(pb.by_channel.columns).empty
+
+
+def test_predicted_ltv_cac_of_a_cohort_past_month_24_is_realised(tmp_path: Path) -> None:
+    """A cohort whose month 24 is over: its revenue through month 24 only, nothing predicted."""
+    old = make_orders([("g1", "g", "2023-01-05 10:00", 1000.0), ("g2", "g", "2025-01-15 10:00", 700.0),
+                       ("g3", "g", "2025-03-01 10:00", 5000.0)])  # January 2025 is month 24; March 2025 is not
+    path = tmp_path / "spend.csv"
+    path.write_text("month,channel,spend\n2023-01,online_store,400\n2025-01,pos,100\n2025-02,pos,50\n",
+                    encoding="utf-8")  # and two cohorts of a channel nobody was acquired in: nothing to predict
+    pb = cohorts.payback(old, AS_OF, cohorts.read_spend(path), clv_model=_bgnbd_days(0.5, 30.0, 0.7, 2.5))
+    assert pb.by_cohort["predicted_ltv_cac_24"].tolist() == [pytest.approx(1700 / 400), 0.0, 0.0]
+
+
+def test_predicted_ltv_cac_on_the_page(orders: pd.DataFrame, spend_file: Path) -> None:
+    """With the run's CLV model the sentences and tables add the predicted ratio and say how it is made; with the
+    model's error or without a model, one sentence says why it is missing."""
+    from ltvlib import clv
+
+    model = _bgnbd_days(0.5, 30.0, 0.7, 2.5)
+    rep = cohorts.analyse(orders, None, AS_OF, SETTINGS, "en", "JPY", spend_file=spend_file, clv_model=model)
+    web = rep.payback.by_channel.set_index("channel").loc["online_store", "predicted_ltv_cac_24"]
+    assert f"LTV:CAC 2.5 by month 3, predicted {web:.1f} by month 24;" in rep.payback_lines()
+    assert "Predicted LTV:CAC by month 24: each cohort's net revenue so far plus the revenue the BG/NBD model" in \
+        rep.explain["payback"]
+    by_channel, by_month = rep.payback.tables("ja")
+    assert "LTV:CAC（24か月目・予測）" in by_channel.columns and f"{web:.2f}" in by_channel.to_string()
+    assert any("LTV:CAC（24か月目・予測）" in c for c in by_month.columns)
+    stopped = cohorts.analyse(orders, None, AS_OF, SETTINGS, "en", "JPY", spend_file=spend_file,
+                              clv_model=clv.ModelError("clv_not_converged", model="BG/NBD"))
+    assert "the CLV model cannot be used for this shop" in stopped.explain["payback"]
+    assert "predicted_ltv_cac_24" not in stopped.payback.by_channel
+    alone = cohorts.analyse(orders, None, AS_OF, SETTINGS, "ja", "JPY", spend_file=spend_file)
+    assert "予測LTV:CACは、同じレポート作成でCLVページが推定したモデルから" in alone.explain["payback"]
+
+
+def test_predicted_ltv_cac_intervals_by_hand(orders: pd.DataFrame, spend_file: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three parameter draws (r at 0.8, 1 and 1.25 times the fit): each draw's January online ratio by hand, the
+    interval their percentiles; above EXACT_BOOTSTRAP_ROWS the draws' expected purchases are linearised, nearly the
+    same here."""
+    from ltvlib import clv
+
+    p = {"r": 0.5, "alpha": 30.0, "a": 0.7, "b": 2.5}
+    model = _bgnbd_days(**p)
+    draws = pd.DataFrame([{**p, "r": p["r"] * k} for k in (0.8, 1.0, 1.25)])
+    spend = cohorts.read_spend(spend_file, {"online_store", "pos", "draft_order"})
+    pb = cohorts.payback(orders, AS_OF, spend, clv_model=model, clv_draws=draws)
+    ratio = [(5000 + _expected_by_hand(631, 2, 90, 120, **d) * 1500 + _expected_by_hand(631, 0, 0, 110, **d) * 500)
+             / 2000 for d in draws.to_dict("records")]
+    jan = pb.by_cohort.set_index(["month", "channel"]).loc[(pd.Period("2026-01", "M"), "online_store")]
+    assert jan["predicted_ltv_cac_24"] == pytest.approx(ratio[1], rel=1e-9)
+    for col, q in (("lo_80", 0.1), ("hi_80", 0.9), ("lo_95", 0.025), ("hi_95", 0.975)):
+        assert jan[f"predicted_ltv_cac_24_{col}"] == pytest.approx(np.quantile(ratio, q), rel=1e-9), col
+    assert jan["predicted_ltv_cac_24_lo_95"] < jan["predicted_ltv_cac_24"] < jan["predicted_ltv_cac_24_hi_95"]
+    assert pb.draws == 3 and np.isnan(pb.by_cohort["predicted_ltv_cac_24_lo_80"].iloc[-1])  # March POS: no spend
+    monkeypatch.setattr(clv, "EXACT_BOOTSTRAP_ROWS", 0)
+    linear = cohorts.payback(orders, AS_OF, spend, clv_model=model, clv_draws=draws).by_channel
+    np.testing.assert_allclose(linear.filter(like="predicted").to_numpy(float),
+                               pb.by_channel.filter(like="predicted").to_numpy(float), rtol=0.02)
+    # on the page: the interval in the channel's sentence, the table's text column, the sentence on where it comes from
+    rep = cohorts.analyse(orders, None, AS_OF, SETTINGS, "en", "JPY", spend_file=spend_file, clv_model=model,
+                          clv_draws=draws)
+    web = rep.payback.by_channel.set_index("channel").loc["online_store"]
+    assert (f"predicted {web['predicted_ltv_cac_24']:.1f} (80% interval {web['predicted_ltv_cac_24_lo_80']:.1f}–"
+            f"{web['predicted_ltv_cac_24_hi_80']:.1f}) by month 24") in rep.payback_lines()
+    assert "come from the same 3 parameter draws as the CLV page's intervals" in rep.explain["payback"]
+    table = rep.payback.tables("en")[0]
+    assert table.loc["Online store", "Month 24, 80% interval"] == (
+        f"{web['predicted_ltv_cac_24_lo_80']:.2f}–{web['predicted_ltv_cac_24_hi_80']:.2f}")
+
+
+def test_clv_page_shares_its_draws() -> None:
+    """The CLV page's shared state carries its bootstrap draws; they come back only for the same settings and date."""
+    from ltvlib import clv
+
+    model = _bgnbd_days(0.5, 30.0, 0.7, 2.5)
+    draws = pd.DataFrame({"r": [0.4, 0.5], "alpha": [29.0, 31.0], "a": [0.7, 0.7], "b": [2.5, 2.6]})
+    state = clv.fitted_state(model, None, {"model": "bgnbd"}, AS_OF, draws)
+    pd.testing.assert_frame_equal(clv.restore_draws(state, {"model": "bgnbd"}, AS_OF), draws)
+    assert clv.restore_draws(state, {"model": "bgnbd"}, "2026-05-11") is None
+    assert clv.restore_draws(state, {"model": "pareto_nbd"}, AS_OF) is None
+    assert clv.restore_draws(clv.fitted_state(model, None, {"model": "bgnbd"}, AS_OF), {"model": "bgnbd"}, AS_OF) is None
+    # a draw that overflowed (a weakly identified fit) goes through JSON as null and comes back as NaN
+    draws.loc[1, "b"] = np.inf
+    state = json.loads(json.dumps(clv.fitted_state(model, None, {"model": "bgnbd"}, AS_OF, draws), allow_nan=False))
+    assert np.isnan(clv.restore_draws(state, {"model": "bgnbd"}, AS_OF).loc[1, "b"])
+
+
+def test_predicted_ltv_cac_leaves_out_draws_that_overflow(orders: pd.DataFrame, spend_file: Path) -> None:
+    model = _bgnbd_days(0.5, 30.0, 0.7, 2.5)
+    draws = pd.DataFrame([{"r": 0.5 * k, "alpha": 30.0, "a": 0.7, "b": 2.5} for k in (0.8, 1.0, 1.25)]
+                         + [{"r": np.nan, "alpha": 30.0, "a": 0.7, "b": np.inf}])
+    spend = cohorts.read_spend(spend_file, {"online_store", "pos", "draft_order"})
+    with_bad = cohorts.payback(orders, AS_OF, spend, clv_model=model, clv_draws=draws).by_channel
+    without = cohorts.payback(orders, AS_OF, spend, clv_model=model, clv_draws=draws.iloc[:3]).by_channel
+    pd.testing.assert_frame_equal(with_bad, without)

@@ -68,6 +68,9 @@ LABELS: dict[str, dict[str, str]] = {
     "p_order_30d": {"en": "P(order in 30 days)", "ja": "30日以内の購入確率"},
     "p_order_60d": {"en": "P(order in 60 days)", "ja": "60日以内の購入確率"},
     "p_order_90d": {"en": "P(order in 90 days)", "ja": "90日以内の購入確率"},
+    "next_order_days": {"en": "Days to the expected next order", "ja": "次回購入の予想までの日数"},
+    "next_order_by": {"en": "Expected next order by", "ja": "次回購入の予想日"},
+    "next_order_reason": {"en": "Why no next-order date", "ja": "予想日がない理由"},
     "model_error": {"en": "The CLV model cannot be used for this shop", "ja": "このショップではCLVモデルを使えません"},
 }
 
@@ -232,6 +235,13 @@ LABELS.update({
         "ja": "区間はパラメータ推定の不確かさだけを表します：推定の不確かさに従うモデルパラメータを{draws}通り発生させ"
               "（パラメトリック・ブートストラップ）、同じ顧客の合計をそれぞれで計算し直した結果の80%・95%が区間に入ります。"
               "モデル自体が合わない可能性（検証の節を参照）や、各顧客の購入の偶然のばらつきは含みません。"},
+    "clv_customer_interval_note": {
+        "en": "Each customer's expected purchases over {h} days and predicted CLV carry 80% and 95% intervals of the "
+              "same kind, from the same parameter draws, in exports/{file} (columns ending in _lo_80, _hi_80, _lo_95, "
+              "_hi_95); the 80% interval of a customer's CLV spans a median {median} of the estimate.",
+        "ja": "各顧客の今後{h}日の予測購入回数と予測CLVにも、同じパラメータから求めた同じ種類の80%・95%区間があり、"
+              "exports/{file} にあります（列名の末尾が _lo_80、_hi_80、_lo_95、_hi_95）。顧客ごとのCLVの80%区間の幅は、"
+              "推定値に対して中央値で{median}です。"},
     "clv_interval_failed": {
         "en": "{failed} of {draws} parameter draws gave no finite mean spend (Gamma-Gamma q at or below 1) and are "
               "left out.",
@@ -242,10 +252,42 @@ LABELS.update({
         "ja": "区間を計算できませんでした：推定値で尤度が平坦な方向があり、推定の不確かさが定まらないため、"
               "パラメータを発生させられませんでした。"},
     "clv_export": {
-        "en": "Every customer's predictions, with the probability of an order in the next 30, 60 and 90 days "
-              "(for timing CRM mails), are in exports/{file} ({count} customers).",
-        "ja": "全顧客の予測と、今後30・60・90日以内に購入する確率（CRMメールのタイミング用）は exports/{file} にあります"
-              "（{count}人）。"},
+        "en": "Every customer's predictions, with the probability of an order in the next 30, 60 and 90 days and the "
+              "expected date of the next order (for timing CRM mails), are in exports/{file} ({count} customers).",
+        "ja": "全顧客の予測と、今後30・60・90日以内に購入する確率、次回購入の予想日（CRMメールのタイミング用）は "
+              "exports/{file} にあります（{count}人）。"},
+    "clv_next_order": {
+        "en": "Expected next order: {dated} customers have an even chance or better of ordering again within {horizon} "
+              "days (the longest of clv.horizons_days); half of them by day {median}. Their date is the next_order_by "
+              "column of exports/{file}. The others get no date: {inactive} have probably stopped buying (P(alive) "
+              "under 50%) and {later} are not counted as stopped but buy less often than that.",
+        "ja": "次回購入の予想：{dated}人は{horizon}日以内（clv.horizons_days の最長）に再購入する確率が50%以上で、その半数は"
+              "{median}日以内に達します。予想日は exports/{file} の next_order_by 列にあります。ほかの顧客には日付がありません："
+              "{inactive}人はすでに購入をやめた可能性が高く（P(alive)が50%未満）、{later}人は離脱とはみなされないものの"
+              "購入間隔がそれより長い顧客です。"},
+    "clv_next_order_client": {
+        "en": "Expected next order: {dated} customers have an even chance or better of ordering again within {horizon} "
+              "days; half of them by day {median}. Their date is the next_order_by column of exports/{file}. The "
+              "others get no date: {inactive} have probably stopped buying (P(alive) under 50%) and {later} are not "
+              "counted as stopped but buy less often than that.",
+        "ja": "次回購入の予想：{dated}人は{horizon}日以内に再購入する確率が50%以上で、その半数は{median}日以内に達します。"
+              "予想日は exports/{file} の next_order_by 列にあります。ほかの顧客には日付がありません：{inactive}人はすでに"
+              "購入をやめた可能性が高く（P(alive)が50%未満）、{later}人は離脱とはみなされないものの購入間隔が"
+              "それより長い顧客です。"},
+    "clv_next_order_none": {
+        "en": "Expected next order: no customer has an even chance of ordering again within {horizon} days (the longest "
+              "of clv.horizons_days), so exports/{file} gives no next-order date: {inactive} have probably stopped "
+              "buying (P(alive) under 50%) and {later} are not counted as stopped but buy less often than that.",
+        "ja": "次回購入の予想：{horizon}日以内（clv.horizons_days の最長）に再購入する確率が50%以上の顧客はいないため、"
+              "exports/{file} に次回購入の予想日はありません：{inactive}人はすでに購入をやめた可能性が高く（P(alive)が50%未満）、"
+              "{later}人は離脱とはみなされないものの購入間隔がそれより長い顧客です。"},
+    "clv_next_order_none_client": {
+        "en": "Expected next order: no customer has an even chance of ordering again within {horizon} days, so "
+              "exports/{file} gives no next-order date: {inactive} have probably stopped buying (P(alive) under 50%) "
+              "and {later} are not counted as stopped but buy less often than that.",
+        "ja": "次回購入の予想：{horizon}日以内に再購入する確率が50%以上の顧客はいないため、exports/{file} に次回購入の予想日は"
+              "ありません：{inactive}人はすでに購入をやめた可能性が高く（P(alive)が50%未満）、{later}人は離脱とは"
+              "みなされないものの購入間隔がそれより長い顧客です。"},
     "clv_choice_pinned": {
         "en": "The report uses {model}, as set in the shop's params (clv.model).",
         "ja": "このレポートはショップのパラメータ（clv.model）の指定どおり{model}モデルを使います。"},

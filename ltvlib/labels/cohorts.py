@@ -73,6 +73,9 @@ LABELS: dict[str, dict[str, str]] = {
     "ltv_cac_6": {"en": "LTV:CAC, month 6", "ja": "LTV:CAC（6か月目）"},
     "ltv_cac_12": {"en": "LTV:CAC, month 12", "ja": "LTV:CAC（12か月目）"},
     "payback_month": {"en": "Payback month", "ja": "回収月"},
+    "predicted_ltv_cac_24": {"en": "LTV:CAC, month 24 (predicted)", "ja": "LTV:CAC（24か月目・予測）"},
+    "predicted_ltv_cac_24_80": {"en": "Month 24, 80% interval", "ja": "24か月目・80%区間"},
+    "predicted_ltv_cac_24_95": {"en": "Month 24, 95% interval", "ja": "24か月目・95%区間"},
     "months_observed": {"en": "Months observed", "ja": "観測月数"},
     "line_cycle": {"en": "Repurchase cycle by product line", "ja": "商品ライン別のリピート購入間隔"},
     "product_line": {"en": "Product line", "ja": "商品ライン"},
@@ -197,6 +200,31 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "*{channel}*: {spend} spent over {months} months acquired no customer, so there is no CAC.",
         "ja": "「{channel}」：{months}か月の広告費 {spend} で獲得した顧客がいないため、CACはありません。"},
     "cohorts_say_ratio_at": {"en": "{ratio} by {when}", "ja": "{when}までに {ratio}"},
+    "cohorts_say_ratio_predicted": {"en": "predicted {ratio} by {when}", "ja": "{when}までに {ratio}（予測）"},
+    "cohorts_say_interval_80": {"en": " (80% interval {lo}–{hi})", "ja": "（80%区間 {lo}〜{hi}）"},
+    "cohorts_say_predicted_interval": {
+        "en": "Its 80% and 95% intervals come from the same {draws} parameter draws as the CLV page's intervals: they "
+              "show how sure the model's parameters are, not whether the model fits the shop or the chance in each "
+              "customer's purchases.",
+        "ja": "その80%・95%区間は、CLVページの区間と同じ{draws}通りのパラメータから求めています。モデルのパラメータの"
+              "不確かさだけを表し、モデル自体が合うかどうかや、各顧客の購入の偶然のばらつきは含みません。"},
+    "cohorts_say_predicted_basis": {
+        "en": "Predicted LTV:CAC by {when}: each cohort's net revenue so far plus the revenue the {model} model of the "
+              "CLV page expects from its customers until the end of their {when} (expected purchases times expected "
+              "spend per purchase, not discounted, like the realised ratios), divided by the cohort's spend. It is a "
+              "model forecast: read it with the CLV page's validation.",
+        "ja": "{when}までの予測LTV:CACは、各コホートのこれまでの純売上に、CLVページの{model}モデルが予測する{when}末までの"
+              "売上（予測購入回数×予測購入単価、実績と同じく割引なし）を加え、そのコホートの広告費で割った値です。"
+              "モデルの予測なので、CLVページの検証結果と合わせて見てください。"},
+    "cohorts_say_predicted_no_model": {
+        "en": "Predicted LTV:CAC by {when} is not shown: the CLV model cannot be used for this shop (the CLV page says "
+              "why).",
+        "ja": "{when}までの予測LTV:CACは表示していません：このショップではCLVモデルを使えません（理由はCLVページにあります）。"},
+    "cohorts_say_predicted_no_fit": {
+        "en": "Predicted LTV:CAC by {when} comes from the CLV model the CLV page fits in the same report run; this "
+              "page was made without it, so only realised ratios are shown.",
+        "ja": "{when}までの予測LTV:CACは、同じレポート作成でCLVページが推定したモデルから求めます。このページはそれなしで"
+              "作成されたため、実績の比率だけを表示しています。"},
     "cohorts_say_ratio_none": {"en": "not measurable yet (no cohort with spend has finished {when})",
                                "ja": "まだ計算できません（広告費のあるコホートで{when}を終えたものがありません）"},
     "cohorts_say_paid_back": {"en": "acquisition pays back in **{when}** after the first order",
