@@ -27,10 +27,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ltvlib.customers import day_number, visible_orders
 from ltvlib.errors import LtvError
-from ltvlib.history import OrderHistory
+from ltvlib.history import OrderHistory, arrow_text, text_values
 from ltvlib.io.product_lines import OTHER as OTHER_LINE
 from ltvlib.text import md
 
@@ -148,9 +150,9 @@ def _compute_attribute(h: OrderHistory, name: str, line_items: pd.DataFrame | No
 def _first_order_lines(first_ids: np.ndarray, line_items: pd.DataFrame) -> np.ndarray:
     """The product line of each first order: its one line, ``SEVERAL_LINES`` when it holds several
     distinct lines, None when it has no line with a product line."""
-    pos = pd.Index(first_ids).get_indexer(line_items["order_id"])
-    hit = pos >= 0
-    values = line_items["product_line"].to_numpy(dtype=object)[hit]
+    pos = _positions_in(first_ids, line_items)
+    hit = np.flatnonzero(pos >= 0)
+    values = text_values(line_items["product_line"], hit)
     pos = pos[hit]
     known = ~(pd.isna(values) | (values == ""))
     pairs = pd.DataFrame({"pos": pos[known], "line": values[known]}).drop_duplicates()
@@ -161,31 +163,24 @@ def _first_order_lines(first_ids: np.ndarray, line_items: pd.DataFrame) -> np.nd
     return out
 
 
-def _first_line_item(first_ids: np.ndarray, line_items: pd.DataFrame, column: str) -> np.ndarray:
-    """``column`` of the lowest-numbered line item of each first order (None without line items).
+def _positions_in(ids: np.ndarray, line_items: pd.DataFrame) -> np.ndarray:
+    """Position in ``ids`` (order ids) of each line item's order, -1 where it is not among them (arrow's hash)."""
+    value_set = pa.array(ids, type=pa.string(), from_pandas=True)
+    return pc.index_in(arrow_text(line_items["order_id"]), value_set=value_set).fill_null(-1).to_numpy(
+        zero_copy_only=False).astype(np.int64)
 
-    Line items numbered like the lowest line number anywhere (usually 1) are searched first; only first
-    orders without such a line are looked up among the others, so a large shop hashes each order id once.
-    """
-    ids = pd.Index(first_ids)
-    order_ids = line_items["order_id"].to_numpy(dtype=object)
-    line_no = line_items["line_no"].to_numpy()
-    values = line_items[column].to_numpy(dtype=object)
+
+def _first_line_item(first_ids: np.ndarray, line_items: pd.DataFrame, column: str) -> np.ndarray:
+    """``column`` of the lowest-numbered line item of each first order (None without line items)."""
+    pos = _positions_in(first_ids, line_items)
+    rows = np.flatnonzero(pos >= 0)
+    pos = pos[rows]
+    order = np.lexsort((line_items["line_no"].to_numpy()[rows], pos))
+    rows, pos = rows[order], pos[order]
+    lowest = np.ones(len(pos), dtype=bool)
+    lowest[1:] = pos[1:] != pos[:-1]
     out = np.full(len(first_ids), None, dtype=object)
-    found = np.zeros(len(first_ids), dtype=bool)
-    lowest_no = line_no == line_no.min() if len(line_no) else np.zeros(0, dtype=bool)
-    for rows in (np.flatnonzero(lowest_no), np.flatnonzero(~lowest_no)):
-        pos = ids.get_indexer(order_ids[rows])
-        keep = (pos >= 0) & ~found[np.maximum(pos, 0)]
-        rows, pos = rows[keep], pos[keep]
-        order = np.lexsort((line_no[rows], pos))
-        rows, pos = rows[order], pos[order]
-        lowest = np.ones(len(pos), dtype=bool)
-        lowest[1:] = pos[1:] != pos[:-1]
-        out[pos[lowest]] = values[rows[lowest]]
-        found[pos[lowest]] = True
-        if found.all():
-            break
+    out[pos[lowest]] = text_values(line_items[column], rows[lowest])
     return out
 
 
@@ -476,13 +471,13 @@ def _purchase_lines(p: OrderHistory, line_items: pd.DataFrame, level: str) -> tu
 def _compute_purchase_lines(p: OrderHistory, line_items: pd.DataFrame, level: str
                             ) -> tuple[pd.DataFrame, pd.DataFrame]:
     pos = p.memo(("item_orders", id(line_items)),  # each line item's order in the history (-1: not counted)
-                 lambda: pd.Index(p.column("order_id")).get_indexer(line_items["order_id"]))
-    hit = pos >= 0
+                 lambda: p.item_orders(line_items))
+    hit = np.flatnonzero(pos >= 0)
     pos = pos[hit]
     code, day = p.code[pos], p.day[pos]
     nth = np.where(day == p.first_day[code], 1, np.where(day == p.nth_day(2)[code], 2, 0))
     keep = nth > 0
-    values = line_items[level].to_numpy(dtype=object)[hit][keep]
+    values = text_values(line_items[level], hit[keep])
     item_code, items = pd.factorize(np.where(pd.isna(values), NONE_LABEL, values))
     packed = _unique_sorted((code[keep].astype(np.int64) << 22) | (item_code.astype(np.int64) << 1) | (nth[keep] == 2))
     frame = pd.DataFrame({"code": packed >> 22, "item": np.asarray(items, dtype=object)[(packed >> 1) & ((1 << 21) - 1)]})
@@ -994,7 +989,7 @@ def read_spend(path: str | Path, channels: Collection[str] | None = None) -> Spe
             raise SpendFileError(f"{path}: row {row_no} has {len(cells)} cells; the header has {len(header)}.")
         rec = {col: cell.strip() for col, cell in zip(header, cells)}
 
-        def bad(col: str, what: str) -> SpendFileError:
+        def bad(col: str, what: str, row_no: int = row_no, rec: dict = rec) -> SpendFileError:
             return SpendFileError(f"{path}: row {row_no}, column {col}: {rec[col]!r} {what}.")
 
         if not _MONTH.match(rec["month"]):

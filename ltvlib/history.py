@@ -32,7 +32,8 @@ import pyarrow.compute as pc
 from ltvlib import rfm
 from ltvlib.rfm import GRID_CELLS, RECENCY_STATUSES, SCENARIO_STAGES, STAGES
 
-__all__ = ["ORDER_COLUMNS", "SET_SOURCES", "OrderHistory", "Snapshot", "as_of_cutoff", "day_number", "local_days",
+__all__ = ["ORDER_COLUMNS", "SET_SOURCES", "OrderHistory", "Snapshot", "arrow_text", "as_of_cutoff", "day_number",
+           "local_days", "text_values",
            "is_prepared", "local_day_sql", "prepare_store", "store_summary"]
 
 ORDER_COLUMNS = ["order_id", "customer_key", "email", "ordered_at", "net_revenue", "cancelled_at", "channel", "source",
@@ -92,11 +93,17 @@ def _encode(values: np.ndarray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return codes, vocab
 
 
-def _texts(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+def arrow_text(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     """A text column as arrow: zero-copy when arrow-backed (``Store.orders``), else converted."""
     if isinstance(values.array, pd.arrays.ArrowStringArray | pd.arrays.ArrowExtensionArray):
         return values.array.__arrow_array__()
     return pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+
+
+def text_values(values: pd.Series, positions: np.ndarray) -> np.ndarray:
+    """``values`` (a text column) at ``positions`` as an object array: taken in arrow first, so only the values
+    asked for become Python strings (an arrow-backed column's ``to_numpy()`` makes one per row)."""
+    return arrow_text(values).take(pa.array(positions, type=pa.int64())).to_numpy(zero_copy_only=False).astype(object)
 
 
 def _time_order(ns: np.ndarray, ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -130,11 +137,11 @@ class OrderHistory:
             keep &= (ts < as_of_cutoff(self.as_of, self.timezone)).to_numpy()
         rows = np.flatnonzero(keep)
         ns = ts.array.asi8[rows]
-        rows = rows[_time_order(ns, _texts(orders["order_id"]).take(rows))]
+        rows = rows[_time_order(ns, arrow_text(orders["order_id"]).take(rows))]
         self._orders, self._rows, self._line_items = orders, rows, line_items
         self._cache: dict[Any, Any] = {}
         self.day = local_days(ts)[rows]  # calendar day number in the shop's zone
-        code, self.keys = _encode(_texts(orders["customer_key"]).take(rows))  # first-appearance order
+        code, self.keys = _encode(arrow_text(orders["customer_key"]).take(rows))  # first-appearance order
         self.code = code.astype(np.int64)
         self.revenue = orders["net_revenue"].to_numpy(dtype=float)[rows]
         n, m = len(self.keys), len(rows)
@@ -203,8 +210,18 @@ class OrderHistory:
         arrow first, so only the values asked for become Python strings (not one per order)."""
         values = self._orders[name]
         if isinstance(values.array, pd.arrays.ArrowStringArray):
-            return _texts(values).take(self._rows[positions]).to_numpy(zero_copy_only=False).astype(object)
+            return text_values(values, self._rows[positions])
         return values.to_numpy()[self._rows[positions]]
+
+    def item_orders(self, line_items: pd.DataFrame) -> np.ndarray:
+        """Order position of each row of ``line_items`` (-1 where its order is not counted): hashed in arrow."""
+        if line_items is self._line_items:
+            pos, rows = self._item_positions()
+            out = np.full(len(line_items), -1, dtype=np.int64)
+            out[rows] = pos
+            return out
+        return pc.index_in(arrow_text(line_items["order_id"]), value_set=self._text_column("order_id")).fill_null(
+            -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
     @property
     def n_orders(self) -> int:
@@ -234,7 +251,7 @@ class OrderHistory:
 
     def _text_column(self, name: str) -> pa.Array | pa.ChunkedArray:
         """An orders text column restricted to the countable orders, in time order, as arrow (no Python objects)."""
-        return _texts(self._orders[name]).take(self._rows)
+        return arrow_text(self._orders[name]).take(self._rows)
 
     # -- order-level columns, prepared on first use -------------------------------------------------------
     def order_text(self, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -337,7 +354,7 @@ class OrderHistory:
                 self._cache["items"] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
             else:
                 ids = self._text_column("order_id")
-                pos = pc.index_in(_texts(li["order_id"]), value_set=ids).fill_null(-1).to_numpy(zero_copy_only=False)
+                pos = pc.index_in(arrow_text(li["order_id"]), value_set=ids).fill_null(-1).to_numpy(zero_copy_only=False)
                 rows = np.flatnonzero(pos >= 0)
                 self._cache["items"] = (pos[rows].astype(np.int64), rows)
         return self._cache["items"]
@@ -350,7 +367,7 @@ class OrderHistory:
             if not len(rows):
                 self._cache[key] = (np.zeros(0, np.int32), np.zeros(0, object))
             else:
-                self._cache[key] = _encode(_texts(self._line_items[column]).take(rows))
+                self._cache[key] = _encode(arrow_text(self._line_items[column]).take(rows))
         return self._cache[key]
 
     def _main_item(self, column: str) -> tuple[np.ndarray, np.ndarray]:
