@@ -234,7 +234,9 @@ class OrderHistory:
 
     @property
     def has_line_items(self) -> bool:
-        return self._line_items is not None
+        """Whether the orders' product fields are known: line items were given, or the orders carry their first
+        line item's ``product`` and ``product_line`` (``winback.load_orders``; product sets then stay empty)."""
+        return self._line_items is not None or {"product", "product_line"} <= set(self._orders.columns)
 
     def snapshot(self, as_of: dt.date | str, thresholds: Mapping[str, Any] | None = None) -> Snapshot:
         """Customer features as of the end of ``as_of`` (shop's calendar day); statuses need ``thresholds``."""
@@ -268,6 +270,8 @@ class OrderHistory:
                 out = np.full(self.n_orders, -1, dtype=np.int32)
                 out[pc.list_parent_indices(first).to_numpy()] = codes
                 self._cache[key] = (out, vocab)
+            elif name in ("product_line", "product") and self._line_items is None and name in self._orders:
+                self._cache[key] = _encode(self._text_column(name))  # the first item's, computed in the store
             elif name in ("product_line", "product"):
                 self._cache[key] = self._main_item(name)
             else:

@@ -151,6 +151,9 @@ def test_lean_load_gives_the_same_episodes(history, tmp_path: Path) -> None:
     b = lapse_episodes(full, AS_OF, line_items=items)
     pd.testing.assert_frame_equal(a, b)
     assert a.loc[a["customer_key"] == "b", "gift_share"].iloc[0] == 1.0
+    # the lean orders carry their first line item's product line: the same episodes without the line items
+    assert a["first_product_line"].notna().any()
+    pd.testing.assert_frame_equal(lapse_episodes(lean, AS_OF), a)
 
 
 def test_horizon_edge_is_known_on_its_last_day(history) -> None:

@@ -148,22 +148,30 @@ ORDER_COLUMNS = ["order_id", "customer_key", "ordered_at", "net_revenue", "disco
 
 def load_orders(store: Store, *, extra_columns: Iterable[str] = (), gift_tags: Iterable[str] = GIFT_TAGS) -> pd.DataFrame:
     """The orders ``lapse_episodes`` needs, read lean: the canonical columns it uses (plus ``extra_columns``)
-    from ``store.orders``, and instead of the ``tags`` / ``discount_codes`` lists (costly as Python objects:
-    on a 3-million-order shop they triple the memory of the load) two columns computed in the store:
-    ``gift`` (a tag in ``gift_tags``, any case) and ``discount_code`` (the first code, null if none).
+    from ``store.orders``, and instead of the ``tags`` / ``discount_codes`` lists and the line items (costly:
+    on a 3-million-order shop the line items alone are gigabytes) columns computed in the store: ``gift`` (a
+    tag in ``gift_tags``, any case), ``discount_code`` (the first code, null if none), and the ``product`` and
+    ``product_line`` of the order's first line item (lowest line number), which ``OrderHistory`` reads as the
+    order's product fields.
     """
     cols = ORDER_COLUMNS + [c for c in extra_columns if c not in ORDER_COLUMNS]
     orders = store.orders(cols)
     flags = store.con.sql(
-        "SELECT order_id, coalesce(list_has_any(list_transform(tags, lambda t: lower(trim(t))), ?), false) AS gift, "
-        "discount_codes[1] AS discount_code FROM orders ORDER BY ordered_at, order_id",  # Store.orders' order
+        "WITH first_items AS (SELECT order_id, first(product ORDER BY line_no) AS product, "
+        "first(product_line ORDER BY line_no) AS product_line FROM line_items GROUP BY order_id) "
+        "SELECT o.order_id, coalesce(list_has_any(list_transform(o.tags, lambda t: lower(trim(t))), ?), false) AS gift, "
+        "o.discount_codes[1] AS discount_code, f.product, f.product_line "
+        "FROM orders o LEFT JOIN first_items f ON f.order_id = o.order_id",
         params=[[t.lower() for t in gift_tags]],
     ).to_arrow_table()
     ids = orders["order_id"].array.__arrow_array__()
-    if len(ids) != flags.num_rows or (len(ids) and not pc.all(pc.equal(flags.column("order_id").cast(ids.type), ids)).as_py()):
-        raise RuntimeError("order flags do not line up with Store.orders (its row order changed?)")
+    at = pc.index_in(ids, value_set=flags.column("order_id").cast(ids.type))  # the flags' row of each order
+    if at.null_count:
+        raise RuntimeError("orders changed while they were read (an import?); run again")
+    flags = flags.take(at)
     orders["gift"] = flags.column("gift").to_numpy()
-    orders["discount_code"] = pd.array(flags.column("discount_code"), dtype=TEXT)
+    for c in ("discount_code", "product", "product_line"):
+        orders[c] = pd.array(flags.column(c), dtype=TEXT)
     return orders
 
 
@@ -290,7 +298,7 @@ def lapse_episodes(
     cum_other_channel = upto(channel != channel[start])
     first_channel, last_channel = channel[first_rows], channel[rows]
     del channel, start, cust, day
-    if line_items is not None:
+    if h.has_line_items:
         line, line_vocab = h.order_text("product_line")
         first_line, last_line = _decode(line[srt[first_rows]], line_vocab), _decode(line[srt[rows]], line_vocab)
     else:

@@ -412,14 +412,13 @@ def build_page(shop: Any, as_of: dt.date | str | None = None, audience: str | No
     if isinstance(shop, Context):
         run_dir = ctx.out_dir
     params, as_of = ctx.params, ctx.as_of
-    with ctx.store() as store:
+    with ctx.store() as store:  # with each order's first product and line: no line items needed
         orders = load_orders(store, extra_columns=["email", "discount_codes"])
-    items = ctx.line_items()
     clv_params = clv.settings_chosen(params.clv, as_of, read_figures(run_dir).get("clv") if run_dir else None)
     shared = ctx.shared_json(clv.FITTED_SHARE)
     clv_fit = clv.restore_fitted(shared, params.clv, as_of) if shared else None
-    summary = ctx.summary(lambda: OrderHistory(orders, items, as_of=as_of)) if ctx.share_dir else None
-    return compute_page(orders, items, as_of, shop=params.shop,
+    summary = ctx.summary(lambda: OrderHistory(orders, as_of=as_of)) if ctx.share_dir else None
+    return compute_page(orders, None, as_of, shop=params.shop,
                         name=params.name, language=params.language, currency=params.currency,
                         winback=params.winback, thresholds=params.thresholds, clv_params=clv_params,
                         audience=audience or ctx.audience, show_personal_data=params.show_personal_data,
