@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ltvlib.history import OrderHistory
 from ltvlib.winback.episodes import (
     FEATURE_COLUMNS,
     WinbackSettings,
@@ -48,10 +49,11 @@ def _unscored(episodes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def analyse(orders: pd.DataFrame, as_of: dt.date, settings: WinbackSettings, *,
+def analyse(orders: pd.DataFrame | OrderHistory, as_of: dt.date, settings: WinbackSettings, *,
             line_items: pd.DataFrame | None = None, clv: pd.DataFrame | None = None) -> WinbackResult:
     """Episodes, return timing, returners' profile, backtest, final model (all episodes with a known
-    outcome) and the ranked scores of today's lapsed customers."""
+    outcome) and the ranked scores of today's lapsed customers. ``orders``: a frame or its ``OrderHistory``
+    at ``as_of`` (``lapse_episodes``)."""
     lapsed_days = settings.lapsed_days
     h = settings.horizon_days
     episodes = lapse_episodes(orders, as_of, lapsed_days=lapsed_days, horizon_days=h, line_items=line_items,

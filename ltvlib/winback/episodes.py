@@ -206,7 +206,7 @@ def _list_lengths(values: np.ndarray) -> np.ndarray:
 
 
 def lapse_episodes(
-    orders: pd.DataFrame,
+    orders: pd.DataFrame | OrderHistory,
     as_of: dt.date | str,
     *,
     lapsed_days: int = 121,
@@ -217,6 +217,7 @@ def lapse_episodes(
 ) -> pd.DataFrame:
     """One row per lapse episode up to ``as_of`` (columns ``EPISODE_COLUMNS``), vectorised.
 
+    ``orders``: the orders frame, or its ``OrderHistory`` built at ``as_of`` (shared with the page's summary).
     Orders are those customer analyses count (``customers.customer_orders``: visible at ``as_of``,
     identified, not cancelled), with the canonical ``tags`` and ``discount_codes`` lists or the ``gift``
     and ``discount_code`` columns of ``load_orders``. Features come from orders up to the episode's last
@@ -225,7 +226,10 @@ def lapse_episodes(
     if lapsed_days < 1 or horizon_days < 1:
         raise ValueError("lapsed_days and horizon_days must be positive")
     as_of_day = day_number(as_of)
-    h = OrderHistory(orders, line_items, as_of=as_of)
+    h = orders if isinstance(orders, OrderHistory) else OrderHistory(orders, line_items, as_of=as_of)
+    if h.as_of is None or day_number(h.as_of) != as_of_day:
+        raise ValueError(f"the OrderHistory was built at {h.as_of}, not at {as_of}")
+    orders = h.frame
     srt = h.by_customer  # by customer, then time (the engine's order: ordered_at, order_id)
     n = len(srt)
     cust, day = h.code[srt], h.day[srt]

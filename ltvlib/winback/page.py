@@ -365,14 +365,16 @@ def compute_page(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: d
     ``summary``: the customer summary at ``as_of`` when the caller has it (else computed); ``clv_fit``: the CLV
     model the CLV page of the same run fitted with ``clv_params`` (a fitted ``clv.CLVModel``, or the
     ``clv.ModelError`` that stopped it; ``clv.restore_fitted``), used instead of fitting again."""
-    from ltvlib import clv, customers
+    from ltvlib import clv
+    from ltvlib.history import OrderHistory
 
     settings = settings_from(winback, thresholds)
     facts = _facts(orders, as_of)
+    history = OrderHistory(orders, line_items, as_of=as_of)  # one for the summary and the episodes
     clv_pred, clv_problem = None, None
     if facts["customers"] and clv_params is not None:
         if summary is None:
-            summary = customers.customer_summary(orders, as_of)
+            summary = history.snapshot(as_of).summary()
         try:
             if isinstance(clv_fit, clv.ModelError):
                 raise clv_fit
@@ -382,7 +384,7 @@ def compute_page(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: d
                 clv_pred = clv.predict_customers(summary, clv_params, as_of, orders=orders)
         except clv.ModelError as e:  # the CLV model can't be trusted here: scores go without P(alive) and CLV
             clv_problem = e.text(language, audience)
-    result = analyse(orders, as_of, settings, line_items=line_items, clv=clv_pred)
+    result = analyse(history, as_of, settings, clv=clv_pred)
     lapsed = lapsed_summary(result.scores)
     if result.model is not None:
         targets = select_targets(result.scores, top_n=settings.top_n, min_score=settings.min_score)
