@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ltvlib.customers import customer_orders, day_number
+from ltvlib.customers import day_number
 from ltvlib.history import OrderHistory
 
 __all__ = [
@@ -634,7 +634,7 @@ def settings_chosen(settings: Mapping[str, Any], as_of: dt.date | str, figures: 
 
 
 def predict_customers(summary: pd.DataFrame, settings: Mapping[str, Any], as_of: dt.date | str,
-                      orders: pd.DataFrame | None = None) -> pd.DataFrame:
+                      orders: pd.DataFrame | OrderHistory | None = None) -> pd.DataFrame:
     """Fit the shop's CLV model on ``summary`` (built as of ``as_of``) and predict every customer.
 
     With ``clv.model: auto`` and the ``orders`` given, the model is the one the CLV page chooses
@@ -715,12 +715,13 @@ def rf_matrix(model: CLVModel, *, kind: str = "p_alive", horizon_days: int = 90,
 
 # -- validation -------------------------------------------------------------------------------------
 
-def default_calibration_end(orders: pd.DataFrame, as_of: dt.date | str) -> dt.date:
-    """``as_of`` minus a third of the history (first identified order to ``as_of``): the holdout start."""
-    o = customer_orders(orders, as_of)
-    if not len(o):
+def default_calibration_end(orders: pd.DataFrame | OrderHistory, as_of: dt.date | str) -> dt.date:
+    """``as_of`` minus a third of the history (first identified order to ``as_of``): the holdout start.
+    ``orders``: the orders frame, or their ``OrderHistory`` at ``as_of``."""
+    h = _history_at(orders, as_of)
+    if not h.n_orders:
         raise ModelError("clv_no_validation_orders")
-    first = o["ordered_at"].min().date()
+    first = dt.date(1970, 1, 1) + dt.timedelta(days=int(h.first_day.min()))
     end = pd.Timestamp(as_of).date()
     return end - dt.timedelta(days=(end - first).days // 3)
 
@@ -772,20 +773,31 @@ class Validation:
     metrics: dict[str, float]
 
 
-def validate(orders: pd.DataFrame, as_of: dt.date | str, settings: Mapping[str, Any] | None = None, *,
-             calibration_end: dt.date | str | None = None, max_frequency: int = 7) -> Validation:
+def _history_at(orders: pd.DataFrame | OrderHistory, as_of: dt.date | str) -> OrderHistory:
+    """``orders`` itself when it is an ``OrderHistory`` built at ``as_of``, else the history of the frame."""
+    day = pd.Timestamp(as_of).date()
+    if isinstance(orders, OrderHistory):
+        if orders.as_of != day:
+            raise ValueError(f"the OrderHistory was built at {orders.as_of}, not at {day}")
+        return orders
+    return OrderHistory(orders, as_of=day)
+
+
+def validate(orders: pd.DataFrame | OrderHistory, as_of: dt.date | str, settings: Mapping[str, Any] | None = None,
+             *, calibration_end: dt.date | str | None = None, max_frequency: int = 7) -> Validation:
     """Fit the model on the history up to ``calibration_end`` and compare its holdout predictions with
-    what customers actually did up to ``as_of``. Raises :class:`ModelError` when the fit fails."""
+    what customers actually did up to ``as_of``. Raises :class:`ModelError` when the fit fails. ``orders``: the
+    orders frame, or their ``OrderHistory`` at ``as_of`` (``choose_model`` builds it once for all candidates)."""
     s = _settings(settings)
     obs_end = pd.Timestamp(as_of).date()
+    history = _history_at(orders, obs_end)
     given = calibration_end or s["calibration_end"]
-    cal_end = pd.Timestamp(given or default_calibration_end(orders, as_of)).date()
+    cal_end = pd.Timestamp(given or default_calibration_end(history, as_of)).date()
     if not cal_end < obs_end:
         if given:
             raise ModelError("clv_bad_calibration_end", cal_end=str(cal_end), as_of=str(obs_end))
-        first = customer_orders(orders, obs_end)["ordered_at"].min().date()
+        first = dt.date(1970, 1, 1) + dt.timedelta(days=int(history.first_day.min()))
         raise ModelError("clv_history_too_short", needed=3, have=f"{(obs_end - first).days:,}")
-    history = OrderHistory(orders, as_of=obs_end)
     ch = _calibration_holdout(history, cal_end, obs_end)
     try:
         model = CLVModel.from_settings({**s, "spend_model": "aov"}).fit(ch)
@@ -1028,7 +1040,7 @@ class ModelChoice:
         return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def choose_model(orders: pd.DataFrame, as_of: dt.date | str, settings: Mapping[str, Any] | None = None, *,
+def choose_model(orders: pd.DataFrame | OrderHistory, as_of: dt.date | str, settings: Mapping[str, Any] | None = None, *,
                  calibration_end: dt.date | str | None = None) -> ModelChoice:
     """Validate the candidate models on the shop's calibration / holdout split (:func:`validate`) and choose one.
 
@@ -1041,13 +1053,14 @@ def choose_model(orders: pd.DataFrame, as_of: dt.date | str, settings: Mapping[s
     candidates = (s["model"],) if pinned else AUTO_CANDIDATES
     validations: dict[str, Validation] = {}
     errors: dict[str, ModelError] = {}
-    if not pinned and orders["customer_key"].nunique() > AUTO_PARETO_MAX_CUSTOMERS:
+    history = _history_at(orders, as_of)  # one for every candidate
+    if not pinned and history.frame["customer_key"].nunique() > AUTO_PARETO_MAX_CUSTOMERS:
         errors["pareto_nbd"] = ModelError("clv_pareto_too_large", limit=f"{AUTO_PARETO_MAX_CUSTOMERS:,}")
     for m in candidates:
         if m in errors:
             continue
         try:
-            v = validate(orders, as_of, {**s, "model": m}, calibration_end=calibration_end)
+            v = validate(history, as_of, {**s, "model": m}, calibration_end=calibration_end)
         except ModelError as e:
             errors[m] = e
             continue

@@ -396,7 +396,7 @@ def test_profile_recovers_planted_drivers(demo_episodes) -> None:
     assert p.loc[("first_product_line", "Umami"), "adjusted_lift"] > 1
 
 
-def test_scores_of_dormant_customers(demo_episodes) -> None:
+def test_scores_of_dormant_customers(demo_episodes, monkeypatch) -> None:
     known = demo_episodes.loc[demo_episodes["outcome_known"]]
     m = LookalikeModel(seed=1).fit(known[list(FEATURE_COLUMNS)], known["returned"].to_numpy(dtype=bool))
     s = score_lapsed(m, demo_episodes, horizon_days=180)
@@ -417,6 +417,11 @@ def test_scores_of_dormant_customers(demo_episodes) -> None:
     # worked out in chunks (to bound memory on large shops) it is the same as all at once
     X = demo_episodes.loc[demo_episodes["current"]].set_index("customer_key")[list(FEATURE_COLUMNS)]
     pd.testing.assert_frame_equal(m.top_drivers(X, chunk=37), m.top_drivers(X, chunk=len(X) + 1))
+    import ltvlib.winback.model as model_module
+
+    whole = m.predict_proba(X)
+    monkeypatch.setattr(model_module, "SCORE_CHUNK", 37)
+    assert len(X) > 37 and np.array_equal(m.predict_proba(X), whole)
 
 
 # -- the report notebook, end to end -------------------------------------------------------------------------

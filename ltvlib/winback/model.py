@@ -42,7 +42,7 @@ __all__ = [
 
 MIN_RETURNS = 20  # fewer returned (or non-returned) training episodes than this: no model
 MIN_TEST_RETURNS = 10  # fewer returned (or non-returned) test episodes than this: no backtest
-DRIVER_CHUNK = 100_000  # rows whose top drivers are worked out at once (bounds the memory of a large shop)
+SCORE_CHUNK = 100_000  # rows scored (and their top drivers found) at once: bounds the memory of a large shop
 
 
 class NotEnoughEpisodes(ValueError):
@@ -121,7 +121,11 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
         return np.column_stack([self._coef_of(codes[:, j], j) - self.center_[j] for j in range(codes.shape[1])])
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        return self.calibrated_.predict_proba(self.encoder_.transform(X))
+        """Class probabilities, ``SCORE_CHUNK`` rows at a time (the encoded rows of two million lapsed customers
+        are gigabytes)."""
+        parts = [self.calibrated_.predict_proba(self.encoder_.transform(X.iloc[lo: lo + SCORE_CHUNK]))
+                 for lo in range(0, len(X), SCORE_CHUNK)]
+        return np.vstack(parts) if parts else self.calibrated_.predict_proba(self.encoder_.transform(X))
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return self.predict_proba(X)[:, 1] >= 0.5
@@ -131,7 +135,7 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
         return pd.DataFrame(self._contrib(self.encoder_.codes(X).to_numpy()), index=X.index,
                             columns=list(self.encoder_.levels_))
 
-    def top_drivers(self, X: pd.DataFrame, k: int = 3, chunk: int = DRIVER_CHUNK) -> pd.DataFrame:
+    def top_drivers(self, X: pd.DataFrame, k: int = 3, chunk: int = SCORE_CHUNK) -> pd.DataFrame:
         """The ``k`` attribute values that raise each score most (``attribute=value``; null if none raises it).
 
         Worked out ``chunk`` rows at a time: the per-attribute contributions and their ranking are several

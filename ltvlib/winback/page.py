@@ -381,7 +381,7 @@ def compute_page(orders: pd.DataFrame, line_items: pd.DataFrame | None, as_of: d
             if clv_fit is not None:
                 clv_pred = clv.predict_fitted(clv_fit, summary, clv_params, as_of)
             else:
-                clv_pred = clv.predict_customers(summary, clv_params, as_of, orders=orders)
+                clv_pred = clv.predict_customers(summary, clv_params, as_of, orders=history)
         except clv.ModelError as e:  # the CLV model can't be trusted here: scores go without P(alive) and CLV
             clv_problem = e.text(language, audience)
     result = analyse(history, as_of, settings, clv=clv_pred)
