@@ -8,7 +8,8 @@ Default run: ``fit_s`` (ltvlib.clv.CLVModel.fit: unique (frequency, recency, T) 
 period and scored on the holdout; ``chosen_model`` 0 = BG/NBD, 1 = MBG/NBD, 2 = Pareto/NBD; ``holdout_mae_<model>``
 their errors), ``bootstrap_s`` (clv.bootstrap: 200 refits of the BG/NBD fit on resampled customers and the
 predicted totals per stage; ``bootstrap_failed`` refits that did not converge) and ``select_and_bootstrap_s``
-(choose_s + bootstrap_s: target under 60 s at 1,000,000 customers).
+(choose_s + bootstrap_s: target under 60 s at 1,000,000 customers); ``customer_intervals_s`` (each customer's 80% /
+95% intervals from the same draws) and ``next_order_s`` (each customer's expected next-order date).
 Variant ``lifetimes``: ``fit_s`` of BetaGeoFitter.fit on every customer plus GammaGammaFitter.fit on every
 repeat buyer (spend in units of its mean, as ltvlib.clv does), ``predict_s`` of lifetimes' own per-customer
 calls (P(alive), expectations, customer_lifetime_value over 12 months); then our compressed fit in the same
@@ -99,8 +100,13 @@ def run(params_path: str, variant: str | None) -> dict:
     stages = rfm.stage_scenario(summary, params.thresholds)
     boot = clv.bootstrap(model, summary, stages, draws=200, horizons_days=params.clv.get("horizons_days", [90, 365]))
     t4 = time.perf_counter()
+    clv.customer_intervals(model, summary, boot)
+    t5 = time.perf_counter()
+    clv.next_order_dates(model, summary, params.as_of)
+    t6 = time.perf_counter()
     figures.update(choose_s=t3 - t2, chosen_model=clv.AUTO_CANDIDATES.index(choice.model),
                    bootstrap_s=t4 - t3, bootstrap_failed=boot.failed, select_and_bootstrap_s=t4 - t2,
+                   customer_intervals_s=t5 - t4, next_order_s=t6 - t5,
                    **{f"holdout_mae_{m}": v.metrics["mae"] for m, v in choice.validations.items()})
     figures.update(summary_s=summary_s, fit_s=t1 - t0, predict_s=t2 - t1, rows_fitted=model.n_rows_,
                    clv_total=float(pred["predicted_clv"].sum()),
