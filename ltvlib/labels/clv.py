@@ -267,11 +267,11 @@ LABELS.update({
               "購入間隔がそれより長い顧客です。"},
     "clv_next_order_client": {
         "en": "Expected next order: {dated} customers have an even chance or better of ordering again within {horizon} "
-              "days; half of them by day {median}. Their date is the next_order_by column of exports/{file}. The "
+              "days; half of them by day {median}. Each one's date is in exports/{file}, one row per customer. The "
               "others get no date: {inactive} have probably stopped buying (P(alive) under 50%) and {later} are not "
               "counted as stopped but buy less often than that.",
         "ja": "次回購入の予想：{dated}人は{horizon}日以内に再購入する確率が50%以上で、その半数は{median}日以内に達します。"
-              "予想日は exports/{file} の next_order_by 列にあります。ほかの顧客には日付がありません：{inactive}人はすでに"
+              "各顧客の予想日は exports/{file} に1人1行で載っています。ほかの顧客には日付がありません：{inactive}人はすでに"
               "購入をやめた可能性が高く（P(alive)が50%未満）、{later}人は離脱とはみなされないものの購入間隔が"
               "それより長い顧客です。"},
     "clv_next_order_none": {
