@@ -60,10 +60,19 @@ def test_a_validated_model_that_fails_on_the_whole_history_gives_way(ctx, monkey
     assert "BG/NBD had a lower holdout error but cannot be used on the whole history" in page.choice.text("en")
 
 
-def test_auto_leaves_pareto_out_above_its_size_limit(ctx, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(clv, "AUTO_PARETO_MAX_CUSTOMERS", 100)
-    choice = clv.choose_model(ctx.orders(), ctx.as_of, ctx.params.clv)
-    assert "pareto_nbd" not in choice.validations and choice.errors["pareto_nbd"].key == "clv_pareto_too_large"
-    assert "compared only up to 100 customers" in choice.text("en")
-    pinned = clv.choose_model(ctx.orders(), ctx.as_of, {**ctx.params.clv, "model": "pareto_nbd"})
-    assert "pareto_nbd" in pinned.validations  # a pinned model is always validated
+def test_pareto_warm_start_ends_where_the_cold_start_ends(ctx, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large shops start lifetimes' Nelder-Mead at a gradient fit's minimum: the same fit, in seconds."""
+    summary = ctx.summary()
+    monkeypatch.setattr(clv, "PARETO_WARM_START_ROWS", 10**9)
+    cold = clv.CLVModel("pareto_nbd").fit(summary)
+    monkeypatch.setattr(clv, "PARETO_WARM_START_ROWS", 0)
+    warm = clv.CLVModel("pareto_nbd").fit(summary)
+    rows, _ = clv.compress(summary)
+    start = clv._pareto_start(rows, 7.0, 0.0)
+    assert not np.allclose(start, 1.0)  # the gradient fit was used
+    np.testing.assert_allclose(warm.params_.to_numpy(), cold.params_.to_numpy(), rtol=1e-3)
+    assert clv.log_likelihood(warm, summary) >= clv.log_likelihood(cold, summary) - 1e-6 * abs(
+        clv.log_likelihood(cold, summary))
+    choice = clv.choose_model(ctx.orders(), ctx.as_of, ctx.params.clv)  # auto compares all three at any size
+    assert set(choice.validations) | set(choice.errors) == set(clv.AUTO_CANDIDATES)
+

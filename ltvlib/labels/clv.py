@@ -209,13 +209,6 @@ LABELS.update({
         "en": "the fitted {model} model gives no finite holdout predictions for some customers (numerical overflow "
               "at extreme histories)",
         "ja": "推定した{model}モデルは一部の顧客のホールドアウト予測値が定まりません（極端な履歴での数値オーバーフロー）"},
-    "clv_pareto_too_large": {
-        "en": "it is compared only up to {limit} customers, because its fit has no gradient to follow and takes "
-              "minutes beyond (clv.model: pareto_nbd uses it all the same)",
-        "ja": "勾配を使えない推定のため顧客 {limit}人までしか比較しません（clv.model: pareto_nbd を指定すれば使えます）"},
-    "clv_pareto_too_large_client": {
-        "en": "it is compared only up to {limit} customers, because its fit takes minutes beyond",
-        "ja": "推定に時間がかかるため顧客 {limit}人までしか比較しません"},
     "clv_choice_unusable": {
         "en": "{model} had a lower holdout error but cannot be used on the whole history: {why}.",
         "ja": "{model}モデルはホールドアウト誤差が小さかったものの、全履歴では使えません：{why}。"},
