@@ -64,6 +64,23 @@ def test_write_csv_numbers_stay_numbers_index_and_header(tmp_path: Path) -> None
     assert oct(path.stat().st_mode & 0o777) == "0o644" and not list(tmp_path.glob(".*tmp"))
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
+def test_write_csv_in_chunks_is_the_same_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str) -> None:
+    import ltvlib.io.csvout as csvout
+
+    frame = pd.DataFrame({"name": ["=1+1", "安全", "-x", "plain", "@a", "b\nc", "+9"], "n": range(-3, 4)})
+    whole = tmp_path / "whole.csv"
+    assert write_csv(frame, whole, encoding=encoding) == 4
+    monkeypatch.setattr(csvout, "CHUNK_ROWS", 3)
+    parts = tmp_path / "parts.csv"
+    assert write_csv(frame, parts, encoding=encoding) == 4
+    assert parts.read_bytes() == whole.read_bytes()
+    assert parts.read_bytes().count("\ufeff".encode("utf-8")) == (encoding == "utf-8-sig")
+    empty = tmp_path / "empty.csv"
+    write_csv(frame.iloc[:0], empty, encoding=encoding)
+    assert empty.read_bytes().decode(encoding).splitlines() == ["name,n"]
+
+
 def test_segment_exports_neutralised(tmp_path: Path) -> None:
     members = pd.DataFrame({"customer_key": [f"k{i}" for i in range(len(HOSTILE))], "group": "target"})
     emails = pd.Series({f"k{i}": v for i, v in enumerate(HOSTILE)})

@@ -51,29 +51,37 @@ def neutralise(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return out, count
 
 
+CHUNK_ROWS = 100_000  # rows neutralised, formatted and encoded at once: bounds the memory of a large export
+
+
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike, *, encoding: str = "utf-8", index: bool = False) -> int:
     """Write ``frame`` to ``path`` as CSV with formula-like text neutralised, atomically; returns how many
     cells were neutralised. Rows end in CRLF (RFC 4180). ``index=True`` writes the index as the first column(s). ``utf-8-sig`` opens
-    cleanly in Excel; ``cp932`` for Japanese spreadsheet tools."""
+    cleanly in Excel; ``cp932`` for Japanese spreadsheet tools. Written ``CHUNK_ROWS`` rows at a time, so a
+    3-million-customer export never holds its whole text in memory."""
     if encoding not in ENCODINGS:
         raise ValueError(f"encoding must be utf-8, utf-8-sig or cp932, not {encoding!r}")
     if index:
         frame = frame.reset_index()
-    frame, count = neutralise(frame)
-    frame.columns = [_safe_label(c) for c in frame.columns]
-    buf = io.StringIO()
-    # CRLF rows (RFC 4180): the csv module then quotes any cell holding a bare CR or LF, which "\n" would not
-    frame.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    try:
-        data = buf.getvalue().encode(encoding)
-    except UnicodeEncodeError as e:
-        raise ValueError(f"a cell cannot be written in {encoding} ({e.reason}); use utf-8 or utf-8-sig") from None
+    header = [_safe_label(c) for c in frame.columns]
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    count = 0
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for lo in range(0, max(len(frame), 1), CHUNK_ROWS):
+                part, n = neutralise(frame.iloc[lo: lo + CHUNK_ROWS])
+                count += n
+                part.columns = header
+                buf = io.StringIO()
+                # CRLF rows (RFC 4180): the csv module then quotes any cell holding a bare CR or LF, which "\n" would not
+                part.to_csv(buf, index=False, header=lo == 0, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+                try:  # utf-8-sig writes its mark once, at the start of the file
+                    fh.write(buf.getvalue().encode(encoding if lo == 0 or encoding != "utf-8-sig" else "utf-8"))
+                except UnicodeEncodeError as e:
+                    raise ValueError(f"a cell cannot be written in {encoding} ({e.reason}); use utf-8 or utf-8-sig"
+                                     ) from None
         os.chmod(tmp, 0o644)  # mkstemp makes files private; exports are meant to be opened by others
         os.replace(tmp, target)
     except BaseException:
