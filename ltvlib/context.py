@@ -155,10 +155,15 @@ class Context:
             self._memo["history"] = self._make_history()
         return self._memo["history"]
 
-    def _make_history(self) -> Any:
+    def _make_history(self, keep_items: bool = True) -> Any:
         from ltvlib.history import ORDER_COLUMNS, OrderHistory
 
-        return OrderHistory(self.orders(ORDER_COLUMNS), self.line_items(), as_of=self.as_of)
+        if keep_items:
+            items = self.line_items()
+        else:  # read for this history only: a page that does not read line items should not hold them
+            with self.store() as store:
+                items = store.line_items(ITEM_COLUMNS)
+        return OrderHistory(self.orders(ORDER_COLUMNS), items, as_of=self.as_of)
 
     def summary(self, history: Any = None) -> pd.DataFrame:
         """The customer summary at ``as_of`` (``customers.SUMMARY_COLUMNS`` with the product columns), computed
@@ -169,8 +174,8 @@ class Context:
             def compute() -> pd.DataFrame:
                 if history is not None:
                     h = history() if callable(history) else history
-                else:  # not kept: a page that needs only the summary should not hold a history
-                    h = self._memo.get("history") or self._make_history()
+                else:  # not kept: a page that needs only the summary should not hold a history or line items
+                    h = self._memo.get("history") or self._make_history(keep_items=False)
                 if not h.has_line_items:
                     raise ValueError("the shared customer summary has the product columns: give a history with "
                                      "line items")

@@ -43,6 +43,8 @@ def test_context_holds_params_date_and_data_read_once(shop: Path, tmp_path: Path
     assert ctx.thresholds == ctx.params.thresholds and ctx.label("customers") == "Customers"
     assert ctx.orders(["order_id", "customer_key"]) is ctx.orders(["order_id", "customer_key"])
     assert ctx.line_items() is ctx.line_items() and ctx.history() is ctx.history()
+    only_summary = report.context(shop, AS_OF)
+    assert len(only_summary.summary()) and not only_summary._items  # its line items were not kept
     assert ctx.share_dir is None  # no run: nothing is shared or written
     # the params own the default date: none in the params -> the end of yesterday in the shop's zone
     assert report.context(shop).as_of == ctx.params.report_date(None)
@@ -57,7 +59,7 @@ def test_summary_equals_the_library_and_store_is_untouched(shop: Path, tmp_path:
     pd.testing.assert_frame_equal(ctx.summary(), expected, check_exact=True)
     # read back from the share file by another page: the same frame, dtypes included
     other = report.context(shop, AS_OF, out_dir=ctx.out_dir)
-    other._make_history = lambda: pytest.fail("the shared summary must be read, not computed")  # type: ignore
+    other._make_history = lambda **_: pytest.fail("the shared summary must be read, not computed")  # type: ignore
     pd.testing.assert_frame_equal(other.summary(), expected, check_exact=True)
     assert hashlib.sha256(store.read_bytes()).hexdigest() == before
 
@@ -84,7 +86,7 @@ def test_a_stale_foreign_or_damaged_share_is_ignored(shop: Path, tmp_path: Path)
     assert other.share_key() != first.share_key()
     called = []
     real = other._make_history
-    other._make_history = lambda: called.append(1) or real()  # type: ignore[method-assign]
+    other._make_history = lambda **k: called.append(1) or real(**k)  # type: ignore[method-assign]
     other.summary()
     assert called
     # an import since (a new data version) changes the key too
