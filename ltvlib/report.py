@@ -371,7 +371,8 @@ def run_shop(
             finally:
                 done[nb].set()
 
-        _run_all(execute, _schedule(names), jobs or params.report.get("jobs") or _default_jobs())
+        _run_all(execute, _schedule(names), jobs or params.report.get("jobs") or _default_jobs(),
+                 ready=lambda nb: all(done[first].is_set() for first in AFTER.get(nb, ()) if first in done))
         shutil.rmtree(work / SHARE_DIR, ignore_errors=True)
         for nb in names:
             record["notebooks"][nb] = {"ok": nb not in failed, "error": failed.get(nb)}
@@ -426,29 +427,36 @@ def _schedule(names: list[str]) -> list[str]:
     return out
 
 
-def _run_all(execute: Callable[[str], None], order: list[str], jobs: int) -> None:
+def _run_all(execute: Callable[[str], None], order: list[str], jobs: int,
+             ready: Callable[[str], bool] = lambda nb: True) -> None:
     """Run ``execute`` for every notebook, ``jobs`` at a time (each in its own kernel process).
 
-    Workers are daemon threads: when the run is interrupted (Ctrl-C, SIGTERM) the main thread leaves at
-    once, no further notebook starts, and the kernels still running end with this process (a Jupyter
-    kernel exits when its parent does)."""
+    A free worker takes the first notebook in ``order`` that is ``ready`` (the pages it waits for are done), so
+    a page waiting for the CLV page does not hold a worker while another page could run. Workers are daemon
+    threads: when the run is interrupted (Ctrl-C, SIGTERM) the main thread leaves at once, no further notebook
+    starts, and the kernels still running end with this process (a Jupyter kernel exits when its parent does)."""
     if jobs <= 1:
         for nb in order:
             execute(nb)
         return
-    import queue
-
-    todo: queue.Queue[str] = queue.Queue()
-    for nb in order:
-        todo.put(nb)
+    pending = list(order)
+    lock = threading.Lock()
     stop = threading.Event()
 
-    def work() -> None:
+    def take() -> str | None:
         while not stop.is_set():
-            try:
-                nb = todo.get_nowait()
-            except queue.Empty:
-                return
+            with lock:
+                if not pending:
+                    return None
+                nb = next((nb for nb in pending if ready(nb)), None)
+                if nb is not None:
+                    pending.remove(nb)
+                    return nb
+            time.sleep(0.1)  # every pending page waits for one still running
+        return None
+
+    def work() -> None:
+        while (nb := take()) is not None:
             execute(nb)
 
     threads = [threading.Thread(target=work, name=f"notebook-{i}", daemon=True) for i in range(jobs)]
