@@ -150,35 +150,28 @@ class Context:
         return self._items[key]
 
     def history(self) -> Any:
-        """The ``OrderHistory`` of the orders (``history.ORDER_COLUMNS``) and line items up to ``as_of``."""
+        """The ``OrderHistory`` up to ``as_of`` of the orders (``history.ORDER_COLUMNS``) with each order's first
+        product and product line (``store.FIRST_ITEM_COLUMNS``), read once. It reads no line items (gigabytes on
+        a large shop): its order-level product fields and the summary's first product come from the store, its
+        product sets are empty (segment conditions give ``OrderHistory`` the line items themselves)."""
         if "history" not in self._memo:
-            self._memo["history"] = self._make_history()
+            from ltvlib.history import ORDER_COLUMNS, OrderHistory
+            from ltvlib.store import FIRST_ITEM_COLUMNS
+
+            self._memo["history"] = OrderHistory(self.orders(ORDER_COLUMNS + FIRST_ITEM_COLUMNS), as_of=self.as_of)
         return self._memo["history"]
-
-    def _make_history(self, keep_items: bool = True) -> Any:
-        from ltvlib.history import ORDER_COLUMNS, OrderHistory
-
-        if keep_items:
-            items = self.line_items()
-        else:  # read for this history only: a page that does not read line items should not hold them
-            with self.store() as store:
-                items = store.line_items(ITEM_COLUMNS)
-        return OrderHistory(self.orders(ORDER_COLUMNS), items, as_of=self.as_of)
 
     def summary(self, history: Any = None) -> pd.DataFrame:
         """The customer summary at ``as_of`` (``customers.SUMMARY_COLUMNS`` with the product columns), computed
         once per run: read from the run's share folder when another page computed it, else computed from
-        ``history`` (an ``OrderHistory`` with line items the page already has, or a function making one; default
-        ``history()``)."""
+        ``history`` (an ``OrderHistory`` with product fields the page already has, or a function making one;
+        default ``history()``)."""
         if "summary" not in self._memo:
             def compute() -> pd.DataFrame:
-                if history is not None:
-                    h = history() if callable(history) else history
-                else:  # not kept: a page that needs only the summary should not hold a history or line items
-                    h = self._memo.get("history") or self._make_history(keep_items=False)
+                h = self.history() if history is None else history() if callable(history) else history
                 if not h.has_line_items:
                     raise ValueError("the shared customer summary has the product columns: give a history with "
-                                     "line items")
+                                     "line items or the orders' first product (store.FIRST_ITEM_COLUMNS)")
                 return h.snapshot(self.as_of).summary()
             self._memo["summary"] = self.shared_frame("summary", compute)
         return self._memo["summary"]
@@ -275,14 +268,23 @@ def _write_frame(frame: pd.DataFrame, path: Path, key: str) -> None:
 
 
 def _read_frame(path: Path, key: str) -> pd.DataFrame | None:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from ltvlib.store import TEXT
+
+    # text as the store gives it (arrow-backed), not one Python object per value as the file's metadata says
+    text_types = {pa.string(): TEXT, pa.large_string(): TEXT, pa.string_view(): TEXT}
     if not path.is_file():
         return None
     try:
         if (pq.read_schema(path).metadata or {}).get(_KEY) != key.encode():
             return None
-        return pq.read_table(path).to_pandas()
+        # column by column, each arrow buffer released once converted: the peak is the frame, not twice it
+        frame = pq.read_table(path).to_pandas(split_blocks=True, self_destruct=True, types_mapper=text_types.get)
+        if isinstance(frame.index.dtype, pd.StringDtype):  # the index as computed (OrderHistory.key_index)
+            frame.index = frame.index.astype(object)
+        return frame
     except Exception:  # a damaged or foreign file is recomputed, never trusted
         return None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from ltvlib.history import OrderHistory, _as_date, as_of_cutoff, day_number, local_days
@@ -52,10 +53,15 @@ SUMMARY_COLUMNS = {
 
 def visible_orders(orders: pd.DataFrame, as_of: dt.date | str) -> pd.DataFrame:
     """All orders placed up to the end of ``as_of`` (any identity, cancelled included)."""
+    return orders.loc[_visible(orders, as_of)]
+
+
+def _visible(orders: pd.DataFrame, as_of: dt.date | str) -> np.ndarray:
+    """Which orders are placed up to the end of ``as_of`` (a boolean mask)."""
     tz = orders["ordered_at"].dt.tz
     if tz is None:
         raise ValueError("orders.ordered_at must be tz-aware (the shop's time zone); see ltvlib.store.Store.orders")
-    return orders.loc[orders["ordered_at"] < as_of_cutoff(as_of, str(tz))]
+    return (orders["ordered_at"] < as_of_cutoff(as_of, str(tz))).to_numpy()
 
 
 def customer_orders(orders: pd.DataFrame, as_of: dt.date | str, *, include_cancelled: bool = False) -> pd.DataFrame:
@@ -78,12 +84,13 @@ def exclusions(orders: pd.DataFrame, as_of: dt.date | str) -> pd.DataFrame:
     Columns: reason ('cancelled', 'no_customer_identity'), orders, net_revenue. A cancelled order
     without identity counts as cancelled.
     """
-    o = visible_orders(orders, as_of)
-    cancelled = o["cancelled_at"].notna()
-    anonymous = o["customer_key"].isna() & ~cancelled
+    visible = _visible(orders, as_of)  # masks, not a copy of the orders (gigabytes on a large shop)
+    cancelled = visible & orders["cancelled_at"].notna().to_numpy()
+    anonymous = visible & orders["customer_key"].isna().to_numpy() & ~cancelled
+    revenue = orders["net_revenue"].to_numpy(dtype=float)
     rows = [
-        ("cancelled", int(cancelled.sum()), float(o.loc[cancelled, "net_revenue"].sum())),
-        ("no_customer_identity", int(anonymous.sum()), float(o.loc[anonymous, "net_revenue"].sum())),
+        ("cancelled", int(cancelled.sum()), float(revenue[cancelled].sum())),
+        ("no_customer_identity", int(anonymous.sum()), float(revenue[anonymous].sum())),
     ]
     return pd.DataFrame(rows, columns=["reason", "orders", "net_revenue"])
 

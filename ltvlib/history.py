@@ -213,6 +213,11 @@ class OrderHistory:
             return text_values(values, self._rows[positions])
         return values.to_numpy()[self._rows[positions]]
 
+    def text_at(self, name: str, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        """A text column of the orders at order ``positions``, as arrow-backed text (``store.TEXT``): no Python
+        string per value (a summary of millions of customers holds several such columns)."""
+        return _text(arrow_text(self._orders[name]).take(pa.array(self._rows[positions], type=pa.int64())))
+
     def item_orders(self, line_items: pd.DataFrame) -> np.ndarray:
         """Order position of each row of ``line_items`` (-1 where its order is not counted): hashed in arrow."""
         if line_items is self._line_items:
@@ -468,7 +473,7 @@ class Snapshot:
             aov = revenue / orders
         stamps = h.stamps
         out = {
-            "email": h.at("email", last).astype(object),
+            "email": h.text_at("email", last),
             "orders": orders.astype(np.int64),
             "purchase_days": pdays.astype(np.int64),
             "first_order_at": stamps[first],
@@ -482,17 +487,17 @@ class Snapshot:
             "aov": aov.astype(float),
             "monetary_value": monetary.astype(float),
             "mean_interval_days": mean_interval.astype(float),
-            "first_order_id": h.at("order_id", first).astype(object),
+            "first_order_id": h.text_at("order_id", first),
         }
         texts = [("first_channel", "channel", first), ("last_channel", "channel", last),
                  ("first_discount_code", "discount_code", first)]
         if h.has_line_items:
             texts += [("first_product_line", "product_line", first), ("first_product", "product", first)]
-        for column, attr, pos in texts:  # from the encoded orders: one shared string per value
+        for column, attr, pos in texts:  # from the encoded orders
             codes, vocab = h.order_text(attr)
             c = codes[pos]
-            values = np.where(c >= 0, np.asarray(vocab, dtype=object)[np.maximum(c, 0)] if len(vocab) else None, None)
-            out[column] = values.astype(object)
+            out[column] = _text(pa.array(vocab, type=pa.string()).take(pa.array(c, mask=c < 0)) if len(vocab)
+                                else pa.nulls(len(c), pa.string()))
         return pd.DataFrame(out, index=self.keys)
 
     def intervals(self) -> tuple[np.ndarray, np.ndarray]:
@@ -702,6 +707,7 @@ def _prepared_schema(con: Any, timezone: str) -> str:
 
 
 def _text(values: pa.ChunkedArray | pa.Array) -> pd.api.extensions.ExtensionArray:
+    """Arrow text as the store's text dtype (``store.TEXT``: arrow-backed, NaN when missing)."""
     from ltvlib.store import TEXT
 
     return pd.array(values if len(values) else [], dtype=TEXT)

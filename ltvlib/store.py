@@ -33,7 +33,7 @@ from ltvlib.errors import LtvError
 if TYPE_CHECKING:
     from ltvlib.io import ImportResult
 
-__all__ = ["LINE_ITEM_COLUMNS", "LOCK_TIMEOUT", "ORDER_COLUMNS", "Store", "StoreBusy"]
+__all__ = ["FIRST_ITEM_COLUMNS", "LINE_ITEM_COLUMNS", "LOCK_TIMEOUT", "ORDER_COLUMNS", "Store", "StoreBusy"]
 
 ORDER_COLUMNS = [
     "order_id", "order_name", "customer_key", "email", "ordered_at", "currency", "subtotal",
@@ -44,6 +44,8 @@ ORDER_COLUMNS = [
 LINE_ITEM_COLUMNS = [
     "order_id", "line_no", "product", "product_line", "sku", "vendor", "quantity", "unit_price", "line_discount",
 ]  # fmt: skip
+
+FIRST_ITEM_COLUMNS = ["product", "product_line"]  # orders columns taken from the order's first line item
 
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # text read from the store: arrow-backed, NaN when missing
 
@@ -416,15 +418,25 @@ class Store:
         (``tags``, ``discount_codes``) arrow lists (``pd.ArrowDtype``, an empty list for NULL): a few bytes per
         value instead of a Python object each, which on a 3-million-order shop is seconds and gigabytes;
         ``series.tolist()`` gives Python values where one needs them.
+
+        ``product`` and ``product_line`` (``FIRST_ITEM_COLUMNS``) are those of each order's first line item
+        (lowest ``line_no``), computed in the store: what the order-level product fields of ``OrderHistory``
+        need, without reading the line items (gigabytes on a 3-million-order shop).
         """
         cols = columns or ORDER_COLUMNS
-        unknown = sorted(set(cols) - set(ORDER_COLUMNS))
+        unknown = sorted(set(cols) - set(ORDER_COLUMNS) - set(FIRST_ITEM_COLUMNS))
         if unknown:
-            raise KeyError(f"unknown order columns {unknown}; valid: {ORDER_COLUMNS}")
-        select = ", ".join(f"coalesce({c}, []::VARCHAR[]) AS {c}" if c in _LIST_COLUMNS else c
+            raise KeyError(f"unknown order columns {unknown}; valid: {ORDER_COLUMNS + FIRST_ITEM_COLUMNS}")
+        first = [c for c in FIRST_ITEM_COLUMNS if c in cols]
+        select = ", ".join(f"coalesce(o.{c}, []::VARCHAR[]) AS {c}" if c in _LIST_COLUMNS else
+                           f"f.{c}" if c in first else f"o.{c}"
                            for c in dict.fromkeys([*cols, "ordered_at", "order_id"]))
-        return self._sorted_frame(f"SELECT {select} FROM orders", [("ordered_at", "ascending"),
-                                                                  ("order_id", "ascending")], cols)
+        source = "orders o"
+        if first:  # the order's first line item (lowest line number); null when it has none
+            picks = ", ".join(f"arg_min_null({c}, line_no) AS {c}" for c in first)
+            source += f" LEFT JOIN (SELECT order_id, {picks} FROM line_items GROUP BY order_id) f USING (order_id)"
+        return self._sorted_frame(f"SELECT {select} FROM {source}", [("ordered_at", "ascending"),
+                                                                    ("order_id", "ascending")], cols)
 
     def line_items(self, columns: list[str] | None = None) -> pd.DataFrame:
         """The ``line_items`` table (canonical columns, or ``columns``) by order and line, read through arrow;

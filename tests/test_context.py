@@ -59,7 +59,7 @@ def test_summary_equals_the_library_and_store_is_untouched(shop: Path, tmp_path:
     pd.testing.assert_frame_equal(ctx.summary(), expected, check_exact=True)
     # read back from the share file by another page: the same frame, dtypes included
     other = report.context(shop, AS_OF, out_dir=ctx.out_dir)
-    other._make_history = lambda **_: pytest.fail("the shared summary must be read, not computed")  # type: ignore
+    other.history = lambda: pytest.fail("the shared summary must be read, not computed")  # type: ignore
     pd.testing.assert_frame_equal(other.summary(), expected, check_exact=True)
     assert hashlib.sha256(store.read_bytes()).hexdigest() == before
 
@@ -85,8 +85,8 @@ def test_a_stale_foreign_or_damaged_share_is_ignored(shop: Path, tmp_path: Path)
     other.params.thresholds["active_days"] = 99
     assert other.share_key() != first.share_key()
     called = []
-    real = other._make_history
-    other._make_history = lambda **k: called.append(1) or real(**k)  # type: ignore[method-assign]
+    real = other.history
+    other.history = lambda: called.append(1) or real()  # type: ignore[method-assign]
     other.summary()
     assert called
     # an import since (a new data version) changes the key too

@@ -114,3 +114,23 @@ def test_orders_reads_lists_times_and_nulls(tmp_path: Path) -> None:
     assert got["ordered_at"].tolist() == orders["ordered_at"].tolist()
     assert got["cancelled_at"].isna().all() and got["order_id"].tolist() == ["0", "1", "2"]
     assert list(some.columns) == ["tags", "order_id", "ordered_at"] and some["tags"].tolist() == [[], ["gift"], []]
+
+
+def test_orders_first_item_columns_are_the_lowest_line_numbers(tmp_path: Path) -> None:
+    orders = make_orders([(str(i), f"c{i}", f"2026-01-0{i + 1} 10:00", 100.0) for i in range(4)])
+    items = make_line_items([
+        ("0", 3, "late", "L3", 1, 10.0), ("0", 2, "first", "L2", 1, 10.0),  # lines 2 and 3: line 2 is first
+        ("1", 1, None, "L1", 1, 10.0), ("1", 2, "second", "L9", 1, 10.0),  # the first line's product unknown
+        ("3", 5, "only", None, 1, 10.0),                                    # order 2 has no line items
+    ])
+    with Store(tmp_path / "s.duckdb", timezone="Asia/Tokyo") as st:
+        st.upsert(_result(orders, items), files=["a.csv"])
+        got = st.orders(["order_id", "product", "net_revenue", "product_line"])
+        with pytest.raises(KeyError, match="unknown order columns"):
+            st.orders(["order_id", "sku"])
+    assert list(got.columns) == ["order_id", "product", "net_revenue", "product_line"]
+    assert got["order_id"].tolist() == ["0", "1", "2", "3"]
+    assert got["product"].tolist()[0] == "first" and got["product_line"].tolist()[0] == "L2"
+    assert pd.isna(got["product"].iloc[1]) and got["product_line"].iloc[1] == "L1"
+    assert got[["product", "product_line"]].iloc[2].isna().all()
+    assert got["product"].iloc[3] == "only" and pd.isna(got["product_line"].iloc[3])

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from ltvlib.history import OrderHistory, day_number
-from ltvlib.store import TEXT
+from ltvlib.store import FIRST_ITEM_COLUMNS, TEXT
 
 if TYPE_CHECKING:
     from ltvlib.store import Store
@@ -155,13 +155,10 @@ def load_orders(store: Store, *, extra_columns: Iterable[str] = (), gift_tags: I
     order's product fields.
     """
     cols = ORDER_COLUMNS + [c for c in extra_columns if c not in ORDER_COLUMNS]
-    orders = store.orders(cols)
+    orders = store.orders(cols + [c for c in FIRST_ITEM_COLUMNS if c not in cols])
     flags = store.con.sql(
-        "WITH first_items AS (SELECT order_id, first(product ORDER BY line_no) AS product, "
-        "first(product_line ORDER BY line_no) AS product_line FROM line_items GROUP BY order_id) "
-        "SELECT o.order_id, coalesce(list_has_any(list_transform(o.tags, lambda t: lower(trim(t))), ?), false) AS gift, "
-        "o.discount_codes[1] AS discount_code, f.product, f.product_line "
-        "FROM orders o LEFT JOIN first_items f ON f.order_id = o.order_id",
+        "SELECT order_id, coalesce(list_has_any(list_transform(tags, lambda t: lower(trim(t))), ?), false) AS gift, "
+        "discount_codes[1] AS discount_code FROM orders",
         params=[[t.lower() for t in gift_tags]],
     ).to_arrow_table()
     ids = orders["order_id"].array.__arrow_array__()
@@ -170,8 +167,7 @@ def load_orders(store: Store, *, extra_columns: Iterable[str] = (), gift_tags: I
         raise RuntimeError("orders changed while they were read (an import?); run again")
     flags = flags.take(at)
     orders["gift"] = flags.column("gift").to_numpy()
-    for c in ("discount_code", "product", "product_line"):
-        orders[c] = pd.array(flags.column(c), dtype=TEXT)
+    orders["discount_code"] = pd.array(flags.column("discount_code"), dtype=TEXT)
     return orders
 
 
