@@ -101,9 +101,18 @@ def ensure_kernel() -> str:
 
 
 def write_figures(out_dir: str | Path, notebook: str, figures: dict[str, Any]) -> Path:
-    """Save a notebook's key figures as JSON beside its report (read by index.html and tests)."""
+    """Save a notebook's key figures as JSON beside its report (read by index.html and tests).
+
+    With ``LTV_PEAK_LOG`` set (``make bench``), also appends the kernel's peak memory so far to that file, one
+    JSON line per page: the benchmark names the page behind a run's peak."""
     path = Path(out_dir) / f"{notebook}{FIGURES_SUFFIX}"
     atomic_write_text(path, json.dumps(figures, ensure_ascii=False, indent=2, default=str))
+    if log := os.environ.get("LTV_PEAK_LOG"):
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+        with open(log, "a", encoding="utf-8") as fh:  # one short line per write: appends do not interleave
+            fh.write(json.dumps({"page": notebook, "peak_mib": round(peak, 1)}) + "\n")
     return path
 
 

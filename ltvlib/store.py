@@ -17,6 +17,7 @@ import os
 import random
 import re
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -44,6 +45,9 @@ ORDER_COLUMNS = [
 LINE_ITEM_COLUMNS = [
     "order_id", "line_no", "product", "product_line", "sku", "vendor", "quantity", "unit_price", "line_discount",
 ]  # fmt: skip
+
+READ_MEMORY_LIMIT = "1GB"  # DuckDB's memory for a report's reads: it keeps what it used until the store closes,
+# on top of the frames a page holds (3 GB more at 3 million orders without it); beyond, it spills to disk
 
 FIRST_ITEM_COLUMNS = ["product", "product_line"]  # orders columns taken from the order's first line item
 
@@ -188,6 +192,9 @@ def _connect(path: Path, read_only: bool, timeout: float, shop: str) -> duckdb.D
         try:
             con = duckdb.connect(str(path), read_only=read_only)
             con.execute("SET enable_progress_bar = false")  # it would print into terminals and notebook pages
+            if read_only:  # a report's reads: DuckDB's working memory bounded, spilling to a private folder
+                con.execute(f"SET memory_limit = '{READ_MEMORY_LIMIT}'")
+                con.execute("SET temp_directory = ?", [os.path.join(tempfile.gettempdir(), f"ltv-duckdb-{os.getpid()}")])
             return con
         except duckdb.IOException as e:
             if "Could not set lock" not in str(e):

@@ -23,6 +23,7 @@ from ltvlib.journey import (
     build_journeys,
     export_flows,
     flow_options,
+    flow_profile,
     flows_html,
     intro,
     mover_profile,
@@ -85,6 +86,11 @@ def test_profile_and_prose(shop) -> None:
     text = profile_narrative(prof, "en", min_movers=1)
     assert "*First order used a discount: yes* for **100%** of them (vs 25% of the origin segment)" in text
     assert "同じ" in profile_narrative(prof.assign(lift=1.0), "ja", min_movers=1)
+    start = w.membership("start")
+    origin = summary.reindex(start.index[start["first_dormant"].to_numpy()])
+    expected = mover_profile(movers, origin)  # the page's profile: against the origin segment at the start
+    pd.testing.assert_frame_equal(flow_profile(w, "first_dormant", "repeat_active", summary), expected)
+    assert expected["base_share"].gt(0).all() and len(origin) < len(summary)
     assert "newly joined" in intro("en") and "新たに" in intro("ja", 7)
     trend = j.trend_counts(AS_OF, weeks=26)
     assert set(trend["source"]) == {"first_active", NEW}

@@ -592,3 +592,15 @@ def test_profile_counts_only_episodes_whose_outcome_is_known(history) -> None:
     assert everyone["episodes"].sum() == len(known) == 8  # a1, a2, b1, b2, c1, c2, d1, d2 (not e, f or q)
     assert everyone["returned"].sum() == int(known["returned"].sum()) == 3  # a1, b1, d1; q is not counted
     assert winback.return_value_ratio(e) == winback.return_value_ratio(e.loc[e["customer_key"] != "q"])
+
+
+def test_unique_rows_equals_numpy_unique_on_code_matrices() -> None:
+    from ltvlib.winback.model import _unique_rows
+
+    rng = np.random.default_rng(7)
+    cases = [rng.integers(-1, rng.integers(1, 8), size=(rng.integers(0, 400), rng.integers(1, 7))) for _ in range(100)]
+    cases.append(rng.integers(0, 2**40, size=(60, 4)))  # keys too wide for one int64: numpy's own way
+    for a in cases:
+        want_rows, want_counts = np.unique(a, axis=0, return_counts=True)
+        rows, counts = _unique_rows(a)
+        assert rows.shape == want_rows.shape and (rows == want_rows).all() and (counts == want_counts).all()

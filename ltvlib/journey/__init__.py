@@ -29,6 +29,7 @@ from ltvlib.journey.movers import (
     export_flows,
     export_movers,
     export_name,
+    flow_profile,
     mover_profile,
     movers_table,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "movers_panel",
     "movers_picker",
     "movers_table",
+    "flow_profile",
     "mover_profile",
     "narrative",
     "order_history",

@@ -84,12 +84,16 @@ def product_line_family(snap: Snapshot, segments: Sequence[str], options: Mappin
     first, vocab = snap.text("first_order.product_line")
     pos, line, _ = h.distinct_pairs("product_lines")
     upto = np.searchsorted(pos, snap.m)
-    width, n = max(len(vocab), 1), len(snap)
-    per_line = np.bincount(h.code[pos[:upto]] * width + line[:upto], minlength=n * width).reshape(n, width)
+    customer, line = h.code[pos[:upto]], line[:upto]
+    n = len(snap)
     out = np.zeros((n, len(segments)), dtype=bool, order="F")
     for j, (name, code) in enumerate(zip(segments, _codes_of(vocab, [s.partition(":")[2] for s in segments]))):
-        if code >= 0:
-            out[:, j] = first == code if name.startswith("first_line:") else per_line[:, code] >= fan_orders
+        if code < 0:
+            continue
+        if name.startswith("first_line:"):
+            out[:, j] = first == code
+        else:  # orders with the line per customer, counted for this line only (not customers x lines at once)
+            out[:, j] = np.bincount(customer[line == code], minlength=n)[:n] >= fan_orders
     return out
 
 

@@ -13,7 +13,8 @@ from ltvlib.io.csvout import write_csv
 from ltvlib.journey.flows import JourneyWindow
 from ltvlib.privacy import redact
 
-__all__ = ["MOVER_COLUMNS", "export_flows", "export_movers", "export_name", "mover_profile", "movers_table"]
+__all__ = ["MOVER_COLUMNS", "export_flows", "export_movers", "export_name", "flow_profile", "mover_profile",
+           "movers_table"]
 
 MOVER_COLUMNS = [
     "email", "first_product", "first_product_line", "first_channel", "last_channel", "first_discount_code",
@@ -34,14 +35,21 @@ def movers_table(window: JourneyWindow, source: str, target: str, summary: pd.Da
     return out.sort_values("net_revenue", ascending=False, kind="stable")
 
 
-def _attributes(df: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame(index=df.index)
-    for col in PROFILE_ATTRIBUTES:
-        if col == "used_discount" and "first_discount_code" in df:
-            out[col] = np.where(df["first_discount_code"].notna(), "yes", "no")
-        elif col in df:
-            out[col] = df[col].fillna("(none)").astype(str)
-    return out
+def _value_counts(df: pd.DataFrame, attribute: str) -> pd.Series | None:
+    """Customers of ``df`` per value of a profile attribute (None when ``df`` lacks its column): missing values
+    count as ``(none)``, ``used_discount`` is yes / no. Counted on the one column it reads, never a copy of
+    the frame (the origin segment of a flow can be millions of customers)."""
+    if attribute == "used_discount":
+        if "first_discount_code" not in df:
+            return None
+        used = int(df["first_discount_code"].notna().sum())
+        counts = pd.Series({"yes": used, "no": len(df) - used})
+        return counts[counts > 0].sort_values(ascending=False, kind="stable")
+    if attribute not in df:
+        return None
+    counts = df[attribute].value_counts(dropna=False)
+    counts.index = counts.index.astype(object).where(counts.index.notna(), "(none)").astype(str)
+    return counts.groupby(level=0, sort=False).sum().sort_values(ascending=False, kind="stable")
 
 
 def mover_profile(movers: pd.DataFrame, base: pd.DataFrame, *, top: int = 3,
@@ -52,18 +60,27 @@ def mover_profile(movers: pd.DataFrame, base: pd.DataFrame, *, top: int = 3,
     discount code, first product) the ``top`` values most common among movers. Columns: attribute,
     value, movers, movers_share, base_share, lift (movers_share / base_share; > 1 = over-represented).
     """
-    m, b = _attributes(movers), _attributes(base)
     rows = []
     for col in attributes:
-        if col not in m or not len(m):
+        counts = _value_counts(movers, col)
+        if counts is None or not len(movers):
             continue
-        counts = m[col].value_counts()
-        base_share = b[col].value_counts(normalize=True) if col in b and len(b) else pd.Series(dtype=float)
+        base_counts = _value_counts(base, col) if len(base) else None
         for value, n in counts.head(top).items():
-            ms = n / len(m)
-            bs = float(base_share.get(value, 0.0))
+            ms = n / len(movers)
+            bs = float(base_counts.get(value, 0) / len(base)) if base_counts is not None else 0.0
             rows.append((col, value, int(n), ms, bs, ms / bs if bs else np.nan))
     return pd.DataFrame(rows, columns=["attribute", "value", "movers", "movers_share", "base_share", "lift"])
+
+
+def flow_profile(window: JourneyWindow, source: str, target: str, summary: pd.DataFrame, *,
+                 top: int = 3) -> pd.DataFrame:
+    """``mover_profile`` of the customers who moved from ``source`` to ``target`` in ``window`` against
+    everyone in ``source`` at the window's start; reads only the profile's columns of ``summary``."""
+    cols = [c for c in (*PROFILE_ATTRIBUTES, "first_discount_code", "net_revenue") if c in summary.columns]
+    start = window.membership("start")
+    base = summary[cols].reindex(start.index[start[source].to_numpy()])
+    return mover_profile(movers_table(window, source, target, summary[cols]), base, top=top)
 
 
 def export_name(journey: str, source: str, target: str) -> str:

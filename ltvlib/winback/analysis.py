@@ -62,9 +62,9 @@ def analyse(orders: pd.DataFrame | OrderHistory, as_of: dt.date, settings: Winba
     profile = returners_profile(episodes)
     try:
         bt = backtest(episodes, as_of, horizon_days=h, cutoff=settings.backtest_cutoff, seed=settings.seed)
-        known = episodes.loc[episodes["outcome_known"].to_numpy(dtype=bool)]
-        model = LookalikeModel(seed=settings.seed).fit(known[list(FEATURE_COLUMNS)],
-                                                       known["returned"].to_numpy(dtype=bool))
+        known = episodes["outcome_known"].to_numpy(dtype=bool)  # the features only: not a copy of every column
+        model = LookalikeModel(seed=settings.seed).fit(episodes.loc[known, list(FEATURE_COLUMNS)],
+                                                       episodes["returned"].to_numpy()[known].astype(bool))
     except NotEnoughEpisodes as e:
         problem = e.with_facts(days=lapsed_days, horizon=h)
         return WinbackResult(as_of, lapsed_days, h, episodes, timing, profile, _unscored(episodes), None, None, problem)

@@ -68,6 +68,21 @@ class NotEnoughEpisodes(ValueError):
         return say(self.key, language, **self.facts)
 
 
+def _unique_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(a, axis=0, return_counts=True)`` for a matrix of small non-negative-or-minus-one integer
+    codes, by one int64 key per row (mixed radix) when the key fits: the same rows in the same order, without
+    sorting millions of rows as records (gigabytes on a 3-million-customer shop)."""
+    low, high = a.min(axis=0, initial=0), a.max(axis=0, initial=0)
+    radix = (high - low + 1).astype(object)  # Python ints: the product must not overflow unnoticed
+    if np.prod(radix) >= 2**62:
+        return np.unique(a, axis=0, return_counts=True)
+    key = np.zeros(len(a), dtype=np.int64)
+    for j in range(a.shape[1]):  # the first column most significant: the order of np.unique's rows
+        key = key * int(radix[j]) + (a[:, j] - low[j])
+    _, first, counts = np.unique(key, return_index=True, return_counts=True)
+    return a[first], counts
+
+
 class LookalikeModel(ClassifierMixin, BaseEstimator):
     """Calibrated logistic regression over episode attributes (scikit-learn estimator).
 
@@ -99,7 +114,7 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
             fold[test] = f
         # episodes with the same attributes, outcome and fold are one weighted row: the same likelihood and the
         # same episode-level cross-validation, on far fewer rows
-        rows, weight = np.unique(np.column_stack([fold, y, codes]), axis=0, return_counts=True)
+        rows, weight = _unique_rows(np.column_stack([fold, y, codes]))
         splits = [(np.flatnonzero(rows[:, 0] != f), np.flatnonzero(rows[:, 0] == f)) for f in range(self.cv)]
         logit = LogisticRegression(C=self.C, max_iter=2000)
         # ~60 coefficients: multi-threaded BLAS only adds synchronisation cost (2-3x slower on a busy machine)
