@@ -137,8 +137,13 @@ class Context:
         """The store's orders (``Store.orders(columns)``), read once per set of columns."""
         key = None if columns is None else tuple(columns)
         if key not in self._orders:
-            with self.store() as store:
-                self._orders[key] = store.orders(None if columns is None else list(columns))
+            held = next((f for k, f in self._orders.items() if key is not None and k is not None
+                         and set(key) <= set(k)), None)
+            if held is not None:  # columns of a frame already read: not read from the store again
+                self._orders[key] = held[list(key)]
+            else:
+                with self.store() as store:
+                    self._orders[key] = store.orders(None if columns is None else list(columns))
         return self._orders[key]
 
     def line_items(self, columns: list[str] | None = None) -> pd.DataFrame:
@@ -155,20 +160,35 @@ class Context:
         a large shop): its order-level product fields and the summary's first product come from the store, its
         product sets are empty (segment conditions give ``OrderHistory`` the line items themselves)."""
         if "history" not in self._memo:
-            from ltvlib.history import ORDER_COLUMNS, OrderHistory
-            from ltvlib.store import FIRST_ITEM_COLUMNS
-
-            self._memo["history"] = OrderHistory(self.orders(ORDER_COLUMNS + FIRST_ITEM_COLUMNS), as_of=self.as_of)
+            self._memo["history"] = self._new_history(self.orders(self._history_columns()))
         return self._memo["history"]
+
+    @staticmethod
+    def _history_columns() -> list[str]:
+        from ltvlib.history import ORDER_COLUMNS
+        from ltvlib.store import FIRST_ITEM_COLUMNS
+
+        return ORDER_COLUMNS + FIRST_ITEM_COLUMNS
+
+    def _new_history(self, orders: pd.DataFrame) -> Any:
+        from ltvlib.history import OrderHistory
+
+        return OrderHistory(orders, as_of=self.as_of)
 
     def summary(self, history: Any = None) -> pd.DataFrame:
         """The customer summary at ``as_of`` (``customers.SUMMARY_COLUMNS`` with the product columns), computed
         once per run: read from the run's share folder when another page computed it, else computed from
         ``history`` (an ``OrderHistory`` with product fields the page already has, or a function making one;
-        default ``history()``)."""
+        default: the page's ``history()`` when it made one, else a history made for the summary and released)."""
         if "summary" not in self._memo:
             def compute() -> pd.DataFrame:
-                h = self.history() if history is None else history() if callable(history) else history
+                if history is not None:
+                    h = history() if callable(history) else history
+                elif "history" in self._memo:
+                    h = self._memo["history"]
+                else:  # for the summary only, then released: a page that reads only the summary holds no history
+                    with self.store() as store:
+                        h = self._new_history(store.orders(self._history_columns()))
                 if not h.has_line_items:
                     raise ValueError("the shared customer summary has the product columns: give a history with "
                                      "line items or the orders' first product (store.FIRST_ITEM_COLUMNS)")

@@ -81,14 +81,15 @@ def pseudonym(keys: pd.Series | pd.Index, secret: bytes) -> pd.Series:
 
 
 def redact(df: pd.DataFrame, *, show_personal_data: bool, secret: bytes) -> pd.DataFrame:
-    """A copy of ``df`` fit for a report: personal columns dropped and keys pseudonymised unless allowed.
+    """A (shallow) copy of ``df`` fit for a report: personal columns dropped and keys pseudonymised unless allowed;
+    ``df`` itself is not changed.
 
     ``customer_key`` (column or index name) becomes a pseudonym under ``secret`` (``shop_secret(store)``);
     ``email``, names and phone are dropped.
     """
     if show_personal_data:
-        return df.copy()
-    out = df.copy()
+        return df.copy(deep=False)
+    out = df.copy(deep=False)  # shallow: an export of millions of customers would otherwise exist twice
     if out.index.name == "customer_key":
         out.index = pd.Index(pseudonym(out.index, secret).to_numpy(), name="customer")
     if "customer_key" in out.columns:

@@ -43,8 +43,13 @@ def test_context_holds_params_date_and_data_read_once(shop: Path, tmp_path: Path
     assert ctx.thresholds == ctx.params.thresholds and ctx.label("customers") == "Customers"
     assert ctx.orders(["order_id", "customer_key"]) is ctx.orders(["order_id", "customer_key"])
     assert ctx.line_items() is ctx.line_items() and ctx.history() is ctx.history()
+    held = ctx.orders(["order_id", "customer_key"])
+    real_store, ctx.store = ctx.store, lambda: pytest.fail("columns already read are not read again")  # type: ignore
+    assert ctx.orders(["customer_key"])["customer_key"].equals(held["customer_key"])
+    ctx.store = real_store  # type: ignore[method-assign]
     only_summary = report.context(shop, AS_OF)
-    assert len(only_summary.summary()) and not only_summary._items  # its line items were not kept
+    assert len(only_summary.summary())  # and nothing else kept: no line items, orders or history
+    assert not only_summary._items and not only_summary._orders and "history" not in only_summary._memo
     assert ctx.share_dir is None  # no run: nothing is shared or written
     # the params own the default date: none in the params -> the end of yesterday in the shop's zone
     assert report.context(shop).as_of == ctx.params.report_date(None)
@@ -59,7 +64,7 @@ def test_summary_equals_the_library_and_store_is_untouched(shop: Path, tmp_path:
     pd.testing.assert_frame_equal(ctx.summary(), expected, check_exact=True)
     # read back from the share file by another page: the same frame, dtypes included
     other = report.context(shop, AS_OF, out_dir=ctx.out_dir)
-    other.history = lambda: pytest.fail("the shared summary must be read, not computed")  # type: ignore
+    other._new_history = lambda *_: pytest.fail("the shared summary must be read, not computed")  # type: ignore
     pd.testing.assert_frame_equal(other.summary(), expected, check_exact=True)
     assert hashlib.sha256(store.read_bytes()).hexdigest() == before
 
@@ -85,8 +90,8 @@ def test_a_stale_foreign_or_damaged_share_is_ignored(shop: Path, tmp_path: Path)
     other.params.thresholds["active_days"] = 99
     assert other.share_key() != first.share_key()
     called = []
-    real = other.history
-    other.history = lambda: called.append(1) or real()  # type: ignore[method-assign]
+    real = other._new_history
+    other._new_history = lambda o: called.append(1) or real(o)  # type: ignore[method-assign]
     other.summary()
     assert called
     # an import since (a new data version) changes the key too

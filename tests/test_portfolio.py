@@ -183,12 +183,16 @@ def test_a_worker_killed_mid_run_gets_its_shop_retried(shops: Path, client) -> N
 
 def test_a_shop_past_its_timeout_is_stopped_and_the_others_go_on(shops: Path, client) -> None:
     tasks = [t for t in _tasks(shops / "shops", shops / "timeout") if t.shop in ("pf-1", "pf-3")]
+    before = set(client.scheduler_info()["workers"])
     outs = run_batch(tasks, client, timeout=1.5, echo=lambda m: None)
     assert [o.status for o in outs] == ["TIMEOUT", "TIMEOUT"]
     assert "--timeout 1.5 s" in outs[0].error
     assert not (shops / "timeout" / "pf-1" / AS_OF.isoformat()).exists()  # stopped, not left to finish
     deadline = time.monotonic() + 60  # the restarted workers come back and take the next shops
-    while len(client.scheduler_info()["workers"]) < 2 and time.monotonic() < deadline:
+    while time.monotonic() < deadline:  # both ended (each ran one shop): wait for two new ones, not a dying one
+        workers = set(client.scheduler_info()["workers"])
+        if len(workers) >= 2 and workers.isdisjoint(before):
+            break
         time.sleep(0.5)
     again = run_batch(tasks[:1], client, echo=lambda m: None)
     assert [o.status for o in again] == ["ok"]
