@@ -23,7 +23,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## bench: 1,000,000-customer demo shop; ratios against lifetimes in the same run (see bench/README.md)
+## bench: 1,000,000-customer demo shop; ratios against lifetimes in the same run (see README.md, "Benchmark")
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --customers 1000000
 

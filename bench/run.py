@@ -131,7 +131,8 @@ def main() -> int:
         results["tasks"][task.stem] = variants
         for v, f in variants.items():
             name = f"{task.stem}{'/' + v if v else ''}"
-            extra = ", ".join(f"{k} {val:,.3g}" if isinstance(val, float) else f"{k} {val}"
+            extra = ", ".join(f"{k} {val:,.0f}" if isinstance(val, float) and abs(val) >= 1000 else
+                              f"{k} {val:,.3g}" if isinstance(val, float) else f"{k} {val}"
                               for k, val in f.items() if k not in ("seconds", "peak_mib"))
             rows.append((name, f"{f['seconds']:,.1f} s, peak {f['peak_mib']:,.0f} MiB" + (f"; {extra}" if extra else "")))
         for ours, theirs, lab in out.get("compare", []):
