@@ -108,3 +108,17 @@ def test_notebooks_committed_without_outputs() -> None:
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
         assert all(not c.get("outputs") and not c.get("execution_count") for c in cells if c["cell_type"] == "code")
         assert any("parameters" in c.get("metadata", {}).get("tags", []) for c in cells), nb.name
+
+
+def test_figures_log_the_kernel_peak_only_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ltvlib.report import write_figures
+
+    monkeypatch.delenv("LTV_PEAK_LOG", raising=False)
+    write_figures(tmp_path, "rfm", {"customers": 1})
+    assert read_figures(tmp_path) == {"rfm": {"customers": 1}} and not (tmp_path / "peaks.jsonl").exists()
+    monkeypatch.setenv("LTV_PEAK_LOG", str(tmp_path / "peaks.jsonl"))
+    write_figures(tmp_path, "rfm", {"customers": 1})
+    write_figures(tmp_path, "clv", {"customers": 1})
+    rows = [json.loads(line) for line in (tmp_path / "peaks.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["page"] for r in rows] == ["rfm", "clv"] and all(r["peak_mib"] > 10 for r in rows)
+    assert read_figures(tmp_path) == {"clv": {"customers": 1}, "rfm": {"customers": 1}}  # figures unchanged
