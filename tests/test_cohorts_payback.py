@@ -206,7 +206,7 @@ def test_not_paid_back_and_too_early_say_so(orders: pd.DataFrame, tmp_path: Path
     # c alone for 99,000: 3,000 of revenue by month 3 (April, the last month over)
     assert "LTV:CAC 0.0 by month 3; not paid back yet by month 3." in text, text
     # May is the report month: nothing over yet, but nobody was acquired online in May either
-    assert "*Online store*: 100 JPY spent over 1 months acquired no customer, so there is no CAC." in text
+    assert "*Online store*: 100 JPY spent over 1 month acquired no customer, so there is no CAC." in text
     ch = rep.payback.by_channel.set_index("channel")
     assert ch.loc["pos", "months_observed"] == 3 and ch.loc["online_store", "months_observed"] == -1
 

@@ -255,7 +255,7 @@ def test_params_journeys_build_and_read_out(line_orders, thresholds: dict) -> No
     w = pl.window(AS_OF)
     assert w.start == START and w.days == 7
     en, ja = narrative(pl, w, "en"), narrative(pl, w, "ja")
-    assert "**1** customers went from *First bought Umami* to *Umami fan*" in en
+    assert "**1** customer went from *First bought Umami* to *Umami fan*" in en
     assert "「初回購入: Umami」から「Umamiファン」に移った顧客は **1人**" in ja
     assert segment_label("lapsed", "ja", js["winback"]) == "購入途絶（121日以上購入なし）"
     assert segment_label("pos", "en", js["channels"]) == "Buys in store (POS)"

@@ -82,7 +82,7 @@ def test_profile_and_prose(shop) -> None:
     shown = profile_table(prof, "ja")
     assert ("初回購入で割引を利用", "あり") in shown.index
     assert shown.loc[("初回購入で割引を利用", "あり"), "移動顧客に占める割合"] == "100%"
-    assert "Only 1 customers moved" in profile_narrative(prof, "en")
+    assert "Only 1 customer moved" in profile_narrative(prof, "en")
     text = profile_narrative(prof, "en", min_movers=1)
     assert "*First order used a discount: yes* for **100%** of them (vs 25% of the origin segment)" in text
     assert "同じ" in profile_narrative(prof.assign(lift=1.0), "ja", min_movers=1)

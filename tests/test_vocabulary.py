@@ -77,3 +77,15 @@ def test_every_page_shows_the_params_ranges(tmp_path: Path) -> None:
     for nb, text in pages.items():
         for default in ("121–180", "181–360", "121+ days", "361+ days", "121–360"):
             assert default not in text, (nb, default)
+
+
+def test_english_counts_agree_but_data_text_is_left_as_it_is() -> None:
+    key = [k for k, v in labels.LABELS.items() if "{new} new customers for {spend}" in v["en"]][0]
+    facts = {"cac": "100 JPY", "spend": "100 JPY", "ratios": "2.0", "paid": "paid back"}
+    one = labels.say(key, "en", channel="1 customers", new="1", months="1", **facts)
+    assert "(1 new customer for 100 JPY over 1 month with spend)" in one
+    assert one.startswith("*1 customers*")  # a channel named so in the export is data: never rewritten
+    many = labels.say(key, "en", channel="POS", new="1,000", months="12", **facts)
+    assert "(1,000 new customers for 100 JPY over 12 months with spend)" in many
+    assert "新規顧客 1人" in labels.say(key, "ja", channel="POS", new="1", months="1", **facts)
+    assert labels._agree("{n} customers have, {n} for months", {"n": 1}) == "{n} customer has, {n} for months"

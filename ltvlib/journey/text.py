@@ -216,8 +216,7 @@ def profile_narrative(profile: pd.DataFrame, language: str, *, min_share: float 
     lift >= ``min_lift``), that nothing stands out, or that fewer than ``min_movers`` moved to tell."""
     n = int(round(profile["movers"].iloc[0] / profile["movers_share"].iloc[0])) if len(profile) else 0
     if n < min_movers:
-        return (f"移動した顧客は{n:,}人と少ないため、共通点は参考程度にご覧ください。" if language == "ja" else
-                f"Only {n:,} customers moved: too few to say what they have in common; the table is indicative.")
+        return say("journey_say_profile_few", language, n=f"{n:,}")
     p = profile.loc[(profile["movers_share"] >= min_share) & (profile["lift"] >= min_lift)]
     p = p.sort_values("lift", ascending=False).head(top)
     if p.empty:

@@ -8,6 +8,7 @@ Text from data (shop and product names, segment labels from params) goes into Ma
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,7 +57,29 @@ def say(key: str, language: str, *, audience: str | None = None, **facts: object
     """
     if audience == "client" and f"{key}_client" in LABELS:
         key = f"{key}_client"
-    return label(key, language).format(**facts)
+    template = label(key, language)
+    if language == "en":
+        template = _agree(template, facts)
+    return template.format(**facts)
+
+
+# "{n} customers have", "{n} new customers", "{days} days": a counted English noun (and the verb after it)
+_COUNTED = re.compile(r"\{(\w+)\}(\**) ((?:new |lapsed |repeat |returning |purchase |distinct |other )?)"
+                      r"(customers|orders|purchases|days|episodes|buyers|items|lists|segments|weeks|months|lines)\b"
+                      r"(\**)(?: (have|are|were)\b)?")
+_SINGULAR_VERB = {"have": "has", "are": "is", "were": "was"}
+
+
+def _agree(template: str, facts: Mapping[str, object]) -> str:
+    """``template`` with each counted noun singular where its count is exactly 1 ("1 customer has", not
+    "1 customers have"). Only the template's own words change, never the facts (text from data)."""
+    def fix(m: re.Match[str]) -> str:
+        if str(facts.get(m.group(1), "")) != "1":
+            return m.group(0)
+        verb = f" {_SINGULAR_VERB[m.group(6)]}" if m.group(6) else ""
+        return f"{{{m.group(1)}}}{m.group(2)} {m.group(3)}{m.group(4)[:-1]}{m.group(5)}{verb}"
+
+    return _COUNTED.sub(fix, template)
 
 
 def _num(v: float) -> str:

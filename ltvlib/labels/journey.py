@@ -78,6 +78,9 @@ LABELS: dict[str, dict[str, str]] = {
                              "ja": "{when}セグメント間を移動した顧客はいません。"},
     "journey_say_move": {"en": "**{n}** customers went from *{source}* to *{target}* {when}.",
                          "ja": "{when}「{source}」から「{target}」に移った顧客は **{n}人**。"},
+    "journey_say_profile_few": {"en": "Only {n} customers moved: too few to say what they have in common; the table "
+                                      "is indicative.",
+                                "ja": "移動した顧客は{n}人と少ないため、共通点は参考程度にご覧ください。"},
     "journey_say_new": {"en": "The largest entry of new customers (first order in the window) was into *{target}*: "
                               "**{n}**.",
                         "ja": "期間中に初めて購入した新規顧客の流入が最も多かったのは「{target}」で **{n}人**。"},
