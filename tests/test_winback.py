@@ -604,3 +604,16 @@ def test_unique_rows_equals_numpy_unique_on_code_matrices() -> None:
         want_rows, want_counts = np.unique(a, axis=0, return_counts=True)
         rows, counts = _unique_rows(a)
         assert rows.shape == want_rows.shape and (rows == want_rows).all() and (counts == want_counts).all()
+
+
+def test_no_control_group_sentence_fits_the_audience(demo_shop) -> None:
+    orders, items = demo_shop
+    said = {}
+    for audience in ("client", "analyst"):
+        p = winback.compute_page(orders, items, dt.date(2026, 6, 30), shop="s", secret=b"k" * 32, name="S",
+                                 language="en", currency="JPY", winback={"control_share": 0}, audience=audience,
+                                 thresholds={"active_days": 120, "at_risk_days": 180, "dormant_days": 360})
+        assert len(p.targets) and not (p.groups == "control").any()
+        said[audience] = p.summary()
+    assert "No control group is held out" in said["client"] and "control_share" not in said["client"]
+    assert "(winback.control_share is 0)" in said["analyst"]

@@ -116,12 +116,14 @@ def narrative(
     horizon_days: int,
     currency: str,
     language: str,
+    audience: str | None = None,
 ) -> str:
     """Markdown findings and recommendations that read the numbers of the win-back report ('' if nothing
     can be said: the page then shows why, section by section).
 
     ``lapsed`` is ``lapsed_summary``, ``scores`` ``score_lapsed``, ``metrics`` the backtest's (None when
-    no model could be trusted), ``targets`` the selected list and ``groups`` its 'target'/'control' split.
+    no model could be trusted), ``targets`` the selected list and ``groups`` its 'target'/'control' split;
+    ``audience`` 'client' words it without params keys.
     The forecast counts the target group only, and is what is expected *without* an offer: the offer's
     effect is what the control group will measure.
     """
@@ -169,7 +171,7 @@ def narrative(
                 returns=f"{float(to_contact['p_return'].sum()):,.0f}",
                 value=f"{float(to_contact['expected_return_value'].sum()):,.0f} {currency}"))
             rec.append(say("wb_say_control", lang, control=f"{n_control:,}", horizon=horizon_days) if n_control
-                       else say("wb_say_no_control", lang))
+                       else say("wb_say_no_control", lang, audience=audience))
         low = scores["p_return"] < base / 2
         if len(scores) and low.any():
             rec.append(say("wb_say_low", lang, days=days, low=f"{int(low.sum()):,}", share=f"{low.mean():.0%}",

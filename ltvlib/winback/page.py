@@ -183,6 +183,7 @@ class WinbackPage:
                 n_customers=self.facts["customers"], lapsed=self.lapsed, scores=r.scores, timing=r.timing,
                 profile=r.profile, metrics=self.metrics, targets=self.targets, groups=self.groups,
                 lapsed_days=self.days, horizon_days=r.horizon_days, currency=self.currency, language=self.language,
+                audience=self.audience,
             ) if self.facts["customers"] else ""
         return self._summary
 
