@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 import plotly.graph_objects as go
@@ -118,6 +119,11 @@ def flow_heatmap(window: JourneyWindow, journey: Journey, language: str, *, ax: 
     return ax
 
 
+_DATE_FORMATS = {"ja": {"formats": ["%Y年", "%-m月", "%-d日", "%H:%M", "%H:%M", "%S.%f"],
+                        "zero_formats": ["", "%Y年", "%-m月", "%-m/%-d", "%H:%M", "%H:%M"],
+                        "offset_formats": ["", "%Y年", "%Y年%-m月", "%Y/%-m/%-d", "%Y/%-m/%-d", "%Y/%-m/%-d %H:%M"]}}
+
+
 def trend_lines(trend: pd.DataFrame, journey: Journey, language: str, *, ax: Axes | None = None) -> Axes:
     """Weekly counts of the trend flows (one line per flow), x = the week's last day."""
     with _axes(ax, (9, 3.8)) as ax:
@@ -130,6 +136,9 @@ def trend_lines(trend: pd.DataFrame, journey: Journey, language: str, *, ax: Axe
         ax.set_ylabel(label("journey_per_week", language))
         ax.set_title(plot_text(f"{journey.display_title(language)}: {label('journey_trend', language)}"), fontsize=11)
         ax.set_ylim(bottom=0)
-        if len(trend):
-            ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        dates = mdates.AutoDateLocator(minticks=3, maxticks=8)  # a year of weeks: month ticks that don't collide
+        ax.xaxis.set_major_locator(dates)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(dates, **_DATE_FORMATS.get(language, {})))
+        if len(trend):  # below the chart: long segment names beside it would squeeze the axes
+            ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.34), frameon=False)
     return ax
