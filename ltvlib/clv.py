@@ -1867,14 +1867,14 @@ def build_report(orders: pd.DataFrame, summary: pd.DataFrame, as_of: dt.date | s
 
 def validation_table(validation: Validation, language: str) -> pd.DataFrame:
     """The validation metrics as display text ("–" where a metric is undefined, e.g. no holdout purchase)."""
-    from ltvlib.labels import label
+    from ltvlib.labels import label, number_text
 
     fmt = {"customers": ",.0f", "holdout_days": ",.0f", "actual": ",.0f", "predicted": ",.0f", "bias": "+.1%",
            "mae": ".3f", "frequency_mae": ".3f", "log_likelihood": ",.1f", "baseline_mae": ".3f",
            "tracking_error_end": "+.1%", "tracking_mape": ".1%"}
     names = {"customers": "customers_calibration", "actual": "actual_holdout", "predicted": "predicted_holdout"}
     m = validation.metrics
-    rows = {label(names.get(k, k), language): format(m[k], f) if np.isfinite(m[k]) else "–" for k, f in fmt.items()}
+    rows = {label(names.get(k, k), language): number_text(m[k], f) if np.isfinite(m[k]) else "–" for k, f in fmt.items()}
     out = pd.DataFrame({label("value", language): rows})
     out.index.name = label("metric", language)
     return out

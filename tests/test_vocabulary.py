@@ -89,3 +89,10 @@ def test_english_counts_agree_but_data_text_is_left_as_it_is() -> None:
     assert "(1,000 new customers for 100 JPY over 12 months with spend)" in many
     assert "新規顧客 1人" in labels.say(key, "ja", channel="POS", new="1", months="1", **facts)
     assert labels._agree("{n} customers have, {n} for months", {"n": 1}) == "{n} customer has, {n} for months"
+
+
+def test_numbers_never_show_a_negative_zero() -> None:
+    assert labels.number_text(-0.0002, "+.1%") == "+0.0%" and labels.number_text(-0.3, ",.0f") == "0"
+    assert labels.number_text(-0.002, "+.1%") == "-0.2%" and labels.number_text(-1234.5, ",.0f") == "-1,234"
+    shown = labels.present(pd.DataFrame({"bias": [-0.0001, 0.25]}, index=["a", "b"]), "en", {"bias": "+.1%"})
+    assert shown.iloc[:, 0].tolist() == ["+0.0%", "+25.0%"]

@@ -15,7 +15,8 @@ from typing import Any
 from ltvlib.labels import clv, cohorts, common, journey, rfm, segments, winback
 from ltvlib.text import md
 
-__all__ = ["LABELS", "definitions", "label", "labeller", "md", "present", "say", "span", "value_name", "with_range"]
+__all__ = ["LABELS", "definitions", "label", "labeller", "md", "number_text", "present", "say", "span", "value_name",
+           "with_range"]
 
 LABELS: dict[str, dict[str, str]] = {}
 for _part in (common, rfm, cohorts, clv, segments, winback, journey):
@@ -133,6 +134,15 @@ def labeller(language: str):
     return lambda key: label(str(key), language)
 
 
+def number_text(value: float, spec: str) -> str:
+    """``format(value, spec)`` without a negative zero: a tiny negative shown as ``-0.0%`` reads as a loss, so
+    anything that rounds to zero is shown as zero (``+0.0%`` with a ``+`` spec)."""
+    text = format(value, spec)
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        return format(0.0, spec)
+    return text
+
+
 def present(df, language: str, formats: dict[str, str] | None = None):
     """A display copy of a metrics table: labelled index and columns, numbers formatted as text.
 
@@ -143,7 +153,7 @@ def present(df, language: str, formats: dict[str, str] | None = None):
     for col in out.columns:
         spec = formats.get(col) or (".1%" if col.endswith("share") or col.endswith("rate") else ",.1f"
                                     if col in ("orders_per_customer",) else ",.0f")
-        out[col] = out[col].map(lambda v, s=spec: "–" if v is None or v != v else format(v, s))
+        out[col] = out[col].map(lambda v, s=spec: "–" if v is None or v != v else number_text(v, s))
     lab = labeller(language)
     out.index = [lab(i) for i in out.index]
     out.columns = [lab(c) for c in out.columns]
