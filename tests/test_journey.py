@@ -304,3 +304,16 @@ def test_first_line_ties_go_by_order_id_as_in_the_summary(thresholds: dict) -> N
         src = HistoryMembership(h, "product_line", ("first_line:Sweets", "first_line:Umami"), thresholds, {})
         m = src(AS_OF)
         assert m.loc["t"].tolist() == [True, False] and m.loc["u"].tolist() == [False, True]
+
+
+def test_order_columns_follow_the_journeys() -> None:
+    from ltvlib.history import ORDER_COLUMNS as HISTORY_COLUMNS
+    from ltvlib.journey import order_columns
+
+    params = load_shop_params("demo")
+    assert "tags" in order_columns(params.journeys, params.segments)  # channel_mix reads segments; one reads tags
+    assert "total" not in order_columns(params.journeys, params.segments)
+    built_in = {k: v for k, v in params.journeys.items() if v.get("source") != "segments"}
+    assert order_columns(built_in, params.segments) == HISTORY_COLUMNS
+    off = {**params.journeys, "channel_mix": {**params.journeys["channel_mix"], "enabled": False}}
+    assert order_columns(off, params.segments) == HISTORY_COLUMNS

@@ -251,3 +251,30 @@ def test_unsorted_input_gives_same_result(orders: pd.DataFrame, items: pd.DataFr
                   thresholds).membership(AS_OF)
     pd.testing.assert_frame_equal(a, b)
 
+
+
+def _condition(name: str, kind: str) -> str:
+    return {"number": f"{name} >= 0", "text": f"{name} = 'Ginza'", "set": f"{name} CONTAINS 'gift'",
+            "date": f"{name} >= '2020-01-01'"}[kind]
+
+
+@pytest.mark.parametrize("scope", ["customer", "order"])
+def test_order_columns_are_all_a_condition_reads(orders: pd.DataFrame, items: pd.DataFrame, thresholds: dict,
+                                                 scope: str) -> None:
+    from ltvlib.segments import FIELDS, ORDER_FIELDS, order_columns
+    from ltvlib.segments.fields import ORDER_COLUMNS
+
+    catalog = FIELDS if scope == "customer" else ORDER_FIELDS
+    for name, spec in catalog.items():
+        condition = _condition(name, spec.kind)
+        if scope == "order":
+            condition = f"count(orders WHERE {condition}) >= 1"
+        defs = {"s": condition}
+        cols = order_columns(defs)
+        assert set(cols) < set(ORDER_COLUMNS)  # never every column for one field
+        lean = Segmenter(orders[cols], items, defs, thresholds).membership(AS_OF)  # a missing column: KeyError
+        pd.testing.assert_frame_equal(lean, Segmenter(orders, items, defs, thresholds).membership(AS_OF))
+    wide = order_columns({"a": "count(orders WHERE total > 0 AND financial_status = 'paid') >= 1",
+                          "b": {"condition": "first_order.location = {value}", "for_each": "first_order.location"}})
+    assert {"total", "financial_status", "location"} <= set(wide) and "shipping" not in wide
+    assert order_columns({"bad": "orders >>> 2"}) == list(ORDER_COLUMNS)  # the Segmenter will say what is wrong

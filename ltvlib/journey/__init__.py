@@ -42,6 +42,7 @@ from ltvlib.journey.spec import (
     SegmentsMembership,
     build_journeys,
     customer_summary,
+    order_columns,
     order_history,
     validate_journeys,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "SegmentsMembership",
     "analyse",
     "build_journeys",
+    "order_columns",
     "customer_summary",
     "default_window",
     "expand_arrows",

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ltvlib.history import ORDER_COLUMNS as HISTORY_COLUMNS
 from ltvlib.journey.flows import (
     NEW,
     OUTSIDE,
@@ -40,8 +41,10 @@ from ltvlib.journey.flows import (
 )
 from ltvlib.journey.history import FAMILIES, HistoryMembership, MembershipArrays, family_segments
 from ltvlib.segments import OrderHistory, Segmenter
+from ltvlib.segments import order_columns as segment_columns
 
-__all__ = ["JOURNEY_KEYS", "SOURCES", "Journey", "SegmentsMembership", "build_journeys", "validate_journeys"]
+__all__ = ["JOURNEY_KEYS", "SOURCES", "Journey", "SegmentsMembership", "build_journeys", "order_columns",
+           "validate_journeys"]
 
 SOURCES = (*FAMILIES, "segments")
 JOURNEY_KEYS = ("title", "source", "segments", "arrows", "trend", "window_days", "trend_weeks", "options", "enabled")
@@ -165,6 +168,14 @@ def _trend_pairs(segments: Sequence[str], pairs: Sequence[Sequence[str]]) -> tup
         else:
             out += [p for p in expand_arrows(segments, [[a, b]]) if p not in out]
     return tuple(out)
+
+
+def order_columns(spec: Mapping[str, Any], segment_definitions: Mapping[str, Any] | None = None) -> list[str]:
+    """The orders columns ``build_journeys`` reads for ``spec``: the order history's, plus what the segment
+    conditions read (``segments.order_columns``) when an enabled journey's source is ``segments``."""
+    if any(isinstance(j, Mapping) and j.get("enabled", True) and j.get("source") == "segments" for j in spec.values()):
+        return segment_columns(segment_definitions or {})
+    return list(HISTORY_COLUMNS)
 
 
 def build_journeys(spec: Mapping[str, Any], orders: pd.DataFrame, as_of: dt.date | str,

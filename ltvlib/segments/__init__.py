@@ -10,7 +10,14 @@
 """
 
 from ltvlib.segments import campaign, exports, lists, metrics, prose
-from ltvlib.segments.evaluate import Definition, Segmenter, compile_condition, library, membership
+from ltvlib.segments.evaluate import (
+    Definition,
+    Segmenter,
+    compile_condition,
+    library,
+    membership,
+    order_columns,
+)
 from ltvlib.segments.fields import FIELDS, ORDER_FIELDS, OrderHistory, Snapshot
 from ltvlib.segments.language import SegmentError, parse
 
@@ -29,6 +36,7 @@ __all__ = [
     "lists",
     "membership",
     "metrics",
+    "order_columns",
     "parse",
     "prose",
 ]

@@ -30,6 +30,8 @@ from ltvlib.segments.fields import (
     ALIASES,
     FIELDS,
     FIXED_VALUES,
+    HISTORY_COLUMNS,
+    ORDER_COLUMNS,
     ORDER_FIELDS,
     SET_SOURCES,
     OrderHistory,
@@ -51,7 +53,8 @@ from ltvlib.segments.language import (
     parse,
 )
 
-__all__ = ["DEFINITION_KEYS", "Definition", "Segmenter", "compile_condition", "library", "membership"]
+__all__ = ["DEFINITION_KEYS", "Definition", "Segmenter", "compile_condition", "library", "membership",
+           "order_columns"]
 
 DEFINITION_KEYS = ("condition", "en", "ja", "description", "group", "for_each")
 _OPS = {
@@ -532,6 +535,32 @@ def _fields(node: Node, scope: str = "customer") -> Iterator[tuple[str, str]]:
                 yield operand.target, "order"
             if operand.where is not None:
                 yield from _fields(operand.where, "order")
+
+
+def order_columns(definitions: Mapping[str, Any]) -> list[str]:
+    """The orders columns (``fields.ORDER_COLUMNS``) a ``Segmenter`` of ``definitions`` reads: the order history's
+    own (``history.ORDER_COLUMNS``) plus those the definitions' fields (and ``for_each`` fields) are made of, so a
+    page loads no column no condition reads (each is tens of megabytes per million orders). All of them when a
+    definition does not compile: the ``Segmenter`` then says why."""
+    read: list[tuple[str, str]] = []
+    try:
+        for spec in definitions.values():
+            if spec is None:
+                continue
+            spec = {"condition": spec} if isinstance(spec, str) else dict(spec)
+            node, _ = compile_condition(str(spec["condition"]).replace("{value}", "'x'"))
+            read.extend(_fields(node))
+            if spec.get("for_each") is not None:
+                read.append((ALIASES.get(str(spec["for_each"]), str(spec["for_each"])), "customer"))
+    except (SegmentError, KeyError, TypeError, ValueError):
+        return list(ORDER_COLUMNS)
+    need = set(HISTORY_COLUMNS)
+    for name, scope in read:
+        if scope == "customer":  # sets gather an order attribute; first_order.x / last_order.x read x
+            name = SET_SOURCES.get(name, name.split(".", 1)[1] if name.startswith(("first_order.", "last_order."))
+                                   else name)
+        need.add(name)
+    return [c for c in ORDER_COLUMNS if c in need]
 
 
 class Segmenter:
