@@ -766,8 +766,8 @@ def calibration_holdout(orders: pd.DataFrame, calibration_end: dt.date | str,
     return _calibration_holdout(OrderHistory(orders, as_of=obs_end), cal_end, obs_end)
 
 
-def _calibration_holdout(h: OrderHistory, cal_end: dt.date, obs_end: dt.date) -> pd.DataFrame:
-    cal = h.snapshot(cal_end).summary()
+def _calibration_holdout(h: OrderHistory, cal_end: dt.date, obs_end: dt.date, *, text: bool = True) -> pd.DataFrame:
+    cal = h.snapshot(cal_end).summary(text=text)
     n = len(cal)
     later = (h.day > day_number(cal_end)) & (h.code < n)  # the calibration customers are the first n ids
     cal["frequency_holdout"] = np.bincount(h.code[later & h.new_day], minlength=n).astype(np.int64)
@@ -823,7 +823,7 @@ def validate(orders: pd.DataFrame | OrderHistory, as_of: dt.date | str, settings
             raise ModelError("clv_bad_calibration_end", cal_end=str(cal_end), as_of=str(obs_end))
         first = dt.date(1970, 1, 1) + dt.timedelta(days=int(history.first_day.min()))
         raise ModelError("clv_history_too_short", needed=3, have=f"{(obs_end - first).days:,}")
-    ch = _calibration_holdout(history, cal_end, obs_end)
+    ch = _calibration_holdout(history, cal_end, obs_end, text=False)  # the model reads figures only
     try:
         model = CLVModel.from_settings({**s, "spend_model": "aov"}).fit(ch)
     except ModelError as e:

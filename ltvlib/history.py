@@ -32,12 +32,14 @@ import pyarrow.compute as pc
 from ltvlib import rfm
 from ltvlib.rfm import GRID_CELLS, RECENCY_STATUSES, SCENARIO_STAGES, STAGES
 
-__all__ = ["ORDER_COLUMNS", "SET_SOURCES", "OrderHistory", "Snapshot", "arrow_text", "as_of_cutoff", "day_number",
+__all__ = ["CORE_COLUMNS", "ORDER_COLUMNS", "SET_SOURCES", "OrderHistory", "Snapshot", "arrow_text", "as_of_cutoff", "day_number",
            "local_days", "text_values",
            "is_prepared", "local_day_sql", "prepare_store", "store_summary"]
 
 ORDER_COLUMNS = ["order_id", "customer_key", "email", "ordered_at", "net_revenue", "cancelled_at", "channel", "source",
                  "discount_codes"]  # what summaries, cohorts and CLV read: load only these (Store.orders(columns))
+CORE_COLUMNS = ["order_id", "customer_key", "ordered_at", "net_revenue", "cancelled_at"]  # what OrderHistory itself
+# needs: purchase days and revenue (the CLV model choice's calibration and holdout), no text fields
 
 SET_SOURCES = {  # customer set field -> order-level set it gathers
     "products_purchased": "products", "product_lines_purchased": "product_lines", "order_tags": "tags",
@@ -459,9 +461,11 @@ class Snapshot:
     def recency_days(self) -> np.ndarray:
         return self._memo("recency_days", lambda: self.day - self.history.day[self.last_pos])
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self, *, text: bool = True) -> pd.DataFrame:
         """The customer summary at ``as_of``: one row per customer (index ``customer_key``, first order first),
-        columns ``customers.SUMMARY_COLUMNS`` (the product columns only when the history has line items)."""
+        columns ``customers.SUMMARY_COLUMNS`` (the product columns only when the history has line items).
+        ``text=False`` leaves out the text columns (email, first order id, channels, codes, products): the
+        figures only, from the orders' core columns (``CORE_COLUMNS``)."""
         h, n = self.history, self.n
         first, last = self.first_pos, self.last_pos
         orders, revenue, pdays = self.orders, self.net_revenue, self.purchase_days
@@ -473,7 +477,6 @@ class Snapshot:
             aov = revenue / orders
         stamps = h.stamps
         out = {
-            "email": h.text_at("email", last),
             "orders": orders.astype(np.int64),
             "purchase_days": pdays.astype(np.int64),
             "first_order_at": stamps[first],
@@ -487,8 +490,10 @@ class Snapshot:
             "aov": aov.astype(float),
             "monetary_value": monetary.astype(float),
             "mean_interval_days": mean_interval.astype(float),
-            "first_order_id": h.text_at("order_id", first),
         }
+        if not text:
+            return pd.DataFrame(out, index=self.keys)
+        out = {"email": h.text_at("email", last), **out, "first_order_id": h.text_at("order_id", first)}
         texts = [("first_channel", "channel", first), ("last_channel", "channel", last),
                  ("first_discount_code", "discount_code", first)]
         if h.has_line_items:

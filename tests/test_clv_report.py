@@ -220,3 +220,14 @@ def test_calibration_end_after_as_of_is_one_sentence(cdnow: pd.DataFrame, obs_su
     assert page.fitted and page.validation is None and page.choice.reason == "default"
     assert "clv.calibration_end の1998-07-31" in page.validation_text
     assert page.key_figures()["key_figures"]["holdout_bias"]["text"] == page.validation_text
+
+
+def test_model_choice_needs_only_the_core_order_columns(cdnow: pd.DataFrame) -> None:
+    from ltvlib.history import CORE_COLUMNS
+
+    full = clv.choose_model(cdnow, OBS_END, {}, calibration_end=CAL_END)
+    lean = clv.choose_model(cdnow[CORE_COLUMNS], OBS_END, {}, calibration_end=CAL_END)  # what the CLV page loads
+    assert set(cdnow.columns) > set(CORE_COLUMNS)
+    assert lean.model == full.model and set(lean.validations) == set(full.validations)
+    for name, v in full.validations.items():
+        assert lean.validations[name].metrics == v.metrics

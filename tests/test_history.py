@@ -174,3 +174,15 @@ def test_prepared_history_gives_the_same_summary(stores: dict[str, Path], name: 
         for c in ("frequency", "recency", "T", "orders", "purchase_days"):
             assert (ours[c].to_numpy() == expected[c].to_numpy()).all(), c
         np.testing.assert_allclose(ours["monetary_value"], expected["monetary_value"])
+
+
+def test_summary_without_text_needs_only_the_core_columns(stores: dict[str, Path]) -> None:
+    from ltvlib.history import CORE_COLUMNS, OrderHistory
+
+    params = load_shop_params(stores["demo"])
+    with Store(params.store, timezone=params.timezone, read_only=True) as store:
+        orders = store.orders()
+    full = OrderHistory(orders, as_of="2026-06-30").snapshot("2026-06-30").summary()
+    figures = OrderHistory(orders[CORE_COLUMNS], as_of="2026-06-30").snapshot("2026-06-30").summary(text=False)
+    assert not any(str(figures[c].dtype) == "str" for c in figures.columns) and "email" in full
+    pd.testing.assert_frame_equal(figures, full[list(figures.columns)])
